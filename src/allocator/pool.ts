@@ -1,0 +1,129 @@
+import { Area } from './area.js'
+import { SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
+
+export type PoolKind = 'default' | 'dynamic' | 'transient'
+
+/**
+ * io_tlb_pool: a contiguous range of slots, split evenly into areas.
+ *
+ * Free space is the kernel's free-run counter (`list`): for a free slot, the number of free contiguous
+ * slots from it to the end of its segment; 0 for a used slot. One byte per slot (values 0..128).
+ *
+ *   segment:  | s0 | s1 | s2 | s3 | s4 | ... | s127 |
+ *   used:        .    X    X    .    .           .
+ *   list:        1    0    0  125  124          1
+ *
+ * A request for n slots fits at slot i when list[i] >= n, so no mapping crosses a segment. Allocation
+ * zeroes the run and renumbers the free slots before it; release renumbers the run and the free slots
+ * before it, merging with the free run after it. Both touch at most one segment: O(128).
+ */
+export class Pool {
+  readonly list: Uint8Array
+  readonly areas: Area[]
+  readonly areaNslabs: number
+  /** Slots in use in this pool. */
+  used = 0
+  /** Live mappings of this pool, by the index of their first slot. */
+  readonly live = new Map<number, unknown>()
+  /** Clock time at which the pool last became empty (for the shrinker). */
+  emptySince: number
+
+  constructor(
+    readonly kind: PoolKind,
+    /** Bus address of slot 0; a multiple of the page size. */
+    readonly start: number,
+    readonly nslabs: number,
+    nareas: number,
+    /** Backing memory (nslabs × 2048 bytes), or undefined for accounting only. */
+    readonly memory: Uint8Array | undefined,
+    now: number,
+  ) {
+    this.list = new Uint8Array(nslabs)
+    for (let i = 0; i < nslabs; i++) this.list[i] = Math.min(SEGMENT_SLOTS - (i % SEGMENT_SLOTS), nslabs - i)
+    this.areaNslabs = nslabs / nareas
+    this.areas = []
+    for (let a = 0; a < nareas; a++) this.areas.push(new Area(a * this.areaNslabs, this.areaNslabs))
+    this.emptySince = now
+  }
+
+  get nareas(): number {
+    return this.areas.length
+  }
+
+  /** One past the last byte of the pool. */
+  get end(): number {
+    return this.start + this.nslabs * SLOT_SIZE
+  }
+
+  /**
+   * swiotlb_search_pool_area: finds `nslots` free contiguous slots in area `areaIndex`, starting at the
+   * area's cursor. `alignMask` (at least 2047) aligns the first slot's address; the address bits in
+   * `matchMask` must equal those of `origAddr` (min_align_mask above the alignment). Returns the first
+   * slot index in the pool, or -1.
+   */
+  search(areaIndex: number, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
+    const area = this.areas[areaIndex]!
+    const areaNslabs = this.areaNslabs
+    if (nslots > areaNslabs - area.used) return -1
+    const list = this.list
+    const start = this.start
+    const base = area.base
+    // Stride over slots that cannot be aligned (get_max_slots of the larger mask).
+    const strideMask = Math.max(alignMask, matchMask)
+    const stride = strideMask < SLOT_SIZE ? 1 : (strideMask + 1) >>> SLOT_SHIFT
+    const wantBits = origAddr & matchMask
+    let index = area.index
+    for (let checked = 0; checked < areaNslabs; ) {
+      const slot = base + index
+      const addr = start + slot * SLOT_SIZE
+      // Bitwise ops keep the low 32 bits of an address, which is all the masks look at.
+      if ((addr & alignMask) !== 0 || (matchMask !== 0 && (addr & matchMask) !== wantBits)) {
+        index = index + 1 >= areaNslabs ? 0 : index + 1
+        checked++
+        continue
+      }
+      if (list[slot]! >= nslots) {
+        this.#take(slot, nslots)
+        let next = index + nslots
+        if (next >= areaNslabs) next -= areaNslabs
+        area.index = next
+        area.used += nslots
+        if (area.used > area.hiwater) area.hiwater = area.used
+        this.used += nslots
+        return slot
+      }
+      index += stride
+      if (index >= areaNslabs) index -= areaNslabs
+      checked += stride
+    }
+    return -1
+  }
+
+  #take(slot: number, nslots: number): void {
+    const list = this.list
+    for (let i = slot; i < slot + nslots; i++) list[i] = 0
+    let count = 0
+    for (let i = slot - 1; i >= 0 && i % SEGMENT_SLOTS !== SEGMENT_SLOTS - 1 && list[i] !== 0; i--) {
+      list[i] = ++count
+    }
+  }
+
+  /** swiotlb_release_slots: returns `nslots` slots from `slot` and merges them with their neighbours. */
+  release(slot: number, nslots: number): void {
+    const list = this.list
+    const end = slot + nslots
+    let count = end % SEGMENT_SLOTS !== 0 && end < this.nslabs ? list[end]! : 0
+    for (let i = end - 1; i >= slot; i--) list[i] = ++count
+    for (let i = slot - 1; i >= 0 && i % SEGMENT_SLOTS !== SEGMENT_SLOTS - 1 && list[i] !== 0; i--) {
+      list[i] = ++count
+    }
+    const area = this.areas[(slot / this.areaNslabs) | 0]!
+    area.used -= nslots
+    this.used -= nslots
+  }
+
+  /** Slot index of a bus address inside this pool. */
+  slotOf(addr: number): number {
+    return Math.floor((addr - this.start) / SLOT_SIZE)
+  }
+}

@@ -1,0 +1,168 @@
+import { SLOT_SIZE } from './layout.js'
+import { Pool, type PoolKind } from './pool.js'
+
+/** Bus address of the default pool; dynamic pools follow it, each on a fresh, aligned range. */
+const FIRST_ADDRESS = 2 ** 32
+/** Alignment of every pool's start, and the gap left between pools. */
+const POOL_ALIGN = 2 * 1024 * 1024
+
+export interface AllocatorConfig {
+  nslabs: number
+  nareas: number
+  backing: boolean
+  now: number
+}
+
+/**
+ * io_tlb_mem: the pools and their accounting. Searches start in the caller's area and wrap through all
+ * areas of all pools (default pool first, then dynamic pools oldest first, which lets newer pools drain
+ * and be shrunk). Transient pools hold exactly one mapping and are never searched.
+ *
+ * Address → pool lookup is a binary search over pools sorted by address: O(log pools).
+ */
+export class SwiotlbAllocator {
+  /** Default and dynamic pools, in search order. */
+  readonly pools: Pool[] = []
+  /** Every pool, transient included, sorted by start address. */
+  readonly #byAddress: Pool[] = []
+  readonly defaultPool: Pool
+  readonly nareas: number
+  readonly backing: boolean
+  #nextAddress = FIRST_ADDRESS
+  /** Slots of default and dynamic pools. */
+  nslabs = 0
+  /** Slots in use in default and dynamic pools. */
+  used = 0
+  /** Highest `used` ever seen (exact). */
+  hiwater = 0
+  /** Slots of live transient pools. */
+  transientNslabs = 0
+  /** The pool of the last successful `find`. */
+  foundPool: Pool | undefined
+
+  constructor(config: AllocatorConfig) {
+    this.nareas = config.nareas
+    this.backing = config.backing
+    this.defaultPool = this.addPool('default', config.nslabs, config.nareas, config.now)
+  }
+
+  /** Adds a pool of `nslabs` slots on a fresh address range. */
+  addPool(kind: PoolKind, nslabs: number, nareas: number, now: number): Pool {
+    const start = this.#nextAddress
+    this.#nextAddress = start + Math.ceil((nslabs * SLOT_SIZE) / POOL_ALIGN) * POOL_ALIGN + POOL_ALIGN
+    const memory = this.backing ? new Uint8Array(nslabs * SLOT_SIZE) : undefined
+    const pool = new Pool(kind, start, nslabs, nareas, memory, now)
+    this.#byAddress.push(pool) // addresses only grow, so the array stays sorted
+    if (kind === 'transient') this.transientNslabs += nslabs
+    else {
+      this.pools.push(pool)
+      this.nslabs += nslabs
+    }
+    return pool
+  }
+
+  /** Removes an empty pool (shrink, or a transient pool at its unmap). Never the default pool. */
+  removePool(pool: Pool): void {
+    if (pool === this.defaultPool) throw new Error('the default pool is never removed')
+    if (pool.used !== 0) throw new Error(`pool at ${pool.start} still has ${pool.used} slots in use`)
+    const at = this.#indexOf(pool.start)
+    if (at >= 0) this.#byAddress.splice(at, 1)
+    if (pool.kind === 'transient') this.transientNslabs -= pool.nslabs
+    else {
+      this.pools.splice(this.pools.indexOf(pool), 1)
+      this.nslabs -= pool.nslabs
+    }
+  }
+
+  /**
+   * swiotlb_find_slots: `nslots` slots for a caller on `cpu`. Sets `foundPool` and returns the first
+   * slot, or returns -1 when no pool has room.
+   */
+  find(cpu: number, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
+    const pools = this.pools
+    if (pools.length === 1) {
+      // The common case, kept free of the outer loop: one pool, wrap through its areas.
+      const pool = this.defaultPool
+      const nareas = pool.areas.length
+      const first = cpu & (nareas - 1)
+      let a = first
+      do {
+        const slot = pool.search(a, nslots, alignMask, matchMask, origAddr)
+        if (slot >= 0) return this.#found(pool, nslots, slot)
+        a = a + 1 === nareas ? 0 : a + 1
+      } while (a !== first)
+      return -1
+    }
+    for (let offset = 0; offset < this.nareas; offset++) {
+      for (let p = 0; p < pools.length; p++) {
+        const pool = pools[p]!
+        if (offset >= pool.areas.length) continue
+        const slot = pool.search(
+          (cpu + offset) & (pool.areas.length - 1),
+          nslots,
+          alignMask,
+          matchMask,
+          origAddr,
+        )
+        if (slot >= 0) return this.#found(pool, nslots, slot)
+      }
+    }
+    return -1
+  }
+
+  #found(pool: Pool, nslots: number, slot: number): number {
+    this.foundPool = pool
+    if (pool.kind !== 'transient') {
+      this.used += nslots
+      if (this.used > this.hiwater) this.hiwater = this.used
+    }
+    return slot
+  }
+
+  /** Searches one pool only (a transient pool right after it is made). */
+  findIn(pool: Pool, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
+    const slot = pool.search(0, nslots, alignMask, matchMask, origAddr)
+    return slot >= 0 ? this.#found(pool, nslots, slot) : -1
+  }
+
+  release(pool: Pool, slot: number, nslots: number): void {
+    pool.release(slot, nslots)
+    if (pool.kind !== 'transient') this.used -= nslots
+  }
+
+  /** The pool holding bus address `addr`, or undefined. O(log pools). */
+  poolOf(addr: number): Pool | undefined {
+    const pools = this.#byAddress
+    let lo = 0
+    let hi = pools.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const pool = pools[mid]!
+      if (addr < pool.start) hi = mid - 1
+      else if (addr >= pool.end) lo = mid + 1
+      else return pool
+    }
+    return undefined
+  }
+
+  #indexOf(start: number): number {
+    const pool = this.poolOf(start)
+    return pool === undefined ? -1 : this.#byAddress.indexOf(pool)
+  }
+
+  /** Sum of the per-area high-water marks over all pools (what summing per-area marks reports). */
+  perAreaHiwaterSum(): number {
+    let sum = 0
+    for (const pool of this.pools) for (const area of pool.areas) sum += area.hiwater
+    return sum
+  }
+
+  resetHiwater(): void {
+    this.hiwater = this.used
+    for (const pool of this.pools) for (const area of pool.areas) area.hiwater = area.used
+  }
+
+  get allPools(): readonly Pool[] {
+    return this.#byAddress
+  }
+}

@@ -1,0 +1,30 @@
+import { DEFAULT_POOL_BYTES } from '../allocator/layout.js'
+
+/** The decrypt hypercalls of a CoCo VM: time a grow takes on the clock. */
+export interface GrowthCost {
+  fixedMs: number
+  perMiBMs: number
+}
+
+/** `growth` options, normalized. */
+export interface GrowthConfig {
+  /** Total of all pools (default, dynamic and transient) never exceeds this. Infinity: no limit. */
+  maxBytes: number
+  chunkBytes: number
+  /** Grow when the oldest waiter has waited this long (Robin Murphy's fallback); undefined: never. */
+  waitMs: number | undefined
+  /** Grow when usage crosses this fraction of capacity (Catalin Marinas' worker); undefined: never. */
+  atUsage: number | undefined
+  transient: boolean
+  cost: GrowthCost
+  shrinkAfterMs: number | undefined
+  allocate: ((bytes: number) => boolean | Promise<boolean>) | undefined
+}
+
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
+export { DEFAULT_POOL_BYTES }
+
+/** Time a grow of `bytes` takes. */
+export function growCostMs(cost: GrowthCost, bytes: number): number {
+  return cost.fixedMs + (cost.perMiBMs * bytes) / (1024 * 1024)
+}

@@ -1,0 +1,180 @@
+import { Mutex } from 'async-mutex'
+import { SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
+import type { Pool } from '../allocator/pool.js'
+import type { SwiotlbAllocator } from '../allocator/swiotlb-allocator.js'
+import type { Clock, TimerHandle } from '../clock/clock.js'
+import { type GrowthConfig, growCostMs } from './config.js'
+import { Shrinker } from './shrink.js'
+import { makeTransientPool } from './transient.js'
+
+/** What growth needs from the pool around it. */
+export interface GrowthHost {
+  readonly clock: Clock
+  readonly allocator: SwiotlbAllocator
+  /** The longest-waiting blocking request, or undefined when nobody waits. */
+  oldestWaiter(): { readonly enqueuedAt: number } | undefined
+  onGrowStart(bytes: number, reason: 'wait' | 'background'): void
+  onGrown(pool: Pool): void
+  onGrowFailed(bytes: number): void
+  onShrink(pool: Pool): void
+}
+
+/**
+ * SWIOTLB_DYNAMIC with a limit and a shrinker.
+ *
+ * - Fallback grow (Robin Murphy): when the oldest waiter has waited `waitMs`, grow by `chunkBytes`.
+ * - Background grow (Catalin Marinas): when usage crosses `atUsage` of capacity.
+ * - Transient pools: a non-blocking request that found no room gets a pool of exactly its size.
+ * - Every grow stays within `maxBytes`, takes `cost` on the clock, and may be refused by `allocate`.
+ * - One grow at a time, under an async-mutex Mutex; a waiter whose grow was refused keeps waiting for a
+ *   release or its own timeout, and the next head re-arms the wait.
+ */
+export class Growth {
+  readonly #mutex = new Mutex()
+  readonly #shrinker: Shrinker | undefined
+  #waitTimer: TimerHandle | undefined = undefined
+  /** The waiter the wait timer is armed for (one grow attempt per head). */
+  #armedFor: object | undefined = undefined
+  #pendingBytes = 0
+  grows = 0
+  failures = 0
+  bytesGrown = 0
+  shrinks = 0
+  transients = 0
+
+  constructor(
+    readonly config: GrowthConfig,
+    private readonly host: GrowthHost,
+  ) {
+    if (config.shrinkAfterMs !== undefined) {
+      this.#shrinker = new Shrinker(host.clock, config.shrinkAfterMs, (pool) => this.#shrink(pool))
+    }
+  }
+
+  /** Bytes of all pools, transient ones and a grow under way included. */
+  totalBytes(): number {
+    const a = this.host.allocator
+    return (a.nslabs + a.transientNslabs) * SLOT_SIZE + this.#pendingBytes
+  }
+
+  /** Capacity in slots the pool may reach. */
+  maxNslabs(): number {
+    const limit = Math.floor(this.config.maxBytes / SLOT_SIZE)
+    return Number.isFinite(limit) ? Math.max(limit, this.host.allocator.nslabs) : Number.MAX_SAFE_INTEGER
+  }
+
+  get growing(): boolean {
+    return this.#mutex.isLocked()
+  }
+
+  /** The wait queue changed: arm the fallback grow for the oldest waiter. */
+  queueChanged(): void {
+    if (this.config.waitMs === undefined) return
+    const head = this.host.oldestWaiter()
+    if (head === this.#armedFor) return
+    this.#clearWaitTimer()
+    this.#armedFor = head
+    if (head === undefined) return
+    const due = head.enqueuedAt + this.config.waitMs - this.host.clock.now()
+    this.#waitTimer = this.host.clock.setTimer(Math.max(0, due), () => {
+      this.#waitTimer = undefined
+      this.grow('wait')
+    })
+  }
+
+  /** Usage changed upwards: the background worker's trigger. */
+  usageRose(used: number, nslabs: number): void {
+    const at = this.config.atUsage
+    if (at !== undefined && used >= at * nslabs && !this.growing) this.grow('background')
+  }
+
+  /** Starts one grow unless one is under way or it would pass the limit. */
+  grow(reason: 'wait' | 'background'): void {
+    const bytes = this.config.chunkBytes
+    if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
+    this.#mutex.runExclusive(() => this.#grow(bytes, reason)).catch(() => {})
+  }
+
+  async #grow(bytes: number, reason: 'wait' | 'background'): Promise<void> {
+    const { clock, allocator } = this.host
+    this.#pendingBytes = bytes
+    this.host.onGrowStart(bytes, reason)
+    const costMs = growCostMs(this.config.cost, bytes)
+    if (costMs > 0) await new Promise<void>((resolve) => clock.setTimer(costMs, resolve))
+    let ok = true
+    try {
+      if (this.config.allocate !== undefined) ok = (await this.config.allocate(bytes)) === true
+    } catch {
+      ok = false
+    }
+    this.#pendingBytes = 0
+    if (!ok) {
+      this.failures++
+      this.host.onGrowFailed(bytes)
+      return
+    }
+    const nslabs = bytes / SLOT_SIZE
+    const nareas = floorPow2(Math.min(allocator.nareas, Math.max(1, Math.floor(nslabs / SEGMENT_SLOTS))))
+    const pool = allocator.addPool('dynamic', nslabs, nareas, clock.now())
+    this.grows++
+    this.bytesGrown += bytes
+    this.#shrinker?.emptied(pool)
+    this.host.onGrown(pool)
+    queueMicrotask(() => this.#afterGrow())
+  }
+
+  /** After a grow: grow again if the oldest waiter has still waited past `waitMs`, or usage is still high. */
+  #afterGrow(): void {
+    const waitMs = this.config.waitMs
+    const head = this.host.oldestWaiter()
+    if (waitMs !== undefined && head !== undefined && this.host.clock.now() - head.enqueuedAt >= waitMs) {
+      this.#clearWaitTimer()
+      this.#armedFor = head
+      this.grow('wait')
+      return
+    }
+    this.usageRose(this.host.allocator.used, this.host.allocator.nslabs)
+    this.queueChanged()
+  }
+
+  /** A transient pool for a non-blocking request of `nslots`, or undefined. */
+  transientPool(nslots: number): Pool | undefined {
+    if (!this.config.transient || this.totalBytes() + nslots * SLOT_SIZE > this.config.maxBytes)
+      return undefined
+    const pool = makeTransientPool(this.host.allocator, nslots, this.host.clock.now(), this.config.allocate)
+    if (pool !== undefined) this.transients++
+    return pool
+  }
+
+  /** A dynamic pool's usage went from 0 to more. */
+  poolUsed(pool: Pool): void {
+    this.#shrinker?.used(pool)
+  }
+
+  /** A dynamic pool became empty. */
+  poolEmptied(pool: Pool): void {
+    this.#shrinker?.emptied(pool)
+  }
+
+  #shrink(pool: Pool): void {
+    this.host.allocator.removePool(pool)
+    this.shrinks++
+    this.host.onShrink(pool)
+  }
+
+  #clearWaitTimer(): void {
+    if (this.#waitTimer !== undefined) this.host.clock.clearTimer(this.#waitTimer)
+    this.#waitTimer = undefined
+  }
+
+  /** Clears every timer this growth holds (the wait timer and shrink timers). */
+  dispose(): void {
+    this.#clearWaitTimer()
+    this.#armedFor = undefined
+    this.#shrinker?.dispose()
+  }
+}
+
+function floorPow2(n: number): number {
+  return 2 ** Math.floor(Math.log2(n))
+}

@@ -1,0 +1,19 @@
+export { DEFAULT_POOL_BYTES, MAX_MAPPING_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from './allocator/layout.js'
+export { formatBytes, parseBytes } from './allocator/size.js'
+export type { Clock, TimerHandle } from './clock/clock.js'
+export { realClock } from './clock/real-clock.js'
+export { VirtualClock } from './clock/virtual-clock.js'
+export {
+  ArgumentRangeError,
+  ArgumentTypeError,
+  InvalidUnmapError,
+  MappingTooLargeError,
+  SwiotlbFullError,
+  ThrottleTimeoutError,
+} from './errors.js'
+export { Mapping, NoBackingMemoryError, type UnmapOptions } from './mapping.js'
+export type { GrowthOptions, MapOptions, SwiotlbOptions, ThrottleOptions } from './options.js'
+export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
+export { Histogram } from './stats/histogram.js'
+export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'
+export { Swiotlb } from './swiotlb.js'

@@ -1,0 +1,233 @@
+import { DEFAULT_POOL_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from './allocator/layout.js'
+import { parseBytes } from './allocator/size.js'
+import type { Clock } from './clock/clock.js'
+import { realClock } from './clock/real-clock.js'
+import { ArgumentRangeError, ArgumentTypeError } from './errors.js'
+import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from './growth/config.js'
+import type { MappingDirection } from './stats/types.js'
+
+export interface ThrottleOptions {
+  /** Fraction of capacity: the blocking budget (budget mode) or the RFC's high mark. Default 0.70. */
+  high?: number
+  /** Fraction of capacity: the RFC's low mark (serialize mode). Default 0.65. */
+  low?: number
+  /** 'budget' (default, blk-mq tags) or 'serialize' (Michael Kelley's RFC). */
+  mode?: 'budget' | 'serialize'
+  /** One FIFO per device with a capped share each (blk-mq hctx_may_queue). Budget mode only. */
+  fairShare?: boolean
+}
+
+export interface GrowthOptions {
+  /** Limit on all pools together (default, dynamic, transient). Default: no limit. */
+  maxBytes?: number | string
+  /** Size of each grow. Default 4 MiB. */
+  chunkBytes?: number | string
+  /** Grow when the oldest blocking waiter has waited this long (ms). Default: never. */
+  waitMs?: number
+  /** Grow when usage crosses `atUsage` of capacity. */
+  background?: { atUsage: number }
+  /** Give a failed non-blocking request a one-off pool of its exact size. */
+  transient?: boolean
+  /** Time a grow takes on the clock. Default 0. */
+  cost?: { fixedMs?: number; perMiBMs?: number }
+  /** Return a dynamic pool that stayed empty this long (ms). Default: never. */
+  shrinkAfterMs?: number
+  /** Fault injection: answer false (or a Promise of false) to refuse a grow of `bytes`. */
+  allocate?: (bytes: number) => boolean | Promise<boolean>
+}
+
+export interface SwiotlbOptions {
+  /** Bytes of the default pool, or a string like '64M'. Rounded up to a segment (256 KiB). */
+  size?: number | string
+  /** Areas of the default pool: a power of two, each at least one segment. Default 1. */
+  areas?: number
+  /** Own an ArrayBuffer per pool and really bounce bytes (default), or keep accounting only. */
+  backing?: boolean
+  clock?: Clock
+  throttle?: false | ThrottleOptions
+  growth?: false | GrowthOptions
+}
+
+export interface MapOptions {
+  /** The caller may sleep (DMA_ATTR_MAY_BLOCK): wait in the throttle's queue. Default false. */
+  mayBlock?: boolean
+  dir?: MappingDirection
+  /** Device name, for stats, events and fair share. Default 'default'. */
+  device?: string
+  /** CPU of the caller: the search starts in area `cpu & (nareas - 1)`. Default 0. */
+  cpu?: number
+  /** The device's min_align_mask: these low bits of the buffer's offset are kept in `addr`. */
+  minAlignMask?: number
+  /** Alignment of the allocation's start (a mask, 2^k - 1). */
+  allocAlignMask?: number
+  signal?: AbortSignal
+  /** Longest time to wait in the queue, ms; then ThrottleTimeoutError. */
+  timeoutMs?: number
+}
+
+export interface NormalizedOptions {
+  nslabs: number
+  nareas: number
+  backing: boolean
+  clock: Clock
+  throttle: false | { high: number; low: number; mode: 'budget' | 'serialize'; fairShare: boolean }
+  growth: false | GrowthConfig
+}
+
+function checkKeys(what: string, value: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key))
+      throw new ArgumentRangeError(`${what}`, `one of the keys ${allowed.join(', ')}`, key)
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function fraction(what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw new ArgumentTypeError(what, 'a number in (0, 1]', value)
+  if (!(value > 0 && value <= 1)) throw new ArgumentRangeError(what, 'a number in (0, 1]', value)
+  return value
+}
+
+export function nonNegative(what: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number') throw new ArgumentTypeError(what, 'a finite number of ms >= 0', value)
+  if (!(value >= 0 && value < Number.POSITIVE_INFINITY)) {
+    throw new ArgumentRangeError(what, 'a finite number of ms >= 0', value)
+  }
+  return value
+}
+
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0
+}
+
+/** Validates every option at once; throws before anything is built. */
+export function normalizeOptions(options: unknown): NormalizedOptions {
+  if (options === undefined) options = {}
+  if (!isObject(options)) throw new ArgumentTypeError('options', 'an object', options)
+  checkKeys('options', options, ['size', 'areas', 'backing', 'clock', 'throttle', 'growth'])
+  const sizeBytes = options['size'] === undefined ? DEFAULT_POOL_BYTES : parseBytes('size', options['size'])
+  if (sizeBytes < SLOT_SIZE * SEGMENT_SLOTS) {
+    throw new ArgumentRangeError(
+      'size',
+      `at least one segment (${SLOT_SIZE * SEGMENT_SLOTS} bytes)`,
+      options['size'],
+    )
+  }
+  const nslabs = Math.ceil(sizeBytes / (SLOT_SIZE * SEGMENT_SLOTS)) * SEGMENT_SLOTS
+  const nareas = options['areas'] ?? 1
+  if (typeof nareas !== 'number') throw new ArgumentTypeError('areas', 'a power of two', nareas)
+  if (!isPowerOfTwo(nareas)) throw new ArgumentRangeError('areas', 'a power of two', nareas)
+  if (nslabs / nareas < SEGMENT_SLOTS) {
+    throw new ArgumentRangeError('areas', `at most ${nslabs / SEGMENT_SLOTS} (one segment per area)`, nareas)
+  }
+  const backing = options['backing'] ?? true
+  if (typeof backing !== 'boolean') throw new ArgumentTypeError('backing', 'a boolean', backing)
+  const clock = options['clock'] ?? realClock
+  if (!isObject(clock) || typeof clock['now'] !== 'function' || typeof clock['setTimer'] !== 'function') {
+    throw new ArgumentTypeError('clock', 'a Clock with now(), setTimer() and clearTimer()', clock)
+  }
+  return {
+    nslabs,
+    nareas,
+    backing,
+    clock: clock as unknown as Clock,
+    throttle: normalizeThrottle(options['throttle']),
+    growth: normalizeGrowth(options['growth'], nslabs * SLOT_SIZE),
+  }
+}
+
+function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
+  if (value === false) return false
+  if (value === undefined || value === true) value = {}
+  if (!isObject(value)) throw new ArgumentTypeError('throttle', 'false or an object', value)
+  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare'])
+  const high = fraction('throttle.high', value['high'], 0.7)
+  const low = fraction('throttle.low', value['low'], Math.min(0.65, high))
+  if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
+  const mode = value['mode'] ?? 'budget'
+  if (mode !== 'budget' && mode !== 'serialize')
+    throw new ArgumentRangeError('throttle.mode', "'budget' or 'serialize'", mode)
+  const fairShare = value['fairShare'] ?? false
+  if (typeof fairShare !== 'boolean')
+    throw new ArgumentTypeError('throttle.fairShare', 'a boolean', fairShare)
+  if (fairShare && mode === 'serialize') {
+    throw new ArgumentRangeError('throttle.fairShare', "false with mode 'serialize'", fairShare)
+  }
+  return { high, low, mode, fairShare }
+}
+
+function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {
+  if (value === false || value === undefined) return false
+  if (!isObject(value)) throw new ArgumentTypeError('growth', 'false or an object', value)
+  checkKeys('growth', value, [
+    'maxBytes',
+    'chunkBytes',
+    'waitMs',
+    'background',
+    'transient',
+    'cost',
+    'shrinkAfterMs',
+    'allocate',
+  ])
+  const maxBytes =
+    value['maxBytes'] === undefined
+      ? Number.POSITIVE_INFINITY
+      : parseBytes('growth.maxBytes', value['maxBytes'])
+  if (maxBytes < defaultBytes) {
+    throw new ArgumentRangeError(
+      'growth.maxBytes',
+      `at least the pool size (${defaultBytes} bytes)`,
+      value['maxBytes'],
+    )
+  }
+  const chunkBytes =
+    value['chunkBytes'] === undefined
+      ? DEFAULT_CHUNK_BYTES
+      : parseBytes('growth.chunkBytes', value['chunkBytes'])
+  if (chunkBytes < SLOT_SIZE * SEGMENT_SLOTS || chunkBytes % (SLOT_SIZE * SEGMENT_SLOTS) !== 0) {
+    throw new ArgumentRangeError(
+      'growth.chunkBytes',
+      'a positive multiple of 256 KiB (one segment)',
+      value['chunkBytes'],
+    )
+  }
+  let atUsage: number | undefined
+  const background = value['background']
+  if (background !== undefined) {
+    if (!isObject(background))
+      throw new ArgumentTypeError('growth.background', 'an object { atUsage }', background)
+    atUsage = fraction('growth.background.atUsage', background['atUsage'], Number.NaN)
+    if (Number.isNaN(atUsage))
+      throw new ArgumentTypeError('growth.background.atUsage', 'a number in (0, 1]', undefined)
+  }
+  const transient = value['transient'] ?? false
+  if (typeof transient !== 'boolean') throw new ArgumentTypeError('growth.transient', 'a boolean', transient)
+  const cost = value['cost'] ?? {}
+  if (!isObject(cost)) throw new ArgumentTypeError('growth.cost', 'an object { fixedMs, perMiBMs }', cost)
+  const allocate = value['allocate']
+  if (allocate !== undefined && typeof allocate !== 'function') {
+    throw new ArgumentTypeError(
+      'growth.allocate',
+      'a function (bytes) => boolean | Promise<boolean>',
+      allocate,
+    )
+  }
+  return {
+    maxBytes,
+    chunkBytes,
+    waitMs: nonNegative('growth.waitMs', value['waitMs']),
+    atUsage,
+    transient,
+    cost: {
+      fixedMs: nonNegative('growth.cost.fixedMs', cost['fixedMs']) ?? 0,
+      perMiBMs: nonNegative('growth.cost.perMiBMs', cost['perMiBMs']) ?? 0,
+    },
+    shrinkAfterMs: nonNegative('growth.shrinkAfterMs', value['shrinkAfterMs']),
+    allocate: allocate as GrowthConfig['allocate'],
+  }
+}

@@ -1,0 +1,191 @@
+import { maxMappingBytes, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from './allocator/layout.js'
+import type { TimerHandle } from './clock/clock.js'
+import { ArgumentRangeError, ArgumentTypeError, MappingTooLargeError } from './errors.js'
+import type { Mapping } from './mapping.js'
+import type { MapOptions } from './options.js'
+import type { MappingDirection } from './stats/types.js'
+import { Waiter } from './throttle/wait-queue.js'
+
+const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
+
+function isMask(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 30 && (n & (n + 1)) === 0
+}
+
+/** What the allocator path reads from a request, parsed or waiting. */
+export interface AllocRequest {
+  readonly cpu: number
+  readonly nslots: number
+  readonly sizeBytes: number
+  readonly device: string
+  readonly dir: MappingDirection
+  readonly orig: Uint8Array | undefined
+  readonly alignMask: number
+  readonly matchMask: number
+  readonly origAddr: number
+  readonly offset: number
+}
+
+/**
+ * One parsed map request. A Swiotlb keeps one and refills it on every call, so the uncontended path
+ * allocates nothing for the request itself; a request that must wait is copied into a PendingMap.
+ */
+export class RequestSpec implements AllocRequest {
+  orig: Uint8Array | undefined = undefined
+  sizeBytes = 0
+  nslots = 0
+  alignMask = 0
+  matchMask = 0
+  origAddr = 0
+  /** Bytes from the start of the allocation to `addr` (pad slots and kept low bits). */
+  offset = 0
+  minAlignMask = 0
+  dir: MappingDirection = 'bidirectional'
+  device = 'default'
+  cpu = 0
+  mayBlock = false
+  signal: AbortSignal | undefined = undefined
+  timeoutMs = Number.POSITIVE_INFINITY
+
+  /**
+   * Reads `buf` and the options, computing slots and alignment as swiotlb_tbl_map_single does.
+   * Throws TypeError/RangeError/MappingTooLargeError before anything changes.
+   */
+  parse(buf: unknown, mayBlock: unknown, backing: boolean): void {
+    this.#options(mayBlock)
+    let origAddr = 0
+    if (typeof buf === 'number') {
+      if (backing)
+        throw new ArgumentTypeError('buf', 'an ArrayBufferView (a byte count needs backing: false)', buf)
+      if (!Number.isSafeInteger(buf) || buf < 1)
+        throw new ArgumentRangeError('buf', 'a whole number of bytes >= 1', buf)
+      this.sizeBytes = buf
+      this.orig = undefined
+    } else if (ArrayBuffer.isView(buf)) {
+      const size = buf.byteLength
+      if (size < 1)
+        throw new ArgumentRangeError('buf.byteLength', 'at least 1 (is the buffer detached?)', size)
+      this.sizeBytes = size
+      origAddr = buf.byteOffset
+      this.orig = backing
+        ? buf instanceof Uint8Array
+          ? buf
+          : new Uint8Array(buf.buffer, buf.byteOffset, size)
+        : undefined
+    } else {
+      throw new ArgumentTypeError(
+        'buf',
+        backing ? 'an ArrayBufferView' : 'a byte count or an ArrayBufferView',
+        buf,
+      )
+    }
+    const size = this.sizeBytes
+    const minMask = this.minAlignMask
+    const max = maxMappingBytes(minMask)
+    if (size > max) throw new MappingTooLargeError(size, max)
+    // swiotlb_search_pool_area: page alignment for >= PAGE_SIZE when no mask says otherwise.
+    let alignMask = this.alignMask
+    const given = alignMask
+    if (alignMask === 0 && minMask === 0 && size >= PAGE_SIZE) alignMask = PAGE_SIZE - 1
+    alignMask |= SLOT_SIZE - 1
+    const offset = origAddr & minMask & alignMask
+    const allocBytes = Math.ceil((size + offset) / (given + 1)) * (given + 1)
+    const nslots = Math.ceil(allocBytes / SLOT_SIZE)
+    if (nslots > SEGMENT_SLOTS)
+      throw new MappingTooLargeError(size, max, 'alignment padding passes one segment')
+    this.alignMask = alignMask
+    this.matchMask = minMask & ~alignMask
+    this.origAddr = origAddr
+    this.offset = offset
+    this.nslots = nslots
+  }
+
+  #options(options: unknown): void {
+    this.dir = 'bidirectional'
+    this.device = 'default'
+    this.cpu = 0
+    this.minAlignMask = 0
+    this.alignMask = 0
+    this.signal = undefined
+    this.timeoutMs = Number.POSITIVE_INFINITY
+    if (options === undefined || typeof options === 'boolean') {
+      this.mayBlock = options === true
+      return
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ArgumentTypeError('mayBlock', 'a boolean or a MapOptions object', options)
+    }
+    const o = options as MapOptions
+    const { mayBlock, dir, device, cpu, minAlignMask, allocAlignMask, signal, timeoutMs } = o
+    if (mayBlock !== undefined && typeof mayBlock !== 'boolean')
+      throw new ArgumentTypeError('mayBlock', 'a boolean', mayBlock)
+    this.mayBlock = mayBlock === true
+    if (dir !== undefined) {
+      if (!DIRS.has(dir))
+        throw new ArgumentRangeError('dir', "'to-device', 'from-device' or 'bidirectional'", dir)
+      this.dir = dir
+    }
+    if (device !== undefined) {
+      if (typeof device !== 'string') throw new ArgumentTypeError('device', 'a string', device)
+      this.device = device
+    }
+    if (cpu !== undefined) {
+      if (typeof cpu !== 'number' || !Number.isSafeInteger(cpu) || cpu < 0) {
+        throw new ArgumentRangeError('cpu', 'a whole number >= 0', cpu)
+      }
+      this.cpu = cpu
+    }
+    if (minAlignMask !== undefined) {
+      if (!isMask(minAlignMask))
+        throw new ArgumentRangeError('minAlignMask', 'a mask of the form 2^k - 1', minAlignMask)
+      this.minAlignMask = minAlignMask
+    }
+    if (allocAlignMask !== undefined) {
+      if (!isMask(allocAlignMask))
+        throw new ArgumentRangeError('allocAlignMask', 'a mask of the form 2^k - 1', allocAlignMask)
+      this.alignMask = allocAlignMask
+    }
+    if (signal !== undefined) {
+      if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
+        throw new ArgumentTypeError('signal', 'an AbortSignal', signal)
+      }
+      this.signal = signal
+    }
+    if (timeoutMs !== undefined) {
+      if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+        throw new ArgumentRangeError('timeoutMs', 'a number of ms >= 0', timeoutMs)
+      }
+      this.timeoutMs = timeoutMs
+    }
+  }
+}
+
+/** A blocking request in the wait queue: the spec, and how to settle it. */
+export class PendingMap extends Waiter implements AllocRequest {
+  readonly orig: Uint8Array | undefined
+  readonly alignMask: number
+  readonly matchMask: number
+  readonly origAddr: number
+  readonly offset: number
+  readonly dir: MappingDirection
+  readonly cpu: number
+  readonly signal: AbortSignal | undefined
+  timer: TimerHandle | undefined = undefined
+  onAbort: (() => void) | undefined = undefined
+  resolve: ((m: Mapping) => void) | undefined = undefined
+  reject: ((e: unknown) => void) | undefined = undefined
+  /** Set when admitted before the promise existed (serialize policy granting inside submit). */
+  mapping: Mapping | undefined = undefined
+
+  constructor(spec: RequestSpec, now: number) {
+    super(spec.nslots, spec.sizeBytes, spec.device, now)
+    this.orig = spec.orig
+    this.alignMask = spec.alignMask
+    this.matchMask = spec.matchMask
+    this.origAddr = spec.origAddr
+    this.offset = spec.offset
+    this.dir = spec.dir
+    this.cpu = spec.cpu
+    this.signal = spec.signal
+  }
+}

@@ -1,0 +1,516 @@
+import { maxMappingBytes, SLOT_SIZE } from './allocator/layout.js'
+import type { Pool } from './allocator/pool.js'
+import { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
+import type { Clock } from './clock/clock.js'
+import {
+  ArgumentRangeError,
+  ArgumentTypeError,
+  InvalidUnmapError,
+  MappingTooLargeError,
+  SwiotlbFullError,
+  ThrottleTimeoutError,
+} from './errors.js'
+import { Growth } from './growth/growth.js'
+import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
+import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
+import { type AllocRequest, PendingMap, RequestSpec } from './request.js'
+import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
+import { Histogram } from './stats/histogram.js'
+import { fromHub, type Observable, sampled } from './stats/rx.js'
+import { buildStats, type Counters } from './stats/stats.js'
+import type { SwiotlbStats } from './stats/types.js'
+import { BudgetPolicy } from './throttle/budget.js'
+import { FairSharePolicy } from './throttle/fair-share.js'
+import type { ThrottleHost, ThrottlePolicy } from './throttle/policy.js'
+import { SerializePolicy } from './throttle/serialize.js'
+
+/**
+ * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
+ * fail-fast for callers that may not, and bounded growth.
+ *
+ * Who may overtake whom: non-blocking calls (`tryMap`, `mayBlock: false`) never wait and never queue;
+ * they may use any free slot, including the band above the blocking budget. Blocking calls are admitted
+ * in arrival order (per device under fairShare); a newcomer never takes slots a waiter was promised.
+ */
+export class Swiotlb implements MappingOwner {
+  readonly clock: Clock
+  readonly backing: boolean
+  readonly #allocator: SwiotlbAllocator
+  readonly #policy: ThrottlePolicy | undefined
+  readonly #growth: Growth | undefined
+  readonly #spec = new RequestSpec()
+  readonly #events = new Hub<SwiotlbEvent>()
+  readonly #queue = new Hub<WaitQueueState>()
+  readonly #waits = new Histogram(1000)
+  readonly #counters: Counters = { live: 0, failures: 0, admitted: 0, timeouts: 0, aborts: 0 }
+  readonly #options: NormalizedOptions
+  /** Every event, as it happens (see SwiotlbEvent). */
+  readonly events$: Observable<SwiotlbEvent>
+  /** The wait queue after every change. */
+  readonly waitQueue$: Observable<WaitQueueState>
+
+  constructor(options?: SwiotlbOptions) {
+    const o = normalizeOptions(options)
+    this.#options = o
+    this.clock = o.clock
+    this.backing = o.backing
+    this.#allocator = new SwiotlbAllocator({
+      nslabs: o.nslabs,
+      nareas: o.nareas,
+      backing: o.backing,
+      now: o.clock.now(),
+    })
+    const allocator = this.#allocator
+    const host: ThrottleHost = {
+      grant: (w) => this.#grant(w as PendingMap),
+      get nslabs() {
+        return allocator.nslabs
+      },
+      get used() {
+        return allocator.used
+      },
+    }
+    if (o.throttle !== false) {
+      const t = o.throttle
+      this.#policy =
+        t.mode === 'serialize'
+          ? new SerializePolicy(host, t)
+          : t.fairShare
+            ? new FairSharePolicy(host, t)
+            : new BudgetPolicy(host, t)
+    }
+    if (o.growth !== false) {
+      this.#growth = new Growth(o.growth, {
+        clock: this.clock,
+        allocator,
+        oldestWaiter: () => this.#policy?.oldest(),
+        onGrowStart: (bytes, reason) =>
+          this.#emit({ type: 'grow-start', at: this.clock.now(), bytes, reason }),
+        onGrown: (pool) => this.#grown(pool),
+        onGrowFailed: (bytes) => this.#emit({ type: 'grow-failed', at: this.clock.now(), bytes }),
+        onShrink: (pool) =>
+          this.#emit({
+            type: 'shrink',
+            at: this.clock.now(),
+            bytes: pool.nslabs * SLOT_SIZE,
+            addr: pool.start,
+          }),
+      })
+    }
+    this.events$ = fromHub(this.#events)
+    this.waitQueue$ = fromHub(this.#queue)
+  }
+
+  /**
+   * Maps `buf` (or, with `backing: false`, a byte count) into the bounce pool.
+   *
+   * Non-blocking (default): resolves if any pool has room, else rejects with SwiotlbFullError.
+   * Blocking (`true` or `{ mayBlock: true }`): waits its turn in the throttle's FIFO; rejects only for
+   * its own `timeoutMs`, its `signal`, or a request that can never fit.
+   */
+  map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
+    const spec = this.#spec
+    try {
+      spec.parse(buf, mayBlock, this.backing)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const policy = this.#policy
+    if (!spec.mayBlock || policy === undefined) {
+      const m = this.#mapNow(spec)
+      return m !== undefined ? Promise.resolve(m) : Promise.reject(this.#full(spec))
+    }
+    if (policy.fastPath(spec.nslots, spec.device)) {
+      const m = this.#allocate(spec, true, false, 0)
+      if (m !== undefined) {
+        policy.admitted(spec.nslots, spec.device)
+        this.#admittedAfter(0)
+        return Promise.resolve(m)
+      }
+    }
+    return this.#mapBlocking(spec, policy)
+  }
+
+  /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */
+  tryMap(
+    buf: ArrayBufferView | number,
+    options?: Omit<MapOptions, 'mayBlock' | 'signal' | 'timeoutMs'>,
+  ): Mapping | undefined {
+    const spec = this.#spec
+    spec.parse(buf, options, this.backing)
+    if (spec.mayBlock) throw new ArgumentRangeError('options.mayBlock', 'false or absent in tryMap', true)
+    const m = this.#mapNow(spec)
+    if (m === undefined) this.#full(spec)
+    return m
+  }
+
+  #mapNow(spec: RequestSpec): Mapping | undefined {
+    const m = this.#allocate(spec, false, false, 0)
+    if (m !== undefined) return m
+    const growth = this.#growth
+    if (growth === undefined) return undefined
+    if (growth.config.atUsage !== undefined) growth.grow('background')
+    const pool = growth.transientPool(spec.nslots)
+    if (pool === undefined) return undefined
+    const slot = this.#allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
+    if (slot < 0) {
+      this.#allocator.removePool(pool)
+      return undefined
+    }
+    if (this.#events.active) {
+      this.#emit({
+        type: 'transient',
+        at: this.clock.now(),
+        bytes: pool.nslabs * SLOT_SIZE,
+        addr: pool.start,
+        device: spec.device,
+      })
+    }
+    return this.#finishMapping(pool, slot, spec, false, false, 0)
+  }
+
+  #full(spec: RequestSpec): SwiotlbFullError {
+    this.#counters.failures++
+    const a = this.#allocator
+    if (this.#events.active) {
+      this.#emit({
+        type: 'full',
+        at: this.clock.now(),
+        size: spec.sizeBytes,
+        device: spec.device,
+        total: a.nslabs,
+        used: a.used,
+      })
+    }
+    return new SwiotlbFullError(spec.sizeBytes, a.nslabs, a.used)
+  }
+
+  #mapBlocking(spec: RequestSpec, policy: ThrottlePolicy): Promise<Mapping> {
+    const signal = spec.signal
+    if (signal?.aborted) {
+      this.#counters.aborts++
+      this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
+      return Promise.reject(signal.reason)
+    }
+    const capacity = this.#growth ? this.#growth.maxNslabs() : this.#allocator.nslabs
+    const maxSlots = policy.maxSlots(capacity)
+    if (spec.nslots > maxSlots) {
+      return Promise.reject(new MappingTooLargeError(spec.sizeBytes, maxSlots * SLOT_SIZE, 'blocking budget'))
+    }
+    const w = new PendingMap(spec, this.clock.now())
+    const waitingBefore = policy.waiting
+    if (policy.submit(w)) {
+      if (policy.waiting !== waitingBefore) this.#queueChanged()
+      return Promise.resolve(w.mapping!)
+    }
+    if (spec.timeoutMs === 0) {
+      policy.remove(w)
+      this.#counters.timeouts++
+      this.#emitLeave('timeout', spec.sizeBytes, spec.device, 0)
+      this.#queueChanged()
+      return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
+    }
+    const promise = new Promise<Mapping>((resolve, reject) => {
+      w.resolve = resolve
+      w.reject = reject
+    })
+    if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
+      const timeoutMs = spec.timeoutMs
+      w.timer = this.clock.setTimer(timeoutMs, () => {
+        w.timer = undefined
+        this.#counters.timeouts++
+        this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
+      })
+    }
+    if (signal !== undefined) {
+      w.onAbort = () => {
+        this.#counters.aborts++
+        this.#leave(w, 'abort', signal.reason)
+      }
+      signal.addEventListener('abort', w.onAbort, { once: true })
+    }
+    if (this.#events.active) {
+      this.#emit({
+        type: 'throttle',
+        at: w.enqueuedAt,
+        size: w.sizeBytes,
+        device: w.device,
+        waiting: policy.waiting,
+      })
+    }
+    this.#queueChanged()
+    return promise
+  }
+
+  /** A waiter leaves without a mapping: no slot, no queue entry and no timer stay behind. */
+  #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
+    this.#detach(w)
+    this.#policy!.remove(w)
+    this.#emitLeave(why, w.sizeBytes, w.device, this.clock.now() - w.enqueuedAt)
+    this.#queueChanged()
+    w.reject!(error)
+  }
+
+  #detach(w: PendingMap): void {
+    if (w.timer !== undefined) this.clock.clearTimer(w.timer)
+    w.timer = undefined
+    if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort)
+    w.onAbort = undefined
+  }
+
+  /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
+  #grant(w: PendingMap): boolean {
+    const waited = this.clock.now() - w.enqueuedAt
+    const m = this.#allocate(w, true, w.throttled, waited)
+    if (m === undefined) return false
+    this.#detach(w)
+    this.#admittedAfter(waited)
+    if (w.resolve !== undefined) {
+      if (this.#events.active) {
+        this.#emit({
+          type: 'admit',
+          at: this.clock.now(),
+          addr: m.addr,
+          size: m.size,
+          device: m.device,
+          waitedMs: waited,
+        })
+      }
+      w.resolve(m)
+    } else w.mapping = m
+    return true
+  }
+
+  #admittedAfter(waitedMs: number): void {
+    this.#counters.admitted++
+    this.#waits.record(waitedMs)
+  }
+
+  #allocate(req: AllocRequest, blocking: boolean, throttled: boolean, waitedMs: number): Mapping | undefined {
+    const allocator = this.#allocator
+    const slot = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
+    if (slot < 0) return undefined
+    const pool = allocator.foundPool!
+    const growth = this.#growth
+    if (growth !== undefined) {
+      if (pool.kind === 'dynamic' && pool.used === req.nslots) growth.poolUsed(pool)
+      growth.usageRose(allocator.used, allocator.nslabs)
+    }
+    return this.#finishMapping(pool, slot, req, blocking, throttled, waitedMs)
+  }
+
+  #finishMapping(
+    pool: Pool,
+    slot: number,
+    req: AllocRequest,
+    blocking: boolean,
+    throttled: boolean,
+    waitedMs: number,
+  ): Mapping {
+    const at = slot * SLOT_SIZE + req.offset
+    const { sizeBytes: size, nslots, dir, device, orig } = req
+    const m = new Mapping(
+      this,
+      pool.start + at,
+      size,
+      nslots,
+      dir,
+      device,
+      waitedMs,
+      pool,
+      slot,
+      orig,
+      blocking,
+      throttled,
+    )
+    // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
+    if (orig !== undefined) pool.memory!.set(orig, at)
+    pool.live.set(at, m)
+    this.#counters.live++
+    if (this.#events.active) {
+      this.#emit({
+        type: 'map',
+        at: this.clock.now(),
+        addr: m.addr,
+        size,
+        slots: nslots,
+        device,
+        blocking,
+        dir,
+      })
+    }
+    return m
+  }
+
+  /**
+   * Unmaps a mapping (or its address). Synchronous, never blocks: copies back for 'from-device' and
+   * 'bidirectional', frees the slots, then admits waiters. Anything that is not a live mapping of this
+   * pool throws InvalidUnmapError and changes nothing.
+   */
+  unmap(target: Mapping | number, options?: UnmapOptions): void {
+    const m = this.#resolveLive(target)
+    let skipCpuSync = false
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null)
+        throw new ArgumentTypeError('options', 'an object', options)
+      if (options.size !== undefined && options.size !== m.size) {
+        throw new InvalidUnmapError(
+          `unmap of 0x${m.addr.toString(16)} with size ${options.size}: mapped size is ${m.size}`,
+        )
+      }
+      skipCpuSync = options.skipCpuSync === true
+    }
+    const orig = m.orig
+    if (orig !== undefined && !skipCpuSync && m.dir !== 'to-device') {
+      if (orig.byteLength !== m.size) {
+        throw new InvalidUnmapError(
+          `unmap of 0x${m.addr.toString(16)}: the caller's buffer was detached; pass { skipCpuSync: true } to unmap without copy-back`,
+        )
+      }
+      const at = m.offset
+      orig.set(m.pool.memory!.subarray(at, at + m.size))
+    }
+    this.#release(m)
+  }
+
+  #resolveLive(target: Mapping | number): Mapping {
+    if (target instanceof Mapping) {
+      if (target.pool.live.get(target.offset) !== target) {
+        throw new InvalidUnmapError(
+          `unmap of 0x${target.addr.toString(16)}: not a live mapping of this pool (double unmap?)`,
+        )
+      }
+      return target
+    }
+    if (typeof target !== 'number' || !Number.isSafeInteger(target)) {
+      throw new ArgumentTypeError('target', 'a Mapping or a bus address', target)
+    }
+    const pool = this.#allocator.poolOf(target)
+    const m = pool?.live.get(target - pool.start) as Mapping | undefined
+    if (m === undefined)
+      throw new InvalidUnmapError(`unmap of 0x${target.toString(16)}: no live mapping at that address`)
+    return m
+  }
+
+  #release(m: Mapping): void {
+    const pool = m.pool
+    const allocator = this.#allocator
+    m.live = false
+    pool.live.delete(m.offset)
+    allocator.release(pool, m.slot, m.slots)
+    this.#counters.live--
+    if (pool.kind !== 'default' && pool.used === 0) {
+      if (pool.kind === 'transient') allocator.removePool(pool)
+      else this.#growth?.poolEmptied(pool)
+    }
+    if (this.#events.active) {
+      this.#emit({
+        type: 'unmap',
+        at: this.clock.now(),
+        addr: m.addr,
+        size: m.size,
+        slots: m.slots,
+        device: m.device,
+      })
+    }
+    const policy = this.#policy
+    if (policy === undefined) return
+    const before = policy.waiting
+    if (m.blocking) policy.release(m.slots, m.device, m.throttled)
+    else policy.drain()
+    if (policy.waiting !== before) this.#queueChanged()
+  }
+
+  #grown(pool: Pool): void {
+    if (this.#events.active) {
+      this.#emit({
+        type: 'grow',
+        at: this.clock.now(),
+        bytes: pool.nslabs * SLOT_SIZE,
+        addr: pool.start,
+        nslabs: pool.nslabs,
+        areas: pool.nareas,
+      })
+    }
+    const policy = this.#policy
+    if (policy === undefined) return
+    const before = policy.waiting
+    policy.drain()
+    if (policy.waiting !== before) this.#queueChanged()
+  }
+
+  #queueChanged(): void {
+    this.#growth?.queueChanged()
+    if (this.#queue.active) this.#queue.emit(this.#queueState())
+  }
+
+  #queueState(): WaitQueueState {
+    const policy = this.#policy
+    const now = this.clock.now()
+    const oldest = policy?.oldest()
+    return {
+      at: now,
+      length: policy?.waiting ?? 0,
+      bytesWaiting: policy?.bytesWaiting ?? 0,
+      headWaitedMs: oldest === undefined ? 0 : now - oldest.enqueuedAt,
+    }
+  }
+
+  #emit(event: SwiotlbEvent): void {
+    if (this.#events.active) this.#events.emit(event)
+  }
+
+  #emitLeave(type: 'timeout' | 'abort', size: number, device: string, waitedMs: number): void {
+    if (this.#events.active) this.#emit({ type, at: this.clock.now(), size, device, waitedMs })
+  }
+
+  /** Sampled snapshots every `intervalMs` on this pool's clock, vmstat style. */
+  usage$(intervalMs: number): Observable<SwiotlbStats> {
+    if (typeof intervalMs !== 'number' || !(intervalMs > 0) || !Number.isFinite(intervalMs)) {
+      throw new ArgumentRangeError('intervalMs', 'a finite number of ms > 0', intervalMs)
+    }
+    return sampled(this.clock, intervalMs, () => this.stats())
+  }
+
+  /** A frozen snapshot of the pool, the throttle and growth. */
+  stats(): SwiotlbStats {
+    return buildStats({
+      at: this.clock.now(),
+      allocator: this.#allocator,
+      policy: this.#policy,
+      growth: this.#growth,
+      counters: this.#counters,
+      waits: this.#waits,
+    })
+  }
+
+  /** Resets the high-water mark; only 0 is accepted (the kernel's debugfs answers -EINVAL otherwise). */
+  resetHiwater(value: number): void {
+    if (value !== 0) throw new ArgumentRangeError('value', '0 (only a reset to zero is allowed)', value)
+    this.#allocator.resetHiwater()
+  }
+
+  /** True when `addr` falls in one of this Swiotlb's pools (is_swiotlb_buffer). */
+  isSwiotlbBuffer(addr: number): boolean {
+    return this.#allocator.poolOf(addr) !== undefined
+  }
+
+  /** swiotlb_max_mapping_size. */
+  maxMappingSize(minAlignMask = 0): number {
+    return maxMappingBytes(minAlignMask)
+  }
+
+  /** Sum of the per-area high-water marks (what summing per-area marks would report). */
+  perAreaHiwaterSum(): number {
+    return this.#allocator.perAreaHiwaterSum()
+  }
+
+  /** Clears the timers growth holds (the fallback-grow wait and shrink timers). Waiters keep waiting. */
+  close(): void {
+    this.#growth?.dispose()
+  }
+
+  get options(): Readonly<NormalizedOptions> {
+    return this.#options
+  }
+}

@@ -1,0 +1,207 @@
+import { SEGMENT_SLOTS } from '../allocator/layout.js'
+import { DrainGuard } from './drain-guard.js'
+import type { ThrottleHost, ThrottlePolicy, ThrottleThresholds } from './policy.js'
+import { type Waiter, WaitQueue } from './wait-queue.js'
+
+/** The smallest share of an active device: 4 segments (hctx_may_queue's floor of 4 tags). */
+export const MIN_SHARE_SLOTS = 4 * SEGMENT_SLOTS
+
+class DeviceState {
+  readonly queue = new WaitQueue()
+  used = 0
+  /** True while in the round-robin ring of devices with waiters. */
+  inRing = false
+  constructor(readonly name: string) {}
+}
+
+/**
+ * blk-mq's hctx_may_queue over the budget: one FIFO per device, device heads admitted round-robin,
+ * and each active device (holding blocking slots or waiting) capped at
+ * `max(ceil(budget / activeDevices), 4 segments)`. A slow device cannot hold a fast one hostage
+ * (the Snail/Cheetah case); within a device, order is strictly FIFO.
+ */
+export class FairSharePolicy implements ThrottlePolicy {
+  readonly mode = 'fair-share'
+  readonly #devices = new Map<string, DeviceState>()
+  /** Devices with waiters, in round-robin order; `#cursor` is the next to serve. */
+  readonly #ring: DeviceState[] = []
+  #cursor = 0
+  #active = 0
+  /** True when the last drain left a head waiting for budget or slots rather than for its share. */
+  #starved = false
+  #waiting = 0
+  #bytesWaiting = 0
+  blockingUsed = 0
+  highCount = 0
+  readonly lowCount = 0
+  readonly #guard = new DrainGuard()
+  readonly #pass = () => this.#drainPass()
+
+  constructor(
+    private readonly host: ThrottleHost,
+    private readonly thresholds: ThrottleThresholds,
+  ) {}
+
+  budget(): number {
+    return Math.floor(this.thresholds.high * this.host.nslabs)
+  }
+
+  maxSlots(nslabs: number): number {
+    return Math.floor(this.thresholds.high * nslabs)
+  }
+
+  /** The cap of each active device now. */
+  share(): number {
+    return Math.max(Math.ceil(this.budget() / Math.max(1, this.#active)), MIN_SHARE_SLOTS)
+  }
+
+  #state(device: string): DeviceState {
+    let s = this.#devices.get(device)
+    if (s === undefined) {
+      s = new DeviceState(device)
+      this.#devices.set(device, s)
+    }
+    return s
+  }
+
+  #fits(s: DeviceState, nslots: number): boolean {
+    if (this.blockingUsed + nslots > this.budget()) return false
+    // A device that is not active yet becomes active with this request.
+    const active = s.used === 0 && s.queue.length === 0 ? this.#active + 1 : this.#active
+    const share = Math.max(Math.ceil(this.budget() / Math.max(1, active)), MIN_SHARE_SLOTS)
+    return s.used + nslots <= share
+  }
+
+  fastPath(nslots: number, device: string): boolean {
+    if (this.#starved && this.#waiting !== 0) return false
+    const s = this.#state(device)
+    return s.queue.length === 0 && this.#fits(s, nslots)
+  }
+
+  admitted(nslots: number, device: string): void {
+    const s = this.#state(device)
+    if (s.used === 0 && s.queue.length === 0) this.#active++
+    s.used += nslots
+    this.blockingUsed += nslots
+  }
+
+  submit(w: Waiter): boolean {
+    if (this.fastPath(w.nslots, w.device) && this.host.grant(w)) {
+      this.admitted(w.nslots, w.device)
+      return true
+    }
+    this.highCount++
+    const s = this.#state(w.device)
+    if (s.used === 0 && s.queue.length === 0) this.#active++
+    s.queue.push(w)
+    this.#waiting++
+    this.#bytesWaiting += w.sizeBytes
+    if (!s.inRing) {
+      s.inRing = true
+      this.#ring.push(s)
+    }
+    return false
+  }
+
+  release(nslots: number, device: string): void {
+    const s = this.#state(device)
+    s.used -= nslots
+    this.blockingUsed -= nslots
+    this.#settle(s)
+    this.drain()
+  }
+
+  /** A device with nothing held and nothing waiting stops being active. */
+  #settle(s: DeviceState): void {
+    if (s.used === 0 && s.queue.length === 0) {
+      this.#active--
+      this.#devices.delete(s.name)
+    }
+  }
+
+  drain(): void {
+    if (this.#waiting !== 0) this.#guard.run(this.#pass)
+  }
+
+  #drainPass(): void {
+    this.#starved = false
+    let idle = 0
+    // Serve device heads round-robin until a full turn of the ring admits nobody.
+    while (this.#ring.length !== 0 && idle < this.#ring.length) {
+      if (this.#cursor >= this.#ring.length) this.#cursor = 0
+      const s = this.#ring[this.#cursor]!
+      const w = s.queue.head!
+      if (s.used + w.nslots > this.share()) {
+        this.#cursor++
+        idle++
+        continue
+      }
+      if (this.blockingUsed + w.nslots > this.budget() || !this.#grantHead(s, w)) {
+        this.#starved = true
+        this.#cursor++
+        idle++
+        continue
+      }
+      idle = 0
+      if (s.queue.length === 0) this.#leaveRing(s)
+      else this.#cursor++
+    }
+  }
+
+  #grantHead(s: DeviceState, w: Waiter): boolean {
+    s.queue.remove(w)
+    this.#waiting--
+    this.#bytesWaiting -= w.sizeBytes
+    if (!this.host.grant(w)) {
+      s.queue.unshift(w)
+      this.#waiting++
+      this.#bytesWaiting += w.sizeBytes
+      return false
+    }
+    s.used += w.nslots
+    this.blockingUsed += w.nslots
+    return true
+  }
+
+  #leaveRing(s: DeviceState): void {
+    const at = this.#ring.indexOf(s)
+    if (at < 0) return
+    this.#ring.splice(at, 1)
+    s.inRing = false
+    if (this.#cursor > at) this.#cursor--
+  }
+
+  remove(w: Waiter): void {
+    const s = this.#devices.get(w.device)
+    if (s === undefined || w.queue !== s.queue) return
+    const wasHead = s.queue.head === w
+    s.queue.remove(w)
+    this.#waiting--
+    this.#bytesWaiting -= w.sizeBytes
+    if (s.queue.length === 0) this.#leaveRing(s)
+    this.#settle(s)
+    if (wasHead) this.drain()
+  }
+
+  oldest(): Waiter | undefined {
+    let oldest: Waiter | undefined
+    for (const s of this.#ring) {
+      const h = s.queue.head
+      if (h !== undefined && (oldest === undefined || h.enqueuedAt < oldest.enqueuedAt)) oldest = h
+    }
+    return oldest
+  }
+
+  get waiting(): number {
+    return this.#waiting
+  }
+
+  get bytesWaiting(): number {
+    return this.#bytesWaiting
+  }
+
+  /** Devices holding blocking slots or waiting. */
+  get activeDevices(): number {
+    return this.#active
+  }
+}

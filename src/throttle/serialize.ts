@@ -1,0 +1,119 @@
+import { SEGMENT_SLOTS } from '../allocator/layout.js'
+import { DrainGuard } from './drain-guard.js'
+import type { ThrottleHost, ThrottlePolicy, ThrottleThresholds } from './policy.js'
+import { type Waiter, WaitQueue } from './wait-queue.js'
+
+/**
+ * Michael Kelley's RFC ("swiotlb: Allow swiotlb to throttle"), faithfully:
+ *
+ *   if used > high                      → throttle (highCount++)
+ *   else if semaphore held && used > low → throttle (lowCount++)
+ *   else                                → map at once
+ *
+ * A throttled request takes a FIFO semaphore of 1 and keeps it until its own unmap. Thresholds are
+ * fractions of the current capacity. Where the RFC would fail a request that found no slots, this
+ * policy keeps it waiting (a blocking call never fails for a full pool): an unthrottled request that
+ * finds no room queues for the semaphore like a throttled one, without counting as throttled.
+ */
+export class SerializePolicy implements ThrottlePolicy {
+  readonly mode = 'serialize'
+  readonly queue = new WaitQueue()
+  /** The request holding the semaphore but still waiting for slots, if any. */
+  #holder: Waiter | undefined = undefined
+  #held = false
+  blockingUsed = 0
+  highCount = 0
+  lowCount = 0
+  readonly #guard = new DrainGuard()
+  readonly #pass = () => this.#drainPass()
+
+  constructor(
+    private readonly host: ThrottleHost,
+    private readonly thresholds: ThrottleThresholds,
+  ) {}
+
+  maxSlots(): number {
+    return SEGMENT_SLOTS
+  }
+
+  fastPath(): boolean {
+    const { nslabs, used } = this.host
+    return !(used > this.thresholds.high * nslabs) && !(this.#held && used > this.thresholds.low * nslabs)
+  }
+
+  admitted(nslots: number): void {
+    this.blockingUsed += nslots
+  }
+
+  submit(w: Waiter): boolean {
+    const { nslabs, used } = this.host
+    let throttle = false
+    if (used > this.thresholds.high * nslabs) {
+      this.highCount++
+      throttle = true
+    } else if (this.#held && used > this.thresholds.low * nslabs) {
+      this.lowCount++
+      throttle = true
+    }
+    if (!throttle && this.host.grant(w)) {
+      this.blockingUsed += w.nslots
+      return true
+    }
+    w.throttled = true
+    this.queue.push(w)
+    this.drain()
+    // A waiter granted inside drain() has already been settled: report it as admitted.
+    return w.queue === undefined && this.#holder !== w
+  }
+
+  release(nslots: number, _device: string, throttled: boolean): void {
+    this.blockingUsed -= nslots
+    if (throttled) this.#held = false
+    this.drain()
+  }
+
+  drain(): void {
+    if (this.#held || this.queue.length !== 0) this.#guard.run(this.#pass)
+  }
+
+  #drainPass(): void {
+    if (!this.#held) {
+      const next = this.queue.shift()
+      if (next === undefined) return
+      this.#held = true
+      this.#holder = next
+    }
+    const holder = this.#holder
+    if (holder !== undefined && this.host.grant(holder)) {
+      this.#holder = undefined
+      this.blockingUsed += holder.nslots
+    }
+  }
+
+  remove(w: Waiter): void {
+    if (this.#holder === w) {
+      this.#holder = undefined
+      this.#held = false
+      this.drain()
+      return
+    }
+    this.queue.remove(w)
+  }
+
+  oldest(): Waiter | undefined {
+    return this.#holder ?? this.queue.head
+  }
+
+  get waiting(): number {
+    return this.queue.length + (this.#holder ? 1 : 0)
+  }
+
+  get bytesWaiting(): number {
+    return this.queue.bytesWaiting + (this.#holder ? this.#holder.sizeBytes : 0)
+  }
+
+  /** True while a throttled request holds the semaphore. */
+  get held(): boolean {
+    return this.#held
+  }
+}
