@@ -33,7 +33,8 @@ export class Mapping implements Disposable {
   #bytes: Uint8Array | undefined = undefined
 
   constructor(
-    private readonly owner: MappingOwner,
+    /** @internal */
+    readonly owner: MappingOwner,
     /** Bus address the device uses. */
     readonly addr: number,
     /** Bytes mapped. */

@@ -375,7 +375,7 @@ export class Swiotlb implements MappingOwner {
 
   #resolveLive(target: Mapping | number): Mapping {
     if (target instanceof Mapping) {
-      if (target.pool.live.get(target.offset) !== target) {
+      if (target.owner !== this || target.pool.live.get(target.offset) !== target) {
         throw new InvalidUnmapError(
           `unmap of 0x${target.addr.toString(16)}: not a live mapping of this pool (double unmap?)`,
         )

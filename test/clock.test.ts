@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../src/index.js'
+
+describe('VirtualClock', () => {
+  it('fires timers in (time, seq) order and moves time to each', async () => {
+    const clock = new VirtualClock()
+    const log: string[] = []
+    clock.setTimer(10, () => log.push(`b@${clock.now()}`))
+    clock.setTimer(5, () => log.push(`a@${clock.now()}`))
+    clock.setTimer(10, () => log.push(`c@${clock.now()}`))
+    expect(clock.pendingTimers).toBe(3)
+    await clock.advanceBy(10)
+    expect(log).toEqual(['a@5', 'b@10', 'c@10'])
+    expect(clock.now()).toBe(10)
+    expect(clock.pendingTimers).toBe(0)
+  })
+
+  it('runs pending promise callbacks between timers', async () => {
+    const clock = new VirtualClock()
+    const log: string[] = []
+    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve))
+    const proc = async (name: string, steps: number[]) => {
+      for (const ms of steps) {
+        await sleep(ms)
+        await Promise.resolve()
+        log.push(`${name}@${clock.now()}`)
+      }
+    }
+    void proc('x', [1, 1, 1])
+    void proc('y', [2, 1])
+    await clock.runAll()
+    // y's timer for t=2 was set at t=0, before x's (set at t=1): it fires first.
+    expect(log).toEqual(['x@1', 'y@2', 'x@2', 'y@3', 'x@3'])
+  })
+
+  it('advances to the target even with no timers, and leaves later timers pending', async () => {
+    const clock = new VirtualClock(100)
+    let fired = false
+    clock.setTimer(50, () => {
+      fired = true
+    })
+    await clock.advanceBy(49)
+    expect(clock.now()).toBe(149)
+    expect(fired).toBe(false)
+    expect(clock.nextTimerAt).toBe(150)
+    await clock.advanceBy(1)
+    expect(fired).toBe(true)
+  })
+
+  it('clearTimer removes a timer and ignores stale handles', async () => {
+    const clock = new VirtualClock()
+    const log: number[] = []
+    const handles = [1, 2, 3, 4, 5].map((n) => clock.setTimer(n, () => log.push(n)))
+    clock.clearTimer(handles[2]!)
+    clock.clearTimer(handles[0]!)
+    clock.clearTimer(handles[0]!)
+    expect(clock.pendingTimers).toBe(3)
+    await clock.runAll()
+    expect(log).toEqual([2, 4, 5])
+    clock.clearTimer(handles[1]!)
+    clock.clearTimer({})
+    expect(clock.pendingTimers).toBe(0)
+  })
+
+  it('fires a timer set while running at its own time, in order', async () => {
+    const clock = new VirtualClock()
+    const log: string[] = []
+    clock.setTimer(5, () => {
+      log.push('a')
+      clock.setTimer(0, () => log.push('a+0'))
+      clock.setTimer(3, () => log.push('a+3'))
+    })
+    clock.setTimer(6, () => log.push('b'))
+    await clock.runAll()
+    expect(log).toEqual(['a', 'a+0', 'b', 'a+3'])
+    expect(clock.now()).toBe(8)
+  })
+
+  it('rejects bad arguments with a RangeError naming the value', async () => {
+    const clock = new VirtualClock()
+    await expect(clock.advanceBy(-1)).rejects.toThrow(/got -1/)
+    await expect(clock.advanceBy(Number.NaN)).rejects.toThrow(RangeError)
+    expect(() => clock.setTimer(Number.NaN, () => {})).toThrow(RangeError)
+    expect(() => new VirtualClock(Number.POSITIVE_INFINITY)).toThrow(RangeError)
+  })
+})
