@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest'
+import { harness } from './helpers/throttle-harness.js'
+
+describe('budget mode', () => {
+  // 1 MiB = 512 slots; high 0.5 → a budget of 256 slots for blocking callers.
+  it('a large head is not starved by small newcomers, and nobody barges', async () => {
+    const h = harness({ size: '1M', throttle: { high: 0.5 } })
+    h.request('a', 100)
+    h.request('b', 100)
+    await h.settle()
+    h.request('big', 100) // 300 > 256: waits
+    h.request('small', 1) // 201 would fit, but the queue is not empty: waits behind big
+    await h.settle()
+    expect(h.log).toEqual(['a@0', 'b@0'])
+    await h.clock.advanceBy(5)
+    h.release('a')
+    await h.settle()
+    expect(h.log).toEqual(['a@0', 'b@0', 'big@5', 'small@5'])
+    expect(h.held.get('big')!.waitedMs).toBe(5)
+    expect(h.dma.stats().throttle).toMatchObject({ blockingUsed: 201, highCount: 2, admitted: 4 })
+  })
+
+  it('hands slots directly to the woken waiter: a racer cannot take them', async () => {
+    const h = harness({ size: '512K', throttle: { high: 1 } })
+    h.request('a', 128)
+    h.request('b', 128)
+    await h.settle()
+    h.request('w', 128)
+    await h.settle()
+    h.release('a')
+    // Synchronously after the unmap, before any promise callback: w already owns the slots.
+    expect(h.dma.stats()).toMatchObject({ used: 256, throttle: { waiting: 0, blockingUsed: 256 } })
+    expect(h.dma.tryMap(2048)).toBeUndefined()
+    await h.settle()
+    expect(h.held.has('w')).toBe(true)
+  })
+
+  it('keeps the band above the budget for non-blocking callers', async () => {
+    const h = harness({ size: '1M', throttle: { high: 0.5 } })
+    for (let i = 0; i < 4; i++) h.request(`b${i}`, 64)
+    h.request('wait', 64)
+    await h.settle()
+    expect(h.dma.stats().throttle).toMatchObject({ blockingUsed: 256, waiting: 1 })
+    const irq = []
+    for (let i = 0; i < 4; i++) irq.push(h.dma.tryMap(64 * 2048))
+    expect(irq.every((m) => m !== undefined)).toBe(true)
+    expect(h.dma.stats().used).toBe(512)
+    // A blocking head that fits the budget but finds no slots waits for a release of any kind.
+    h.release('b0')
+    await h.settle()
+    expect(h.held.has('wait')).toBe(true)
+  })
+
+  it('a request larger than the budget can never fit and is rejected', async () => {
+    const h = harness({ size: '256K', throttle: { high: 0.5 } })
+    await expect(h.dma.map(65 * 2048, true)).rejects.toMatchObject({ code: 'ERR_MAPPING_TOO_LARGE' })
+    expect(h.dma.stats().throttle.waiting).toBe(0)
+  })
+
+  it('throttle: false makes blocking calls fail fast like non-blocking ones', async () => {
+    const h = harness({ size: '256K', throttle: false })
+    const a = await h.dma.map(128 * 2048, true)
+    await expect(h.dma.map(2048, true)).rejects.toMatchObject({ code: 'ERR_SWIOTLB_FULL' })
+    expect(h.dma.stats().throttle.mode).toBe('off')
+    a.unmap()
+  })
+})
+
+describe('serialize mode (the RFC)', () => {
+  // 512 slots; high 0.5 = 256, low 0.25 = 128.
+  it('throttles above high, and above low while the semaphore is held, with exact counts', async () => {
+    const h = harness({ size: '1M', throttle: { mode: 'serialize', high: 0.5, low: 0.25 } })
+    for (let i = 0; i < 5; i++) h.request(`n${i}`, 64) // used 0..256 before each: none > 256
+    await h.settle()
+    expect(h.dma.stats().used).toBe(320)
+    h.request('t1', 64) // used 320 > 256: throttled, takes the free semaphore, maps
+    h.request('t2', 64) // throttled, waits for the semaphore
+    await h.settle()
+    expect(h.log).toEqual(['n0@0', 'n1@0', 'n2@0', 'n3@0', 'n4@0', 't1@0'])
+    expect(h.dma.stats().throttle).toMatchObject({ highCount: 2, lowCount: 0, waiting: 1 })
+    // Drop to 192 (between low and high) while t1 holds the semaphore.
+    for (const n of ['n0', 'n1', 'n2', 'n3']) h.release(n)
+    expect(h.dma.stats().used).toBe(128)
+    h.request('n5', 64) // used 128: not > low, maps at once though others wait
+    await h.settle()
+    h.request('t3', 64) // used 192 > low while held: throttled at the low mark
+    await h.settle()
+    expect(h.dma.stats().throttle).toMatchObject({ highCount: 2, lowCount: 1, waiting: 2 })
+    await h.clock.advanceBy(2)
+    h.release('t1') // the semaphore passes to t2, in FIFO order
+    await h.settle()
+    expect(h.log.slice(6)).toEqual(['n5@0', 't2@2'])
+    h.release('t2')
+    await h.settle()
+    expect(h.log.at(-1)).toBe('t3@2')
+    h.release('t3')
+    expect(h.dma.stats().throttle.waiting).toBe(0)
+  })
+})
+
+describe('fairShare (blk-mq hctx_may_queue)', () => {
+  // 4 MiB = 2048 slots; high 0.5 → budget 1024; two active devices → 512 each (the 4-segment floor).
+  it('a slow device that took the budget cannot hold a fast one hostage', async () => {
+    const fair = harness({ size: '4M', throttle: { high: 0.5, fairShare: true } })
+    const fifo = harness({ size: '4M', throttle: { high: 0.5 } })
+    for (const h of [fair, fifo]) {
+      // Alone, the snail may use the whole budget: 16 × 64 slots; 4 more wait.
+      for (let i = 0; i < 20; i++) h.request(`snail${i}`, 64, { device: 'snail' })
+      await h.settle()
+      expect(h.held.size).toBe(16)
+      h.request('cheetah', 64, { device: 'cheetah' })
+      await h.settle()
+      expect(h.held.has('cheetah')).toBe(false)
+      h.release('snail0')
+      await h.settle()
+    }
+    // fair: the snail is over its share (512 of 1024 with two active devices): the cheetah goes first.
+    expect(fair.held.has('cheetah')).toBe(true)
+    expect(fair.held.has('snail16')).toBe(false)
+    // one FIFO: the cheetah waits behind every snail request that came before it.
+    expect(fifo.held.has('cheetah')).toBe(false)
+    expect(fifo.held.has('snail16')).toBe(true)
+  })
+
+  it('caps a device at its share once another device is active', async () => {
+    const h = harness({ size: '4M', throttle: { high: 0.5, fairShare: true } })
+    h.request('c0', 1, { device: 'cheetah' })
+    await h.settle()
+    for (let i = 0; i < 10; i++) h.request(`snail${i}`, 64, { device: 'snail' })
+    await h.settle()
+    // Two active devices: each is capped at max(ceil(1024 / 2), 512) = 512 slots = 8 × 64.
+    expect([...h.held.keys()].filter((k) => k.startsWith('snail'))).toHaveLength(8)
+    h.request('c1', 64, { device: 'cheetah' })
+    await h.settle()
+    expect(h.held.has('c1')).toBe(true)
+  })
+
+  it('admits device heads round-robin and keeps FIFO within each device', async () => {
+    const h = harness({ size: '1M', throttle: { high: 0.5, fairShare: true } })
+    h.request('fill', 128, { device: 'x' })
+    h.request('fill2', 128, { device: 'x' })
+    await h.settle()
+    for (let i = 0; i < 3; i++) {
+      h.request(`a${i}`, 10, { device: 'a' })
+      h.request(`b${i}`, 10, { device: 'b' })
+    }
+    await h.settle()
+    h.log.length = 0
+    h.release('fill')
+    h.release('fill2')
+    await h.settle()
+    expect(h.log.map((l) => l.split('@')[0])).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2'])
+  })
+})
