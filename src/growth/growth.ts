@@ -92,10 +92,16 @@ export class Growth {
   grow(reason: 'wait' | 'background'): void {
     const bytes = this.config.chunkBytes
     if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
-    this.#mutex.runExclusive(() => this.#grow(bytes, reason)).catch(() => {})
+    this.#mutex
+      .runExclusive(() => this.#grow(bytes, reason))
+      .then((grown) => {
+        // After the lock is released: a refused grow is not retried for the same head.
+        if (grown) this.#afterGrow()
+      })
+      .catch(() => {})
   }
 
-  async #grow(bytes: number, reason: 'wait' | 'background'): Promise<void> {
+  async #grow(bytes: number, reason: 'wait' | 'background'): Promise<boolean> {
     const { clock, allocator } = this.host
     this.#pendingBytes = bytes
     this.host.onGrowStart(bytes, reason)
@@ -111,7 +117,7 @@ export class Growth {
     if (!ok) {
       this.failures++
       this.host.onGrowFailed(bytes)
-      return
+      return false
     }
     const nslabs = bytes / SLOT_SIZE
     const nareas = floorPow2(Math.min(allocator.nareas, Math.max(1, Math.floor(nslabs / SEGMENT_SLOTS))))
@@ -120,7 +126,7 @@ export class Growth {
     this.bytesGrown += bytes
     this.#shrinker?.emptied(pool)
     this.host.onGrown(pool)
-    queueMicrotask(() => this.#afterGrow())
+    return true
   }
 
   /** After a grow: grow again if the oldest waiter has still waited past `waitMs`, or usage is still high. */
