@@ -49,6 +49,8 @@ export class Mapping implements Disposable {
     readonly pool: Pool,
     /** @internal */
     readonly slot: number,
+    /** @internal Offset of `addr` in the pool's memory. */
+    readonly offset: number,
     /** @internal The caller's bytes (undefined without backing memory). */
     readonly orig: Uint8Array | undefined,
     /** @internal Admitted by the throttle (counts against the blocking budget). */
@@ -56,11 +58,6 @@ export class Mapping implements Disposable {
     /** @internal Holds the serialize policy's semaphore until unmap. */
     readonly throttled: boolean,
   ) {}
-
-  /** Offset of `addr` in the pool's memory. */
-  get offset(): number {
-    return this.addr - this.pool.start
-  }
 
   /** The device's view: exactly this mapping's bytes of the bounce buffer. */
   get bytes(): Uint8Array {

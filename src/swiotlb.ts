@@ -319,6 +319,7 @@ export class Swiotlb implements MappingOwner {
       waitedMs,
       pool,
       slot,
+      at,
       orig,
       blocking,
       throttled,

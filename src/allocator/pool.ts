@@ -101,11 +101,11 @@ export class Pool {
 
   #take(slot: number, nslots: number): void {
     const list = this.list
-    for (let i = slot; i < slot + nslots; i++) list[i] = 0
+    list.fill(0, slot, slot + nslots)
+    // The free run before the mapping, back to its segment's start, now ends at the mapping.
+    const segmentStart = slot - (slot % SEGMENT_SLOTS)
     let count = 0
-    for (let i = slot - 1; i >= 0 && i % SEGMENT_SLOTS !== SEGMENT_SLOTS - 1 && list[i] !== 0; i--) {
-      list[i] = ++count
-    }
+    for (let i = slot - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count
   }
 
   /** swiotlb_release_slots: returns `nslots` slots from `slot` and merges them with their neighbours. */
@@ -114,9 +114,8 @@ export class Pool {
     const end = slot + nslots
     let count = end % SEGMENT_SLOTS !== 0 && end < this.nslabs ? list[end]! : 0
     for (let i = end - 1; i >= slot; i--) list[i] = ++count
-    for (let i = slot - 1; i >= 0 && i % SEGMENT_SLOTS !== SEGMENT_SLOTS - 1 && list[i] !== 0; i--) {
-      list[i] = ++count
-    }
+    const segmentStart = slot - (slot % SEGMENT_SLOTS)
+    for (let i = slot - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count
     const area = this.areas[(slot / this.areaNslabs) | 0]!
     area.used -= nslots
     this.used -= nslots
