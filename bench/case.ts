@@ -1,0 +1,54 @@
+/** What one benchmark case reports: its raw medians, the headline value and how it compares to its target. */
+
+export interface Target {
+  /** 'min': the value must be at least `value`; 'max': at most. */
+  kind: 'min' | 'max'
+  value: number
+}
+
+/** One raw median (per operation, per task, per slot, ...). */
+export interface Measurement {
+  label: string
+  value: number
+  unit: string
+}
+
+export interface CaseResult {
+  /** Stable id, used by `--only` and in results.json. */
+  id: string
+  title: string
+  /** How the headline value is computed, e.g. 'async-mutex ns / dma-throttle ns'. */
+  metric: string
+  target: Target | undefined
+  /** The headline value (a ratio, or an absolute number for the simulator and memory cases). */
+  value: number | undefined
+  /** Unit of `value` and of the target: '×' for ratios. */
+  unit: string
+  pass: boolean | undefined
+  raw: Measurement[]
+  notes: string[]
+  /** Set when the case could not run, with the reason. */
+  skipped?: string
+}
+
+export interface RunOptions {
+  /** Interleaved rounds per comparison; the medians are taken over them. */
+  rounds: number
+  /** tinybench time budget per contender per round, ms. */
+  timeMs: number
+}
+
+export interface BenchCase {
+  id: string
+  run(options: RunOptions): Promise<CaseResult>
+}
+
+export function judge(target: Target | undefined, value: number | undefined): boolean | undefined {
+  if (target === undefined || value === undefined || !Number.isFinite(value)) return undefined
+  return target.kind === 'min' ? value >= target.value : value <= target.value
+}
+
+/** Builds a result from a headline value, filling in pass/miss. */
+export function result(r: Omit<CaseResult, 'pass'>): CaseResult {
+  return { ...r, pass: judge(r.target, r.value) }
+}

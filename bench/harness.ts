@@ -1,0 +1,59 @@
+import { Bench } from 'tinybench'
+import type { RunOptions } from './case.js'
+
+/** One side of a comparison: `fn` performs `batch` operations per call. */
+export interface Contender {
+  name: string
+  batch: number
+  fn: () => unknown
+}
+
+export interface Timing {
+  name: string
+  /** Median over rounds of each round's median ns per operation. */
+  nsPerOp: number
+  /** Each round's median ns per operation, in round order. */
+  rounds: number[]
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/**
+ * Runs the contenders in the same process, interleaved: every round is one tinybench run holding all of
+ * them, and the order rotates between rounds so that no contender always runs first (or right after a
+ * GC-heavy neighbour). Returns, per contender, the median over rounds of the per-round median.
+ */
+export async function compare(contenders: readonly Contender[], options: RunOptions): Promise<Timing[]> {
+  const perRound = contenders.map(() => [] as number[])
+  for (let round = 0; round < options.rounds; round++) {
+    const bench = new Bench({
+      time: options.timeMs,
+      iterations: 5,
+      warmupTime: round === 0 ? options.timeMs / 2 : options.timeMs / 8,
+      warmupIterations: 2,
+      throws: true,
+    })
+    const order = contenders.map((_, i) => (i + round) % contenders.length)
+    for (const i of order) bench.add(contenders[i]!.name, contenders[i]!.fn)
+    await bench.run()
+    for (const i of order) {
+      const task = bench.getTask(contenders[i]!.name)!
+      const r = task.result
+      if (r.state !== 'completed') throw new Error(`${contenders[i]!.name}: tinybench state ${r.state}`)
+      perRound[i]!.push((r.latency.p50 * 1e6) / contenders[i]!.batch)
+    }
+  }
+  return contenders.map((c, i) => ({ name: c.name, nsPerOp: median(perRound[i]!), rounds: perRound[i]! }))
+}
+
+/** Formats a number with three significant digits (integers keep all their digits). */
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n)
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US')
+  return n.toPrecision(3)
+}

@@ -1,0 +1,78 @@
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { bounce } from './allocator/bounce.js'
+import { memory } from './allocator/memory.js'
+import { poolSize } from './allocator/pool-size.js'
+import type { BenchCase, CaseResult, RunOptions } from './case.js'
+import { pools } from './growth/pools.js'
+import { fmt } from './harness.js'
+import { libSource } from './lib.js'
+import { machine, markdown, type Report, verdict } from './report.js'
+import { simulator } from './sim/scenario.js'
+import { contended, uncontended, weighted } from './throttle/blocking.js'
+
+/** Every case, in the order they run; the simulator comes last. */
+const CASES: readonly BenchCase[] = [
+  uncontended,
+  contended,
+  weighted,
+  poolSize,
+  bounce,
+  pools,
+  memory,
+  simulator,
+]
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string', default: '7' },
+    time: { type: 'string', default: '200' },
+  },
+})
+
+const options: RunOptions = { rounds: Number(values.rounds), timeMs: Number(values.time) }
+if (!(Number.isInteger(options.rounds) && options.rounds >= 1))
+  throw new RangeError(`Expected \`--rounds\` to be a whole number >= 1, got ${values.rounds}`)
+if (!(options.timeMs > 0))
+  throw new RangeError(`Expected \`--time\` to be a number of ms > 0, got ${values.time}`)
+
+const only = values.only?.split(',').map((s) => s.trim())
+const unknown = only?.filter((id) => !CASES.some((c) => c.id === id)) ?? []
+if (unknown.length > 0) {
+  throw new RangeError(
+    `Unknown case ${unknown.join(', ')}; expected one of ${CASES.map((c) => c.id).join(', ')}`,
+  )
+}
+const selected = only === undefined ? CASES : CASES.filter((c) => only.includes(c.id))
+
+const started = performance.now()
+const results: CaseResult[] = []
+for (const c of selected) {
+  const t0 = performance.now()
+  const r = await c.run(options)
+  results.push(r)
+  const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}`
+  console.log(
+    `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  )
+  for (const m of r.raw) console.log(`         ${m.label}: ${fmt(m.value)} ${m.unit}`)
+}
+
+const report: Report = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  options,
+  source: libSource,
+  durationSeconds: (performance.now() - started) / 1000,
+  cases: results,
+}
+if (only === undefined) {
+  writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown(report))
+  console.log('wrote docs/benchmarks.md')
+} else console.log('partial run (--only): docs/benchmarks.md left as it was')
+if (values.json) {
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`)
+  console.log('wrote bench/results.json')
+}

@@ -1,0 +1,104 @@
+import { arch, cpus, platform, totalmem } from 'node:os'
+import type { CaseResult, RunOptions } from './case.js'
+import { fmt } from './harness.js'
+
+export interface Machine {
+  node: string
+  cpu: string
+  cores: number
+  platform: string
+  memoryGiB: number
+}
+
+export interface Report {
+  date: string
+  machine: Machine
+  options: RunOptions
+  source: string
+  durationSeconds: number
+  cases: CaseResult[]
+}
+
+export function machine(): Machine {
+  const list = cpus()
+  return {
+    node: process.version,
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    platform: `${platform()} ${arch()}`,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+  }
+}
+
+function targetText(r: CaseResult): string {
+  if (r.target === undefined) return '—'
+  return `${r.target.kind === 'min' ? '≥' : '≤'} ${fmt(r.target.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}`
+}
+
+function valueText(r: CaseResult): string {
+  if (r.value === undefined) return '—'
+  return `${fmt(r.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}`
+}
+
+export function verdict(r: CaseResult): string {
+  if (r.skipped !== undefined) return 'skipped'
+  return r.pass === undefined ? '—' : r.pass ? 'pass' : '**miss**'
+}
+
+function rawText(r: CaseResult): string {
+  if (r.skipped !== undefined) return r.skipped
+  return r.raw.map((m) => `${m.label}: ${fmt(m.value)} ${m.unit}`).join('<br>')
+}
+
+/** docs/benchmarks.md: the table, the machine, how to reproduce, and each case's setup. */
+export function markdown(report: Report): string {
+  const m = report.machine
+  const rows = report.cases.map(
+    (r) => `| ${r.title} | ${targetText(r)} | ${valueText(r)} | ${verdict(r)} | ${rawText(r)} |`,
+  )
+  const notes = report.cases.flatMap((r) => [
+    `- **${r.id}** — ${r.metric}.`,
+    ...r.notes.map((n) => `  ${n}.`.replace(/\.\.$/, '.')).map((n) => `  -${n.slice(1)}`),
+  ])
+  return `# Benchmarks
+
+This file is written by \`npm run bench\`; do not edit it by hand. Each case runs dma-throttle and its
+anchor in the same process, interleaved, and reports medians over rounds and their ratio.
+
+Last run: ${report.date}, ${report.durationSeconds.toFixed(0)} s.
+
+| case | target | measured | result | raw medians |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+## Machine
+
+- Node ${m.node} on ${m.platform}
+- CPU: ${m.cpu}, ${m.cores} cores (as \`os.cpus()\` reports them), ${m.memoryGiB} GiB of memory
+- Library source: \`${report.source}\`
+- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round
+
+## How to reproduce
+
+\`\`\`sh
+npm ci
+npm run bench                          # all cases; rewrites this file
+npm run bench -- --json                # also writes bench/results.json
+npm run bench -- --only contended,weighted --rounds 9 --time 300   # a subset (this file is left alone)
+BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
+\`\`\`
+
+## Method
+
+- tinybench 6 runs every contender of a comparison in one \`Bench\` per round; the order rotates each
+  round. A contender's round value is tinybench's median latency of one call divided by the operations
+  in that call (a batch of operations per call keeps timer overhead out of the result).
+- The reported value for a contender is the median of its round values; the ratio is taken between
+  those medians. The machine is shared and noisy: ratios move by ±10–20 % between runs.
+- Case ids for \`--only\`: ${report.cases.map((r) => `\`${r.id}\``).join(', ')}.
+
+## Setup per case
+
+${notes.join('\n')}
+`
+}
