@@ -61,10 +61,10 @@ export class Mapping implements Disposable {
 
   /** The device's view: exactly this mapping's bytes of the bounce buffer. */
   get bytes(): Uint8Array {
+    this.#assertLive('bytes')
     if (this.#bytes === undefined) {
       const memory = this.pool.memory
       if (memory === undefined) throw new NoBackingMemoryError(this.addr)
-      this.#assertLive('bytes')
       this.#bytes = memory.subarray(this.offset, this.offset + this.size)
     }
     return this.#bytes
