@@ -120,7 +120,8 @@ export class Swiotlb implements MappingOwner {
       const m = this.#mapNow(spec)
       return m !== undefined ? Promise.resolve(m) : Promise.reject(this.#full(spec))
     }
-    if (policy.fastPath(spec.nslots, spec.device)) {
+    // An already-aborted signal rejects (in #mapBlocking) even when the request could be admitted at once.
+    if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
       const m = this.#allocate(spec, true, false, 0)
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)

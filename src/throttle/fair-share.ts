@@ -137,7 +137,9 @@ export class FairSharePolicy implements ThrottlePolicy {
         continue
       }
       if (this.blockingUsed + w.nslots > this.budget() || !this.#grantHead(s, w)) {
-        this.#starved = true
+        // Hold newcomers back only for a head that releases can satisfy; one larger than the whole
+        // budget waits for growth, and holding others back for it could hang them on an idle pool.
+        if (w.nslots <= this.budget()) this.#starved = true
         this.#cursor++
         idle++
         continue

@@ -1,0 +1,140 @@
+import type { ModelPolicy, PolicyHost } from './model-policies.js'
+import type { Waiting } from './model-types.js'
+
+const MIN_SHARE = 4 * 128
+
+interface Device {
+  used: number
+  readonly queue: Waiting[]
+}
+
+/**
+ * fairShare (blk-mq hctx_may_queue): one FIFO per device, each active device capped at
+ * `max(ceil(budget / active), 4 segments)`. DESIGN fixes the rules but not the round-robin order
+ * between devices, so the model lets the real pool pick which device head goes next and checks the
+ * pick: it must be a device's head, fit its share, the budget and the slots. After every drain, no
+ * head that could be admitted may be left waiting (a lost wakeup).
+ */
+export class FairShareModel implements ModelPolicy {
+  readonly devices = new Map<string, Device>()
+  /** Devices with waiters, in the order they started waiting (ties in `oldest`). */
+  readonly ring: string[] = []
+  blockingUsed = 0
+  highCount = 0
+  readonly lowCount = 0
+  constructor(
+    readonly host: PolicyHost,
+    readonly high: number,
+  ) {}
+
+  get budget(): number {
+    return Math.floor(this.high * this.host.nslabs)
+  }
+  maxSlots(): number {
+    return Math.floor(this.high * this.host.maxNslabs)
+  }
+  #device(name: string): Device {
+    let d = this.devices.get(name)
+    if (d === undefined) {
+      d = { used: 0, queue: [] }
+      this.devices.set(name, d)
+    }
+    return d
+  }
+  #active(): number {
+    let n = 0
+    for (const d of this.devices.values()) if (d.used > 0 || d.queue.length > 0) n++
+    return n
+  }
+  share(active: number): number {
+    return Math.max(Math.ceil(this.budget / Math.max(1, active)), MIN_SHARE)
+  }
+  /** `w` could be admitted now, as its device's next request. */
+  #admissible(w: Waiting, joining: boolean): boolean {
+    const d = this.#device(w.device)
+    const idle = d.used === 0 && d.queue.length === 0
+    const active = this.#active() + (joining && idle ? 1 : 0)
+    return (
+      this.blockingUsed + w.nslots <= this.budget &&
+      d.used + w.nslots <= this.share(active) &&
+      this.host.feasible(w)
+    )
+  }
+  #admit(w: Waiting, d: Device): void {
+    d.used += w.nslots
+    this.blockingUsed += w.nslots
+    this.host.grant(w, false)
+  }
+
+  submit(w: Waiting): boolean {
+    const d = this.#device(w.device)
+    if (d.queue.length === 0 && this.#admissible(w, true)) {
+      // With nobody waiting a request that fits is admitted at once; with other devices waiting the
+      // real pool may hold it back behind a head starved for budget, so either answer is allowed.
+      if (this.waiters().length === 0 || this.host.realAdmitsNext() === w.id) {
+        this.#admit(w, d)
+        return true
+      }
+    }
+    this.highCount++
+    d.queue.push(w)
+    if (!this.ring.includes(w.device)) this.ring.push(w.device)
+    return false
+  }
+
+  drain(): void {
+    for (;;) {
+      const id = this.host.realAdmitsNext()
+      const name = this.ring.find((n) => this.devices.get(n)!.queue[0]?.id === id)
+      if (id === undefined || name === undefined) break
+      const d = this.#device(name)
+      const w = d.queue[0]!
+      if (!this.#admissible(w, false)) break // an admission the rules forbid: the log comparison reports it
+      d.queue.shift()
+      if (d.queue.length === 0) this.ring.splice(this.ring.indexOf(name), 1)
+      this.#admit(w, d)
+    }
+    for (const name of this.ring) {
+      const w = this.devices.get(name)!.queue[0]!
+      if (this.#admissible(w, false))
+        throw new Error(`lost wakeup: #${w.id} (${w.nslots} slots, ${name}) fits but stays queued`)
+    }
+  }
+
+  release(nslots: number, device: string, blocking: boolean): void {
+    if (blocking) {
+      const d = this.#device(device)
+      d.used -= nslots
+      this.blockingUsed -= nslots
+      this.#forget(device)
+    }
+    this.drain()
+  }
+
+  remove(w: Waiting): void {
+    const d = this.#device(w.device)
+    const wasHead = d.queue[0] === w
+    d.queue.splice(d.queue.indexOf(w), 1)
+    if (d.queue.length === 0) this.ring.splice(this.ring.indexOf(w.device), 1)
+    this.#forget(w.device)
+    if (wasHead) this.drain()
+  }
+
+  #forget(name: string): void {
+    const d = this.devices.get(name)
+    if (d !== undefined && d.used === 0 && d.queue.length === 0) this.devices.delete(name)
+  }
+
+  oldest(): Waiting | undefined {
+    let oldest: Waiting | undefined
+    for (const name of this.ring) {
+      const h = this.devices.get(name)!.queue[0]!
+      if (oldest === undefined || h.enqueuedAt < oldest.enqueuedAt) oldest = h
+    }
+    return oldest
+  }
+
+  waiters(): Waiting[] {
+    return this.ring.flatMap((n) => this.devices.get(n)!.queue)
+  }
+}

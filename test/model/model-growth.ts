@@ -1,0 +1,141 @@
+import type { ModelPool } from './model-pools.js'
+import type { ModelTimer, ModelTimers } from './model-timers.js'
+import type { Waiting } from './model-types.js'
+
+export interface GrowthConfig {
+  chunkSlots: number
+  maxBytes: number
+  waitMs: number | undefined
+  costMs: number
+  shrinkAfterMs: number | undefined
+  transient: boolean
+}
+
+/** What growth needs from the model around it. */
+export interface GrowthHost {
+  readonly timers: ModelTimers
+  readonly nareas: number
+  /** Slots of default, dynamic and transient pools. */
+  totalSlots(): number
+  oldest(): Waiting | undefined
+  /** Fault injection, shared with the real pool's `allocate` hook. */
+  refused(): boolean
+  addDynamic(nslabs: number, nareas: number): ModelPool
+  removeDynamic(pool: ModelPool): void
+  /** Admit waiters after a grow and re-arm the wait. */
+  grown(): void
+  log(entry: string): void
+}
+
+/**
+ * DESIGN §5 as a plain state machine: the fallback grow when the head has waited `waitMs` (one grow
+ * at a time, within `maxBytes`, taking `costMs`, refusable), grow again while the head still waited
+ * that long, and a shrink timer for every empty dynamic pool.
+ */
+export class GrowthModel {
+  growing = false
+  pendingSlots = 0
+  armedFor: Waiting | undefined = undefined
+  waitTimer: ModelTimer | undefined = undefined
+  grows = 0
+  failures = 0
+  bytesGrown = 0
+  shrinks = 0
+  transients = 0
+
+  constructor(
+    readonly config: GrowthConfig,
+    readonly host: GrowthHost,
+  ) {}
+
+  get #now(): number {
+    return this.host.timers.now
+  }
+
+  totalBytes(): number {
+    return (this.host.totalSlots() + this.pendingSlots) * 2048
+  }
+
+  /** The oldest waiter changed: arm the fallback grow for it. */
+  queueChanged(): void {
+    const waitMs = this.config.waitMs
+    if (waitMs === undefined) return
+    const head = this.host.oldest()
+    if (head === this.armedFor) return
+    this.host.timers.clear(this.waitTimer)
+    this.waitTimer = undefined
+    this.armedFor = head
+    if (head === undefined) return
+    this.waitTimer = this.host.timers.set(head.enqueuedAt + waitMs - this.#now, () => {
+      this.waitTimer = undefined
+      this.grow()
+    })
+  }
+
+  grow(): void {
+    const bytes = this.config.chunkSlots * 2048
+    if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
+    this.growing = true
+    this.pendingSlots = this.config.chunkSlots
+    this.host.log(`grow-start@${this.#now}`)
+    if (this.config.costMs > 0) this.host.timers.set(this.config.costMs, () => this.#finish())
+    else this.#finish()
+  }
+
+  #finish(): void {
+    this.pendingSlots = 0
+    if (this.host.refused()) {
+      this.failures++
+      this.growing = false
+      this.host.log(`grow-failed@${this.#now}`)
+      return
+    }
+    const n = this.config.chunkSlots
+    const nareas = 2 ** Math.floor(Math.log2(Math.min(this.host.nareas, Math.max(1, Math.floor(n / 128)))))
+    const pool = this.host.addDynamic(n, nareas)
+    this.grows++
+    this.bytesGrown += n * 2048
+    this.host.log(`grow@${this.#now}`)
+    this.emptied(pool)
+    this.host.grown()
+    this.growing = false
+    // Grow again while the oldest waiter has still waited `waitMs` (the wait timer already fired for it).
+    const head = this.host.oldest()
+    const waitMs = this.config.waitMs
+    if (waitMs !== undefined && head !== undefined && this.#now - head.enqueuedAt >= waitMs) {
+      this.host.timers.clear(this.waitTimer)
+      this.waitTimer = undefined
+      this.armedFor = head
+      this.grow()
+      return
+    }
+    this.queueChanged()
+  }
+
+  /** A dynamic pool became empty: it goes back after `shrinkAfterMs` unless used again. */
+  emptied(pool: ModelPool): void {
+    const after = this.config.shrinkAfterMs
+    if (after === undefined || pool.kind !== 'dynamic' || pool.shrinkTimer !== undefined) return
+    pool.shrinkTimer = this.host.timers.set(after, () => {
+      pool.shrinkTimer = undefined
+      if (pool.used !== 0) return
+      this.host.removeDynamic(pool)
+      this.shrinks++
+      this.host.log(`shrink@${this.#now}`)
+    })
+  }
+
+  /** A dynamic pool got its first mapping since it became empty. */
+  used(pool: ModelPool): void {
+    this.host.timers.clear(pool.shrinkTimer)
+    pool.shrinkTimer = undefined
+  }
+
+  /** `close()`: the wait timer and the shrink timers go. */
+  dispose(pools: readonly ModelPool[]): void {
+    this.host.timers.clear(this.waitTimer)
+    this.waitTimer = undefined
+    this.armedFor = undefined
+    for (const p of pools) this.used(p)
+  }
+}

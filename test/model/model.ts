@@ -1,0 +1,225 @@
+import { FairShareModel } from './model-fair-share.js'
+import { type GrowthConfig, GrowthModel } from './model-growth.js'
+import { BudgetModel, type ModelPolicy, type PolicyHost, SerializeModel } from './model-policies.js'
+import { type ModelPool, ModelPools } from './model-pools.js'
+import { ModelTimers } from './model-timers.js'
+import type { Live, Oracle, Req, Waiting } from './model-types.js'
+
+export type Mode = 'budget' | 'serialize' | 'fairShare' | 'off'
+
+export interface ModelConfig {
+  mode: Mode
+  high: number
+  low: number
+  nslabs: number
+  nareas: number
+  growth: GrowthConfig | undefined
+}
+
+/**
+ * The reference model of a Swiotlb: a slot map, a FIFO per throttle mode, a counter per stat and a
+ * timer per thing that waits. It decides everything itself and asks the real pool only where it put a
+ * mapping (and, under fairShare, which device head it served next), then checks that answer.
+ */
+export class Model implements PolicyHost {
+  readonly timers = new ModelTimers()
+  readonly pools: ModelPools
+  readonly live = new Map<number, Live>()
+  readonly log: string[] = []
+  readonly policy: ModelPolicy | undefined
+  readonly growth: GrowthModel | undefined
+  failures = 0
+  admitted = 0
+  timeouts = 0
+  aborts = 0
+  maxWaitMs = 0
+  refuse = false
+  /**
+   * A shrink took away capacity that admitted blocking mappings still count on, so blocking usage is
+   * above the (smaller) budget until they are unmapped. Reported as an open issue; see test/model/README.
+   */
+  overBudgetByShrink = false
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly oracle: Oracle,
+    defaultAddr: number,
+  ) {
+    this.pools = new ModelPools(defaultAddr, config.nslabs, config.nareas)
+    const { mode, high, low } = config
+    this.policy =
+      mode === 'budget'
+        ? new BudgetModel(this, high)
+        : mode === 'serialize'
+          ? new SerializeModel(this, high, low)
+          : mode === 'fairShare'
+            ? new FairShareModel(this, high)
+            : undefined
+    if (config.growth !== undefined) {
+      const model = this
+      this.growth = new GrowthModel(config.growth, {
+        timers: this.timers,
+        nareas: config.nareas,
+        totalSlots: () => this.pools.nslabs + this.pools.transientNslabs,
+        oldest: () => this.policy?.oldest(),
+        refused: () => this.refuse,
+        addDynamic: (n, areas) => this.pools.add('dynamic', this.oracle.nextPoolAddr('dynamic', n), n, areas),
+        removeDynamic: (pool) => {
+          this.pools.remove(pool)
+          const p = this.policy
+          if (p !== undefined && p.blockingUsed > p.budget) this.overBudgetByShrink = true
+        },
+        grown() {
+          model.policy?.drain()
+          model.queueChanged()
+        },
+        log: (entry) => this.log.push(entry),
+      })
+    }
+  }
+
+  get now(): number {
+    return this.timers.now
+  }
+  get nslabs(): number {
+    return this.pools.nslabs
+  }
+  get used(): number {
+    return this.pools.used
+  }
+  get maxNslabs(): number {
+    const g = this.config.growth
+    if (g === undefined) return this.nslabs
+    const limit = Math.floor(g.maxBytes / 2048)
+    return Number.isFinite(limit) ? Math.max(limit, this.nslabs) : Number.MAX_SAFE_INTEGER
+  }
+
+  feasible(r: Req): boolean {
+    return this.pools.feasible(r.nslots, r.alignBytes / 2048)
+  }
+
+  realAdmitsNext(): number | undefined {
+    const m = /^mapped:(\d+)@(.*)$/.exec(this.oracle.entry(this.log.length) ?? '')
+    return m !== null && Number(m[2]) === this.now ? Number(m[1]) : undefined
+  }
+
+  grant(w: Req & { enqueuedAt?: number; timer?: unknown }, throttled: boolean): void {
+    const p = this.oracle.placement(w.id)
+    if (p === undefined) throw new Error(`the model admits #${w.id} at ${this.now}; the real pool did not`)
+    const pool = this.pools.take(p, w.nslots, w.alignBytes)
+    const waited = this.now - (w.enqueuedAt ?? this.now)
+    if (p.waitedMs !== waited) throw new Error(`#${w.id} reports waitedMs ${p.waitedMs}, waited ${waited}`)
+    this.live.set(w.id, {
+      id: w.id,
+      pool,
+      slot: p.slot,
+      nslots: w.nslots,
+      blocking: w.blocking && this.policy !== undefined,
+      throttled,
+      device: w.device,
+    })
+    if (pool.kind === 'dynamic' && pool.used === w.nslots) this.growth?.used(pool)
+    if (w.blocking && this.policy !== undefined) {
+      this.admitted++
+      this.maxWaitMs = Math.max(this.maxWaitMs, waited)
+      if ('timer' in w) this.timers.clear((w as Waiting).timer)
+    }
+    this.log.push(`mapped:${w.id}@${this.now}`)
+  }
+
+  /** A non-blocking request (or any request with throttle: false). */
+  mapNow(r: Req): void {
+    if (this.feasible(r)) {
+      this.grant(r, false)
+      return
+    }
+    const g = this.growth
+    if (g?.config.transient && g.totalBytes() + r.nslots * 2048 <= g.config.maxBytes && !this.refuse) {
+      this.pools.add('transient', this.oracle.nextPoolAddr('transient', r.nslots), r.nslots, 1)
+      g.transients++
+      this.grant(r, false)
+      return
+    }
+    this.failures++
+    this.log.push(`full:${r.id}@${this.now}`)
+  }
+
+  mapBlocking(r: Req, preAborted: boolean): void {
+    const policy = this.policy
+    if (policy === undefined) {
+      this.mapNow(r)
+      return
+    }
+    if (preAborted) {
+      this.aborts++
+      this.log.push(`abort:${r.id}@${this.now}`)
+      return
+    }
+    if (r.nslots > policy.maxSlots()) {
+      this.log.push(`too-large:${r.id}@${this.now}`)
+      return
+    }
+    const w: Waiting = { ...r, enqueuedAt: this.now, timer: undefined }
+    if (policy.submit(w)) return
+    if (r.timeoutMs === 0) {
+      policy.remove(w)
+      this.timeouts++
+      this.queueChanged()
+      this.log.push(`timeout:${r.id}@${this.now}`)
+      return
+    }
+    if (r.timeoutMs !== Number.POSITIVE_INFINITY) {
+      w.timer = this.timers.set(r.timeoutMs, () => {
+        w.timer = undefined
+        this.timeouts++
+        this.#leave(w, 'timeout')
+      })
+    }
+    this.queueChanged()
+  }
+
+  abort(id: number): void {
+    const w = this.policy?.waiters().find((x) => x.id === id)
+    if (w === undefined) return // settled already: aborting changes nothing
+    this.timers.clear(w.timer)
+    this.aborts++
+    this.#leave(w, 'abort')
+  }
+
+  #leave(w: Waiting, why: 'timeout' | 'abort'): void {
+    this.policy!.remove(w)
+    this.queueChanged()
+    this.log.push(`${why}:${w.id}@${this.now}`)
+  }
+
+  unmap(id: number): void {
+    const l = this.live.get(id)!
+    this.live.delete(id)
+    this.pools.free(l.pool, l.slot, l.nslots)
+    if (l.pool.kind === 'dynamic' && l.pool.used === 0) this.growth?.emptied(l.pool)
+    this.policy?.release(l.nslots, l.device, l.blocking, l.throttled)
+    this.queueChanged()
+  }
+
+  queueChanged(): void {
+    this.growth?.queueChanged()
+  }
+
+  advance(ms: number): void {
+    this.timers.run(this.now + ms)
+  }
+
+  runAll(): void {
+    this.timers.run(Number.POSITIVE_INFINITY)
+  }
+
+  close(): void {
+    this.growth?.dispose(this.pools.pools)
+  }
+
+  liveIn(pool: ModelPool): number {
+    let n = 0
+    for (const l of this.live.values()) if (l.pool === pool) n++
+    return n
+  }
+}

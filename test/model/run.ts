@@ -1,0 +1,45 @@
+import fc from 'fast-check'
+import { commandsArb, configArb } from './arbitraries.js'
+import { type Mode, Model } from './model.js'
+import { Real } from './real.js'
+import { teardown } from './teardown.js'
+
+/** fast-check parameters; FC_SEED, FC_PATH and FC_RUNS replay or lengthen a run. */
+export function params(numRuns: number): fc.Parameters<unknown> {
+  const env = process.env
+  return {
+    numRuns: env['FC_RUNS'] ? Number(env['FC_RUNS']) : numRuns,
+    ...(env['FC_SEED'] ? { seed: Number(env['FC_SEED']) } : {}),
+    ...(env['FC_PATH'] ? { path: env['FC_PATH'] } : {}),
+  }
+}
+
+export interface RunCounts {
+  runs: number
+  commands: number
+}
+
+/**
+ * Runs random command sequences against a fresh model and real pool of `mode`, then drains both.
+ * Returns how many sequences and commands ran (the last, shrunk, runs included).
+ */
+export async function runModel(
+  mode: Mode,
+  growth: 'never' | 'sometimes' | 'always',
+  numRuns: number,
+  maxCommands: number,
+): Promise<RunCounts> {
+  const counts: RunCounts = { runs: 0, commands: 0 }
+  await fc.assert(
+    fc.asyncProperty(configArb(mode, growth), commandsArb(maxCommands), async (config, cmds) => {
+      const real = new Real(config)
+      const model = new Model(config, real, real.dma.stats().poolList[0]!.addr)
+      counts.runs++
+      await fc.asyncModelRun(() => ({ model, real }), cmds)
+      counts.commands += [...cmds].length
+      await teardown(model, real)
+    }),
+    params(numRuns) as fc.Parameters<[unknown, unknown]>,
+  )
+  return counts
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { Swiotlb, VirtualClock } from '../../src/index.js'
+
+// Minimal cases that the model-based tests (test/model) shrank to, kept as plain tests.
+describe('regressions found by the model', () => {
+  it('a blocking map with an already-aborted signal rejects even when it could be admitted at once', async () => {
+    // Shrunk from: budget pool of 128 slots, map(mayBlock 1B, signal aborted) → it was mapped.
+    // An AbortSignal that is already aborted rejects at once (fetch, timers/promises, p-queue).
+    for (const throttle of [{}, { mode: 'serialize' as const }, { fairShare: true }]) {
+      const clock = new VirtualClock()
+      const dma = new Swiotlb({ size: '256K', backing: false, clock, throttle })
+      const reason = new Error('gone')
+      await expect(dma.map(1, { mayBlock: true, signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+      expect(dma.stats()).toMatchObject({ used: 0, liveMappings: 0, throttle: { aborts: 1, admitted: 0 } })
+      expect(clock.pendingTimers).toBe(0)
+    }
+  })
+
+  it('fairShare: a head larger than the whole budget does not hold back other devices on an idle pool', async () => {
+    // Shrunk from: fairShare, high 0.5 on 128 slots (budget 64), growth that cannot add a chunk.
+    // nvme asks for 65 slots (only growth could admit it); nic's 3 slots then waited for ever, with
+    // nothing mapped and no release to come.
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '256K',
+      backing: false,
+      clock,
+      throttle: { high: 0.5, fairShare: true },
+      growth: { maxBytes: 130 * 2048, chunkBytes: '256K' },
+    })
+    void dma.map(65 * 2048, { mayBlock: true, device: 'nvme' })
+    const m = await dma.map(1) // a non-blocking map and unmap run a drain that leaves nvme waiting
+    m.unmap()
+    let nic = false
+    void dma.map(3 * 2048, { mayBlock: true, device: 'nic' }).then(() => {
+      nic = true
+    })
+    await clock.advanceBy(0)
+    expect(nic).toBe(true)
+    expect(dma.stats().throttle).toMatchObject({ waiting: 1, blockingUsed: 3 })
+  })
+})
