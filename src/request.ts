@@ -189,3 +189,19 @@ export class PendingMap extends Waiter implements AllocRequest {
     this.signal = spec.signal
   }
 }
+
+let settling: PendingMap | undefined
+
+/** One shared executor, so that a waiting request costs no closure for its promise. */
+function capture(resolve: (m: Mapping) => void, reject: (e: unknown) => void): void {
+  settling!.resolve = resolve
+  settling!.reject = reject
+}
+
+/** The promise a waiting request's caller awaits; `w.resolve`/`w.reject` settle it. */
+export function promiseFor(w: PendingMap): Promise<Mapping> {
+  settling = w
+  const promise = new Promise<Mapping>(capture)
+  settling = undefined
+  return promise
+}

@@ -13,7 +13,7 @@ import {
 import { Growth } from './growth/growth.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { type AllocRequest, PendingMap, RequestSpec } from './request.js'
+import { type AllocRequest, PendingMap, promiseFor, RequestSpec } from './request.js'
 import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
 import { Histogram } from './stats/histogram.js'
 import { fromHub, type Observable, sampled } from './stats/rx.js'
@@ -211,10 +211,7 @@ export class Swiotlb implements MappingOwner {
       this.#queueChanged()
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
-    const promise = new Promise<Mapping>((resolve, reject) => {
-      w.resolve = resolve
-      w.reject = reject
-    })
+    const promise = promiseFor(w)
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
       const timeoutMs = spec.timeoutMs
       w.timer = this.clock.setTimer(timeoutMs, () => {
