@@ -36,6 +36,11 @@ export interface RunOptions {
   rounds: number
   /** tinybench time budget per contender per round, ms. */
   timeMs: number
+  /**
+   * 'wall': performance.now(). 'cpu': this process's user + system CPU time (all its threads, GC
+   * helpers included), which a neighbour that steals the cores does not inflate.
+   */
+  clock: 'wall' | 'cpu'
 }
 
 export interface BenchCase {

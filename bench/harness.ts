@@ -23,6 +23,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** Milliseconds of CPU this process has used, all threads. */
+export function cpuNow(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
 /**
  * Runs the contenders in the same process, interleaved: every round is one tinybench run holding all of
  * them, and the order rotates between rounds so that no contender always runs first (or right after a
@@ -37,6 +43,7 @@ export async function compare(contenders: readonly Contender[], options: RunOpti
       warmupTime: round === 0 ? options.timeMs / 2 : options.timeMs / 8,
       warmupIterations: 2,
       throws: true,
+      ...(options.clock === 'cpu' ? { now: cpuNow } : {}),
     })
     const order = contenders.map((_, i) => (i + round) % contenders.length)
     for (const i of order) bench.add(contenders[i]!.name, contenders[i]!.fn)

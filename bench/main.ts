@@ -29,10 +29,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
     rounds: { type: 'string', default: '7' },
     time: { type: 'string', default: '200' },
+    clock: { type: 'string', default: 'wall' },
   },
 })
 
-const options: RunOptions = { rounds: Number(values.rounds), timeMs: Number(values.time) }
+const clock = values.clock
+if (clock !== 'wall' && clock !== 'cpu')
+  throw new RangeError(`Expected \`--clock\` to be 'wall' or 'cpu', got ${clock}`)
+const options: RunOptions = { rounds: Number(values.rounds), timeMs: Number(values.time), clock }
 if (!(Number.isInteger(options.rounds) && options.rounds >= 1))
   throw new RangeError(`Expected \`--rounds\` to be a whole number >= 1, got ${values.rounds}`)
 if (!(options.timeMs > 0))

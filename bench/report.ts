@@ -76,7 +76,7 @@ ${rows.join('\n')}
 - Node ${m.node} on ${m.platform}
 - CPU: ${m.cpu}, ${m.cores} cores (as \`os.cpus()\` reports them), ${m.memoryGiB} GiB of memory
 - Library source: \`${report.source}\`
-- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round
+- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'CPU-time clock (`--clock cpu`)' : 'wall clock'}
 
 ## How to reproduce
 
@@ -85,6 +85,7 @@ npm ci
 npm run bench                          # all cases; rewrites this file
 npm run bench -- --json                # also writes bench/results.json
 npm run bench -- --only contended,weighted --rounds 9 --time 300   # a subset (this file is left alone)
+npm run bench -- --clock cpu            # time by process CPU (all threads) instead of wall time
 BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
 \`\`\`
 
@@ -93,6 +94,9 @@ BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a 
 - tinybench 6 runs every contender of a comparison in one \`Bench\` per round; the order rotates each
   round. A contender's round value is tinybench's median latency of one call divided by the operations
   in that call (a batch of operations per call keeps timer overhead out of the result).
+- \`--clock cpu\` times by the process's CPU time (user + system, every thread, so GC helper threads
+  count) instead of the wall clock: on a shared machine a neighbour that takes the cores inflates wall
+  time but not CPU time. The default is the wall clock.
 - The reported value for a contender is the median of its round values; the ratio is taken between
   those medians. The machine is shared and noisy: ratios move by ±10–20 % between runs.
 - Case ids for \`--only\`: ${report.cases.map((r) => `\`${r.id}\``).join(', ')}.
