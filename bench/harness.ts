@@ -23,6 +23,11 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** A full GC when the process runs with --expose-gc (npm run bench does), else nothing. */
+function collect(): void {
+  ;(globalThis as { gc?: () => void }).gc?.()
+}
+
 /** Milliseconds of CPU this process has used, all threads. */
 export function cpuNow(): number {
   const u = process.cpuUsage()
@@ -39,14 +44,15 @@ export async function compare(contenders: readonly Contender[], options: RunOpti
   for (let round = 0; round < options.rounds; round++) {
     const bench = new Bench({
       time: options.timeMs,
-      iterations: 5,
+      iterations: 3,
       warmupTime: round === 0 ? options.timeMs / 2 : options.timeMs / 8,
       warmupIterations: 2,
       throws: true,
       ...(options.clock === 'cpu' ? { now: cpuNow } : {}),
     })
     const order = contenders.map((_, i) => (i + round) % contenders.length)
-    for (const i of order) bench.add(contenders[i]!.name, contenders[i]!.fn)
+    // Each contender starts from a collected heap, so it does not pay for its neighbour's garbage.
+    for (const i of order) bench.add(contenders[i]!.name, contenders[i]!.fn, { beforeAll: collect })
     await bench.run()
     for (const i of order) {
       const task = bench.getTask(contenders[i]!.name)!

@@ -1,0 +1,56 @@
+/**
+ * Reference points for the contended cases, not products: what the same tasks cost with no limiter at
+ * all (the floor), and with the least a fair weighted FIFO limiter can do (a counter, an intrusive
+ * queue, one promise per waiter; no timeouts, no abort, no stats, no slots). A library's cost above the
+ * floor, against this one's, shows how much of a ratio is left to win.
+ */
+
+class Ticket {
+  next: Ticket | undefined = undefined
+  resolve: ((weight: number) => void) | undefined = undefined
+  constructor(readonly weight: number) {}
+}
+
+let filling: Ticket | undefined
+function fill(resolve: (weight: number) => void): void {
+  filling!.resolve = resolve
+}
+
+export class MinimalLimiter {
+  #used = 0
+  #head: Ticket | undefined = undefined
+  #tail: Ticket | undefined = undefined
+
+  constructor(readonly capacity: number) {}
+
+  acquire(weight: number): Promise<number> {
+    if (this.#head === undefined && this.#used + weight <= this.capacity) {
+      this.#used += weight
+      return Promise.resolve(weight)
+    }
+    const t = new Ticket(weight)
+    filling = t
+    const promise = new Promise<number>(fill)
+    filling = undefined
+    if (this.#tail === undefined) this.#head = t
+    else this.#tail.next = t
+    this.#tail = t
+    return promise
+  }
+
+  release(weight: number): void {
+    this.#used -= weight
+    for (let t = this.#head; t !== undefined && this.#used + t.weight <= this.capacity; t = this.#head) {
+      this.#head = t.next
+      if (this.#head === undefined) this.#tail = undefined
+      this.#used += t.weight
+      t.resolve!(t.weight)
+    }
+  }
+}
+
+/** The floor: the benchmark's task shape (an async function awaiting twice) with nothing to wait for. */
+export async function floorTask(): Promise<void> {
+  await null
+  await null
+}
