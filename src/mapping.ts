@@ -73,15 +73,26 @@ export class Mapping implements Disposable {
   /** Copies the caller's buffer into the bounce buffer again (dma_sync_single_for_device). */
   syncForDevice(): void {
     this.#assertLive('syncForDevice')
-    if (this.orig !== undefined && this.dir !== 'from-device') this.pool.memory!.set(this.orig, this.offset)
+    if (this.orig !== undefined && this.dir !== 'from-device') {
+      this.#assertBuffer('syncForDevice')
+      this.pool.memory!.set(this.orig, this.offset)
+    }
   }
 
   /** Copies the bounce buffer back to the caller's buffer (dma_sync_single_for_cpu). */
   syncForCpu(): void {
     this.#assertLive('syncForCpu')
     if (this.orig !== undefined && this.dir !== 'to-device') {
+      this.#assertBuffer('syncForCpu')
       this.orig.set(this.pool.memory!.subarray(this.offset, this.offset + this.size))
     }
+  }
+
+  #assertBuffer(what: string): void {
+    if (this.orig!.byteLength !== this.size)
+      throw new InvalidUnmapError(
+        `${what} on mapping at 0x${this.addr.toString(16)}: the caller's buffer was detached or resized`,
+      )
   }
 
   unmap(options?: UnmapOptions): void {

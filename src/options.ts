@@ -128,7 +128,12 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
   const backing = options['backing'] ?? true
   if (typeof backing !== 'boolean') throw new ArgumentTypeError('backing', 'a boolean', backing)
   const clock = options['clock'] ?? realClock
-  if (!isObject(clock) || typeof clock['now'] !== 'function' || typeof clock['setTimer'] !== 'function') {
+  if (
+    !isObject(clock) ||
+    typeof clock['now'] !== 'function' ||
+    typeof clock['setTimer'] !== 'function' ||
+    typeof clock['clearTimer'] !== 'function'
+  ) {
     throw new ArgumentTypeError('clock', 'a Clock with now(), setTimer() and clearTimer()', clock)
   }
   return {

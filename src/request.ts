@@ -8,8 +8,14 @@ import { Waiter } from './throttle/wait-queue.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
 
-function isMask(n: unknown): n is number {
+/** A mask of the form 2^k - 1 below 2^30 (min_align_mask, alloc_align_mask). */
+export function isMask(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 30 && (n & (n + 1)) === 0
+}
+
+function isResizable(buffer: ArrayBufferLike): boolean {
+  const b = buffer as { resizable?: boolean; growable?: boolean }
+  return b.resizable === true || b.growable === true
 }
 
 /** What the allocator path reads from a request, parsed or waiting. */
@@ -67,8 +73,10 @@ export class RequestSpec implements AllocRequest {
         throw new ArgumentRangeError('buf.byteLength', 'at least 1 (is the buffer detached?)', size)
       this.sizeBytes = size
       origAddr = buf.byteOffset
+      // A view of a resizable buffer may track its length: pin it to `size` bytes, so that a buffer
+      // grown later never copies past the mapping.
       this.orig = backing
-        ? buf instanceof Uint8Array
+        ? buf instanceof Uint8Array && !isResizable(buf.buffer)
           ? buf
           : new Uint8Array(buf.buffer, buf.byteOffset, size)
         : undefined
@@ -172,6 +180,8 @@ export class PendingMap extends Waiter implements AllocRequest {
   readonly signal: AbortSignal | undefined
   timer: TimerHandle | undefined = undefined
   onAbort: (() => void) | undefined = undefined
+  /** True while its admission runs: an abort from an event subscriber then comes too late. */
+  admitting = false
   resolve: ((m: Mapping) => void) | undefined = undefined
   reject: ((e: unknown) => void) | undefined = undefined
   /** Set when admitted before the promise existed (serialize policy granting inside submit). */

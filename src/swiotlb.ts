@@ -13,7 +13,7 @@ import {
 import { Growth } from './growth/growth.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { type AllocRequest, PendingMap, promiseFor, RequestSpec } from './request.js'
+import { type AllocRequest, isMask, PendingMap, promiseFor, RequestSpec } from './request.js'
 import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
 import { Histogram } from './stats/histogram.js'
 import { fromHub, type Observable, sampled } from './stats/rx.js'
@@ -39,6 +39,8 @@ export class Swiotlb implements MappingOwner {
   readonly #policy: ThrottlePolicy | undefined
   readonly #growth: Growth | undefined
   readonly #spec = new RequestSpec()
+  /** True while a map/tryMap call uses `#spec` (a subscriber may call again from inside it). */
+  #specBusy = false
   readonly #events = new Hub<SwiotlbEvent>()
   readonly #queue = new Hub<WaitQueueState>()
   readonly #waits = new Histogram(1000)
@@ -54,12 +56,18 @@ export class Swiotlb implements MappingOwner {
     this.#options = o
     this.clock = o.clock
     this.backing = o.backing
-    this.#allocator = new SwiotlbAllocator({
-      nslabs: o.nslabs,
-      nareas: o.nareas,
-      backing: o.backing,
-      now: o.clock.now(),
-    })
+    try {
+      this.#allocator = new SwiotlbAllocator({
+        nslabs: o.nslabs,
+        nareas: o.nareas,
+        backing: o.backing,
+        now: o.clock.now(),
+      })
+    } catch (error) {
+      // Typed-array length limits or no memory: a size this host cannot hold.
+      const why = error instanceof Error ? error.message : String(error)
+      throw new ArgumentRangeError('size', `a pool this host can allocate (${why})`, options?.size)
+    }
     const allocator = this.#allocator
     const host: ThrottleHost = {
       grant: (w) => this.#grant(w as PendingMap),
@@ -109,7 +117,17 @@ export class Swiotlb implements MappingOwner {
    * its own `timeoutMs`, its `signal`, or a request that can never fit.
    */
   map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
-    const spec = this.#spec
+    // An events$ subscriber that maps from inside this call gets a spec of its own.
+    if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
+    this.#specBusy = true
+    try {
+      return this.#map(this.#spec, buf, mayBlock)
+    } finally {
+      this.#specBusy = false
+    }
+  }
+
+  #map(spec: RequestSpec, buf: unknown, mayBlock: unknown): Promise<Mapping> {
     try {
       spec.parse(buf, mayBlock, this.backing)
     } catch (error) {
@@ -137,7 +155,16 @@ export class Swiotlb implements MappingOwner {
     buf: ArrayBufferView | number,
     options?: Omit<MapOptions, 'mayBlock' | 'signal' | 'timeoutMs'>,
   ): Mapping | undefined {
-    const spec = this.#spec
+    if (this.#specBusy) return this.#tryMap(new RequestSpec(), buf, options)
+    this.#specBusy = true
+    try {
+      return this.#tryMap(this.#spec, buf, options)
+    } finally {
+      this.#specBusy = false
+    }
+  }
+
+  #tryMap(spec: RequestSpec, buf: unknown, options: unknown): Mapping | undefined {
     spec.parse(buf, options, this.backing)
     if (spec.mayBlock) throw new ArgumentRangeError('options.mayBlock', 'false or absent in tryMap', true)
     const m = this.#mapNow(spec)
@@ -222,6 +249,7 @@ export class Swiotlb implements MappingOwner {
     }
     if (signal !== undefined) {
       w.onAbort = () => {
+        if (w.admitting) return
         this.#counters.aborts++
         this.#leave(w, 'abort', signal.reason)
       }
@@ -259,7 +287,9 @@ export class Swiotlb implements MappingOwner {
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
   #grant(w: PendingMap): boolean {
     const waited = this.clock.now() - w.enqueuedAt
+    w.admitting = true
     const m = this.#allocate(w, true, w.throttled, waited)
+    w.admitting = false
     if (m === undefined) return false
     this.#detach(w)
     this.#admittedAfter(waited)
@@ -323,7 +353,11 @@ export class Swiotlb implements MappingOwner {
       throttled,
     )
     // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
-    if (orig !== undefined) pool.memory!.set(orig, at)
+    // A waiter's buffer may have been detached or shrunk meanwhile: then the slots are zeroed.
+    if (orig !== undefined) {
+      if (orig.byteLength === size) pool.memory!.set(orig, at)
+      else pool.memory!.fill(0, at, at + size)
+    }
     pool.live.set(at, m)
     this.#counters.live++
     if (this.#events.active) {
@@ -496,6 +530,8 @@ export class Swiotlb implements MappingOwner {
 
   /** swiotlb_max_mapping_size. */
   maxMappingSize(minAlignMask = 0): number {
+    if (!isMask(minAlignMask))
+      throw new ArgumentRangeError('minAlignMask', 'a mask of the form 2^k - 1', minAlignMask)
     return maxMappingBytes(minAlignMask)
   }
 

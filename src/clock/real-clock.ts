@@ -1,10 +1,29 @@
 import type { Clock, TimerHandle } from './clock.js'
 
+/** setTimeout's longest delay: Node fires a longer one after 1 ms (TimeoutOverflowWarning). */
+const MAX_DELAY_MS = 2 ** 31 - 1
+
+/** A timer longer than setTimeout allows, re-armed in steps of MAX_DELAY_MS. */
+class LongTimer {
+  handle: ReturnType<typeof setTimeout> | undefined
+  constructor(ms: number, fn: () => void) {
+    const arm = (left: number): void => {
+      this.handle =
+        left > MAX_DELAY_MS ? setTimeout(() => arm(left - MAX_DELAY_MS), MAX_DELAY_MS) : setTimeout(fn, left)
+    }
+    arm(ms)
+  }
+}
+
 /** The wall clock: `performance.now()` and `setTimeout`. The only file that touches host timers. */
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimer: (ms, fn) => setTimeout(fn, ms) as unknown as TimerHandle,
-  clearTimer: (timer) => clearTimeout(timer as unknown as ReturnType<typeof setTimeout>),
+  setTimer: (ms, fn) =>
+    ms > MAX_DELAY_MS ? new LongTimer(ms, fn) : (setTimeout(fn, ms) as unknown as TimerHandle),
+  clearTimer: (timer) =>
+    clearTimeout(
+      timer instanceof LongTimer ? timer.handle : (timer as unknown as ReturnType<typeof setTimeout>),
+    ),
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
 import type { Clock, TimerHandle } from './clock.js'
 import { drainMicrotasks } from './real-clock.js'
 
@@ -25,8 +26,7 @@ export class VirtualClock implements Clock {
   #running = false
 
   constructor(startMs = 0) {
-    if (!Number.isFinite(startMs))
-      throw new RangeError(`Expected \`startMs\` to be a finite number, got ${startMs}`)
+    if (!Number.isFinite(startMs)) throw new ArgumentRangeError('startMs', 'a finite number', startMs)
     this.#now = startMs
   }
 
@@ -45,9 +45,10 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
-    if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`)
-    if (typeof ms !== 'number' || Number.isNaN(ms))
-      throw new RangeError(`Expected \`ms\` to be a number, got ${ms}`)
+    if (typeof fn !== 'function') throw new ArgumentTypeError('fn', 'a function', fn)
+    // A timer at +Infinity would drag `now` to Infinity when runAll() fires it.
+    if (typeof ms !== 'number' || !(ms < Number.POSITIVE_INFINITY))
+      throw new ArgumentRangeError('ms', 'a finite number of ms', ms)
     const timer = new VirtualTimer(this.#now + Math.max(0, ms), this.#seq++, fn)
     this.#push(timer)
     return timer
@@ -61,7 +62,7 @@ export class VirtualClock implements Clock {
   /** Moves time forward by `ms`, firing every timer due on the way, in order. */
   async advanceBy(ms: number): Promise<void> {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
-      throw new RangeError(`Expected \`ms\` to be a finite number >= 0, got ${ms}`)
+      throw new ArgumentRangeError('ms', 'a finite number >= 0', ms)
     }
     await this.#runUntil(this.#now + ms)
   }

@@ -39,4 +39,22 @@ describe('regressions found by the model', () => {
     expect(nic).toBe(true)
     expect(dma.stats().throttle).toMatchObject({ waiting: 1, blockingUsed: 3 })
   })
+
+  it('a tryMap from inside the map event of a blocking map does not change what the outer map accounts', async () => {
+    // Shrunk from the re-entrancy property: map(1 slot, mayBlock) whose 'map' subscriber called
+    // tryMap(3 slots). Both calls shared one parsed request, so the outer map charged 3 slots to the
+    // blocking budget; after both unmaps, blockingUsed stayed at 2 for ever.
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({ size: '256K', backing: false, clock, throttle: { high: 0.5 } })
+    const inner: Array<{ unmap(): void } | undefined> = []
+    dma.events$.subscribe((e) => {
+      if (e.type === 'map' && e.blocking) inner.push(dma.tryMap(3 * 2048))
+    })
+    const outer = await dma.map(2048, true)
+    expect(outer.slots).toBe(1)
+    expect(dma.stats().throttle.blockingUsed).toBe(1)
+    outer.unmap()
+    for (const m of inner) m?.unmap()
+    expect(dma.stats()).toMatchObject({ used: 0, throttle: { blockingUsed: 0 } })
+  })
 })
