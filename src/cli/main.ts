@@ -1,16 +1,40 @@
-import { Swiotlb } from '../index.js'
+import { parseArgs } from './args.js'
+import { help } from './commands/help.js'
+import { scenarios } from './commands/scenarios.js'
+import { simulate } from './commands/simulate.js'
+import { size } from './commands/size.js'
+import { CliUsageError, oneLine } from './errors.js'
+import { type CliIo, processIo } from './io.js'
 
-/** Entry point of the `dma-throttle` command. Returns the exit code. */
-export async function main(_argv: readonly string[]): Promise<number> {
-  const dma = new Swiotlb({ size: '4M', areas: 2 })
-  const mappings = []
-  for (let i = 0; i < 8; i++) mappings.push(await dma.map(new Uint8Array(64 * 1024).fill(i), true))
-  const irq = dma.tryMap(new Uint8Array(1500))
-  console.log(JSON.stringify(dma.stats().throttle))
-  for (const m of mappings) m.unmap()
-  irq?.unmap()
-  console.log(`used ${dma.stats().used} of ${dma.stats().nslabs} slots, hiwater ${dma.stats().hiwater}`)
-  return 0
+/**
+ * Entry point of the `dma-throttle` command. Returns the exit code: 0 on success, 2 for a bad command
+ * line, 1 for anything else. Every failure is one line on stderr, never a stack trace (set
+ * DMA_THROTTLE_DEBUG=1 to see one).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    const args = parseArgs(argv)
+    if (args.help) return await help(io)
+    switch (args.command) {
+      case '':
+      case 'help':
+        return await help(io)
+      case 'simulate':
+        return await simulate(args, io)
+      case 'scenarios':
+        return await scenarios(args, io)
+      case 'size':
+        return await size(args, io)
+      default:
+        throw new CliUsageError(
+          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios or size)`,
+        )
+    }
+  } catch (error) {
+    io.stderr(`dma-throttle: ${oneLine(error)}\n`)
+    if (io.env['DMA_THROTTLE_DEBUG'] === '1' && error instanceof Error) io.stderr(`${error.stack}\n`)
+    return error instanceof CliUsageError ? 2 : 1
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,0 +1,40 @@
+import { renderReport } from '../../report/html.js'
+import { buildReportModel } from '../../report/model.js'
+import { runSpec, toJson } from '../../sim/index.js'
+import type { ParsedArgs } from '../args.js'
+import { formatComparison } from '../comparison.js'
+import { CliUsageError } from '../errors.js'
+import type { CliIo } from '../io.js'
+import { ProgressBar } from '../progress.js'
+import { applyOverrides, resolveTarget } from '../target.js'
+
+/** `dma-throttle simulate [scenario | spec.json | job.fio]`: run every policy, print the comparison. */
+export async function simulate(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.positionals.length > 1) {
+    throw new CliUsageError(`simulate takes one scenario or file, got ${args.positionals.length}`)
+  }
+  const target = await resolveTarget(args.positionals[0], io)
+  const spec = applyOverrides(target.spec, args.pool, args.policies)
+  const bar = new ProgressBar(io, args.json)
+  const policies = spec.policies
+  const result = await runSpec(spec, {
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    onProgress: (f) => {
+      bar.label(`${spec.name} · ${policies[Math.min(policies.length - 1, Math.floor(f * policies.length))]}`)
+      bar.update(f)
+    },
+  })
+  bar.done()
+  if (args.report !== undefined) {
+    const html = await renderReport(buildReportModel(result, spec, target.scenario))
+    await io.writeFile(args.report, html)
+  }
+  if (args.json) {
+    io.stdout(`${toJson(result)}\n`)
+    if (args.report !== undefined) io.stderr(`report written to ${args.report}\n`)
+  } else {
+    io.stdout(`${formatComparison(result, spec, target.scenario)}\n`)
+    if (args.report !== undefined) io.stdout(`\nreport written to ${args.report}\n`)
+  }
+  return 0
+}

@@ -1,0 +1,23 @@
+/** A command line the CLI cannot act on: unknown command or flag, missing or bad argument. */
+export class CliUsageError extends Error {
+  readonly code = 'ERR_CLI_USAGE'
+  constructor(message: string) {
+    super(message)
+    this.name = 'CliUsageError'
+  }
+}
+
+/** A file the CLI could not read or parse. The message names the file. */
+export class CliInputError extends Error {
+  readonly code = 'ERR_CLI_INPUT'
+  constructor(message: string) {
+    super(message)
+    this.name = 'CliInputError'
+  }
+}
+
+/** One line for the terminal: the message's first line, never a stack. */
+export function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return (message.split('\n')[0] ?? '').trim() || 'unknown error'
+}

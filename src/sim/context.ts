@@ -1,0 +1,34 @@
+import type { Swiotlb } from '../index.js'
+import type { Engine } from './engine.js'
+import type { Measures } from './measures.js'
+import { Rng } from './rng.js'
+
+/** What devices and workloads of one run share. */
+export class SimContext {
+  /** The first unexpected error of a device or workload; the run rethrows it. */
+  error: unknown = undefined
+  readonly fatal = (error: unknown): void => {
+    if (this.error === undefined) this.error = error ?? new Error('undefined thrown')
+  }
+  constructor(
+    readonly engine: Engine,
+    readonly dma: Swiotlb,
+    readonly measures: Measures,
+    readonly seed: number,
+    readonly cpus: number,
+    /** Clock time at which workloads stop issuing, ms. */
+    readonly endMs: number,
+  ) {}
+
+  /** True while workloads may issue. */
+  get running(): boolean {
+    return this.engine.clock.now() < this.endMs
+  }
+
+  /** The random stream named `name`: the same in every policy's run of the same seed. */
+  rng(name: string): Rng {
+    let h = 0x811c9dc5
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193)
+    return new Rng(this.seed, h >>> 0)
+  }
+}

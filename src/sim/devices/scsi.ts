@@ -1,0 +1,75 @@
+import pLimit, { type LimitFunction } from 'p-limit'
+import type { SimContext } from '../context.js'
+import type { Io } from '../io.js'
+import type { DeviceMeasures } from '../measures.js'
+import type { ScsiSpec } from '../spec.js'
+import type { BlockDevice } from './device.js'
+import { Link } from './link.js'
+import { MapOptionSet, mapSg } from './sg-map.js'
+
+/**
+ * A storvsc-like SCSI host: one queue of `queueDepth` commands (a p-limit) shared by all CPUs.
+ * When a map fails, queuecommand answers "busy": the command gives its tag back and is requeued after
+ * `requeueMs` (blk-mq's resource delay), as often as needed. No I/O error, but the latency grows.
+ */
+export class Scsi implements BlockDevice {
+  readonly polled = false
+  readonly #limit: LimitFunction
+  readonly #options: MapOptionSet[] = []
+  readonly #link: Link
+  readonly #seen: DeviceMeasures
+
+  constructor(
+    readonly spec: ScsiSpec,
+    private readonly ctx: SimContext,
+  ) {
+    this.#limit = pLimit(spec.queueDepth)
+    for (let cpu = 0; cpu < ctx.cpus; cpu++)
+      this.#options.push(new MapOptionSet(spec.name, cpu, spec.mayBlock))
+    this.#link = new Link(
+      ctx.engine,
+      spec.bandwidth,
+      spec.latencyUs,
+      spec.jitter,
+      ctx.rng(`device:${spec.name}`),
+    )
+    this.#seen = ctx.measures.device(spec.name, 'scsi')
+  }
+
+  get name(): string {
+    return this.spec.name
+  }
+
+  submit(io: Io): Promise<void> {
+    return new Promise<void>((dispatched) => this.#attempt(io, dispatched))
+  }
+
+  #attempt(io: Io, dispatched: (() => void) | undefined): void {
+    this.#limit(() => this.#command(io, dispatched)).catch(this.ctx.fatal)
+  }
+
+  async #command(io: Io, dispatched: (() => void) | undefined): Promise<void> {
+    const ok = await mapSg(this.ctx, io, this.#options[io.cpu % this.#options.length]!)
+    // The block layer took the request: the submitter goes on even if it is requeued.
+    dispatched?.()
+    if (!ok) {
+      this.#seen.requeues++
+      this.ctx.engine.after(this.spec.requeueMs, () => this.#attempt(io, undefined))
+      return
+    }
+    this.ctx.measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
+    const tick = this.#link.completionTick(io.bytes)
+    return new Promise<void>((release) => {
+      this.ctx.engine.atTick(tick, () => {
+        io.unmapAll()
+        this.ctx.measures.completed(this.#seen, io.bytes, this.ctx.engine.clock.now() - io.issuedAt)
+        io.owner.ioDone(io, true)
+        release()
+      })
+    })
+  }
+
+  poll(): Promise<void> {
+    return Promise.reject(new Error(`${this.spec.name} is interrupt-driven: nothing to poll`))
+  }
+}

@@ -1,0 +1,72 @@
+import {
+  MAX_MAPPING_BYTES,
+  type MapOptions,
+  type Mapping,
+  MappingTooLargeError,
+  SwiotlbFullError,
+} from '../../index.js'
+import type { SimContext } from '../context.js'
+import type { Io } from '../io.js'
+
+/** Largest scatter-gather entry: one swiotlb segment (swiotlb_max_mapping_size). */
+export const SG_ENTRY_BYTES = MAX_MAPPING_BYTES
+
+/** Map options of one device on one CPU, made once and reused for every request. */
+export class MapOptionSet {
+  readonly readBlocking: MapOptions
+  readonly writeBlocking: MapOptions
+  readonly readNow: Omit<MapOptions, 'mayBlock' | 'signal' | 'timeoutMs'>
+  readonly writeNow: Omit<MapOptions, 'mayBlock' | 'signal' | 'timeoutMs'>
+  constructor(device: string, cpu: number, mayBlock: boolean) {
+    this.readBlocking = { mayBlock, dir: 'from-device', device, cpu }
+    this.writeBlocking = { mayBlock, dir: 'to-device', device, cpu }
+    this.readNow = { dir: 'from-device', device, cpu }
+    this.writeNow = { dir: 'to-device', device, cpu }
+  }
+}
+
+/**
+ * dma_map_sg with the RFC's rule (patch 2): entry 0 may block (when the driver allows it), every later
+ * entry is mapped non-blocking. On a failure everything mapped so far is unmapped and the result is
+ * false; the caller decides between an I/O error and a requeue.
+ */
+export async function mapSg(ctx: SimContext, io: Io, options: MapOptionSet): Promise<boolean> {
+  const dma = ctx.dma
+  const clock = ctx.engine.clock
+  const first = io.bytes < SG_ENTRY_BYTES ? io.bytes : SG_ENTRY_BYTES
+  const start = clock.now()
+  let m: Mapping
+  try {
+    m = await dma.map(first, io.read ? options.readBlocking : options.writeBlocking)
+  } catch (error) {
+    // A full pool (a non-blocking map, or no throttle), or a request the budget can never hold.
+    if (error instanceof SwiotlbFullError || error instanceof MappingTooLargeError) return false
+    throw error
+  }
+  io.mapWaitMs = clock.now() - start
+  io.maps.push(m)
+  const now = io.read ? options.readNow : options.writeNow
+  for (let left = io.bytes - first; left > 0; left -= SG_ENTRY_BYTES) {
+    const entry = dma.tryMap(left < SG_ENTRY_BYTES ? left : SG_ENTRY_BYTES, now)
+    if (entry === undefined) {
+      io.unmapAll()
+      return false
+    }
+    io.maps.push(entry)
+  }
+  return true
+}
+
+/** Maps `bytes` as non-blocking entries of at most 256 KiB, all or nothing (a dma-buf import). */
+export function mapAllNow(ctx: SimContext, bytes: number, options: MapOptionSet): Mapping[] | undefined {
+  const maps: Mapping[] = []
+  for (let left = bytes; left > 0; left -= SG_ENTRY_BYTES) {
+    const m = ctx.dma.tryMap(left < SG_ENTRY_BYTES ? left : SG_ENTRY_BYTES, options.writeNow)
+    if (m === undefined) {
+      for (const done of maps) done.unmap()
+      return undefined
+    }
+    maps.push(m)
+  }
+  return maps
+}

@@ -1,0 +1,29 @@
+import type { Mapping } from '../index.js'
+
+/** What an I/O reports to when it completes or fails. */
+export interface IoOwner {
+  ioDone(io: Io, ok: boolean): void
+}
+
+/** One block I/O: a request of `bytes` from `cpu`, and the bounce mappings of its scatter-gather list. */
+export class Io {
+  /** Entry 0 first; empty until mapped and after unmap. */
+  maps: Mapping[] = []
+  /** Time entry 0 spent in `map`, ms. */
+  mapWaitMs = 0
+  constructor(
+    readonly bytes: number,
+    readonly read: boolean,
+    readonly cpu: number,
+    /** Clock time the submitter issued it, ms. */
+    readonly issuedAt: number,
+    readonly owner: IoOwner,
+  ) {}
+
+  /** Unmaps every entry (the completion handler, or a failed map cleaning up). */
+  unmapAll(): void {
+    const maps = this.maps
+    for (let i = 0; i < maps.length; i++) maps[i]!.unmap()
+    this.maps = []
+  }
+}

@@ -1,0 +1,151 @@
+import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
+import { parseDevice } from './devices/parse-device.js'
+import { SpecError } from './errors.js'
+import {
+  DEFAULT_POLICIES,
+  DEFAULT_TUNING,
+  POLICY_NAMES,
+  type PolicyName,
+  type PolicyTuning,
+} from './policies.js'
+import type { HogSpec, PoolSpec, SimSpec } from './spec.js'
+import { parseJob } from './workloads/job.js'
+import { bytes, checkKeys, fioTime, int, isRaw, num, type Raw, str } from './workloads/values.js'
+
+const SEGMENT_BYTES = SEGMENT_SLOTS * SLOT_SIZE
+const TOP_KEYS = [
+  'name',
+  'description',
+  'cpus',
+  'pool',
+  'runtime',
+  'sampleMs',
+  'devices',
+  'jobs',
+  'hogs',
+  'policies',
+  'tuning',
+]
+
+/** The machine a spec gets when it names no devices: one NVMe controller. */
+export const DEFAULT_DEVICES: readonly Raw[] = [{ name: 'nvme0', type: 'nvme' }]
+
+/**
+ * Validates a simulation spec (parsed JSON) and fills in the defaults. Every bad value throws a
+ * SpecError naming its field, e.g. `jobs[0].iodepth`.
+ */
+export function parseSpec(input: unknown): SimSpec {
+  if (!isRaw(input)) throw new SpecError('spec', 'a JSON object', input)
+  checkKeys('spec', input, TOP_KEYS)
+  const cpus = int('cpus', input['cpus'] ?? 16, 1, 1024)
+  const pool = parsePool(input['pool'] ?? '64M', cpus)
+  const devices = list('devices', input['devices'] ?? DEFAULT_DEVICES).map((raw, i) =>
+    parseDevice(`devices[${i}]`, raw),
+  )
+  unique('devices', devices)
+  const blockDevices = devices.filter((d) => d.type !== 'nic').map((d) => d.name)
+  const givenRuntime = input['runtime'] === undefined ? undefined : fioTime('runtime', input['runtime'])
+  if (givenRuntime !== undefined && !(givenRuntime > 0))
+    throw new SpecError('runtime', 'a duration > 0', input['runtime'])
+  const jobs = list('jobs', input['jobs'] ?? []).map((raw, i) =>
+    parseJob(`jobs[${i}]`, raw, { cpus, runtimeMs: givenRuntime ?? 1000, devices: blockDevices }),
+  )
+  unique('jobs', jobs)
+  const runtimeMs = givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.runtimeMs))
+  const hogs = list('hogs', input['hogs'] ?? []).map((raw, i) => parseHog(`hogs[${i}]`, raw, runtimeMs, cpus))
+  if (jobs.length === 0 && hogs.length === 0 && !devices.some((d) => d.type === 'nic')) {
+    throw new SpecError('jobs', 'at least one job (or a NIC or a hog)', input['jobs'])
+  }
+  return {
+    name: str('name', input['name'] ?? 'spec'),
+    description: typeof input['description'] === 'string' ? input['description'] : '',
+    cpus,
+    pool,
+    devices,
+    jobs,
+    hogs,
+    runtimeMs,
+    sampleMs: num('sampleMs', input['sampleMs'] ?? Math.max(1, runtimeMs / 20), 0.001),
+    policies: parsePolicies(input['policies']),
+    tuning: parseTuning(input['tuning']),
+  }
+}
+
+function list(field: string, value: unknown): Raw[] {
+  if (!Array.isArray(value)) throw new SpecError(field, 'an array', value)
+  return value.map((item, i) => {
+    if (!isRaw(item)) throw new SpecError(`${field}[${i}]`, 'an object', item)
+    return item
+  })
+}
+
+function unique(field: string, items: ReadonlyArray<{ name: string }>): void {
+  const seen = new Set<string>()
+  items.forEach((item, i) => {
+    if (seen.has(item.name)) throw new SpecError(`${field}[${i}].name`, 'a name not used before', item.name)
+    seen.add(item.name)
+  })
+}
+
+/** A pool size ('32M') or { size, areas }. Sizes round up to a segment (256 KiB), as the kernel's. */
+export function parsePool(value: unknown, cpus: number): PoolSpec {
+  const raw: Raw = isRaw(value) ? value : { size: value }
+  checkKeys('pool', raw, ['size', 'areas'])
+  const size =
+    Math.ceil(bytes('pool.size', raw['size'] ?? '64M', SEGMENT_BYTES) / SEGMENT_BYTES) * SEGMENT_BYTES
+  const segments = size / SEGMENT_BYTES
+  const fallback = Math.min(2 ** Math.ceil(Math.log2(cpus)), 2 ** Math.floor(Math.log2(segments)))
+  const areas = int('pool.areas', raw['areas'] ?? fallback, 1, segments)
+  if ((areas & (areas - 1)) !== 0) throw new SpecError('pool.areas', 'a power of two', raw['areas'])
+  return { size, areas }
+}
+
+function parseHog(field: string, raw: Raw, runtimeMs: number, cpus: number): HogSpec {
+  checkKeys(field, raw, ['name', 'bytes', 'atMs', 'holdMs', 'retryMs', 'cpu'])
+  return {
+    name: str(`${field}.name`, raw['name'] ?? `hog${field.replace(/\D/g, '')}`),
+    bytes: bytes(`${field}.bytes`, raw['bytes']),
+    atMs: num(`${field}.atMs`, raw['atMs'] ?? 0, 0),
+    holdMs: num(`${field}.holdMs`, raw['holdMs'] ?? runtimeMs, 0),
+    retryMs: raw['retryMs'] === undefined ? undefined : num(`${field}.retryMs`, raw['retryMs'], 0.001),
+    cpu: int(`${field}.cpu`, raw['cpu'] ?? 0, 0, cpus - 1),
+  }
+}
+
+function parsePolicies(value: unknown): PolicyName[] {
+  if (value === undefined) return [...DEFAULT_POLICIES]
+  if (!Array.isArray(value) || value.length === 0) throw new SpecError('policies', 'a non-empty array', value)
+  return value.map((name, i) => {
+    if (!(POLICY_NAMES as readonly unknown[]).includes(name)) {
+      throw new SpecError(`policies[${i}]`, `one of ${POLICY_NAMES.join(', ')}`, name)
+    }
+    if (value.indexOf(name) !== i) throw new SpecError(`policies[${i}]`, 'a policy not listed before', name)
+    return name as PolicyName
+  })
+}
+
+function parseTuning(value: unknown): PolicyTuning {
+  if (value === undefined) return { ...DEFAULT_TUNING }
+  if (!isRaw(value)) throw new SpecError('tuning', 'an object', value)
+  checkKeys('tuning', value, ['high', 'low', 'waitMs', 'maxBytes', 'chunkBytes', 'atUsage', 'growCost'])
+  const d = DEFAULT_TUNING
+  const cost = value['growCost'] ?? d.growCost
+  if (!isRaw(cost)) throw new SpecError('tuning.growCost', 'an object { fixedMs, perMiBMs }', cost)
+  checkKeys('tuning.growCost', cost, ['fixedMs', 'perMiBMs'])
+  const high = num('tuning.high', value['high'] ?? d.high, 0.01, 1)
+  const chunkBytes = bytes('tuning.chunkBytes', value['chunkBytes'] ?? d.chunkBytes, SEGMENT_BYTES)
+  if (chunkBytes % SEGMENT_BYTES !== 0)
+    throw new SpecError('tuning.chunkBytes', 'a multiple of 256K', value['chunkBytes'])
+  return {
+    high,
+    low: num('tuning.low', value['low'] ?? Math.min(d.low, high), 0.01, high),
+    waitMs: num('tuning.waitMs', value['waitMs'] ?? d.waitMs, 0),
+    maxBytes: value['maxBytes'] === undefined ? undefined : bytes('tuning.maxBytes', value['maxBytes']),
+    chunkBytes,
+    atUsage: num('tuning.atUsage', value['atUsage'] ?? d.atUsage, 0.01, 1),
+    growCost: {
+      fixedMs: num('tuning.growCost.fixedMs', cost['fixedMs'] ?? 0, 0),
+      perMiBMs: num('tuning.growCost.perMiBMs', cost['perMiBMs'] ?? 0, 0),
+    },
+  }
+}

@@ -1,0 +1,126 @@
+import { SLOT_SIZE, Swiotlb } from '../index.js'
+import { SimContext } from './context.js'
+import type { BlockDevice } from './devices/device.js'
+import { Nic } from './devices/nic.js'
+import { Nvme } from './devices/nvme.js'
+import { Scsi } from './devices/scsi.js'
+import { Engine } from './engine.js'
+import { Measures } from './measures.js'
+import { hasThreshold, type PolicyName, policyOptions } from './policies.js'
+import { buildPolicyResult } from './policy-result.js'
+import { PoolBytesTracker } from './pool-bytes.js'
+import { MAP_WAIT_CURVE, type PolicyResult, type PolicySeries, type SimResult, us } from './result.js'
+import type { SimSpec } from './spec.js'
+import { TimelineRecorder } from './timeline.js'
+import { Hog } from './workloads/hog.js'
+import { JobClone } from './workloads/job-clone.js'
+
+export interface RunOptions {
+  /** Seed of every random stream. Default 1. */
+  seed?: number
+  /** Policies to compare; default: the spec's. */
+  policies?: readonly PolicyName[]
+  /** Called with the fraction done (0..1) a few dozen times per policy. */
+  onProgress?: (fraction: number) => void
+}
+
+/** Steps of the clock per run (progress reports). */
+const SLICES = 40
+/** Points of each timeline in the report. */
+const CHART_POINTS = 400
+/** After the runtime, how long in-flight I/Os get to finish before they count as stuck. */
+const GRACE_MS = 2000
+
+/** Runs `spec` once per policy, each on its own clock, pool and devices, with the same seed. */
+export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<SimResult> {
+  const seed = options.seed ?? 1
+  const policies = options.policies ?? spec.policies
+  const result: SimResult = {
+    scenario: spec.name,
+    seed,
+    poolBytes: spec.pool.size,
+    runtimeMs: spec.runtimeMs,
+    cpus: spec.cpus,
+    policies: {},
+    series: {},
+  }
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i]!
+    const progress = options.onProgress
+    const run = await runPolicy(spec, policy, seed, progress && ((f) => progress((i + f) / policies.length)))
+    result.policies[policy] = run.result
+    result.series[policy] = run.series
+  }
+  return result
+}
+
+/**
+ * One policy's run of `spec`. With `stopOnError` the run ends at the first slice that saw an I/O
+ * error (sizing needs no more than "not healthy").
+ */
+export async function runPolicy(
+  spec: SimSpec,
+  policy: PolicyName,
+  seed: number,
+  onProgress?: (fraction: number) => void,
+  options: { stopOnError?: boolean } = {},
+): Promise<{ result: PolicyResult; series: PolicySeries }> {
+  const engine = new Engine()
+  const clock = engine.clock
+  const dma = new Swiotlb(policyOptions(policy, spec.pool, spec.tuning, clock))
+  const measures = new Measures()
+  const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs)
+  const recorder = new TimelineRecorder(
+    dma,
+    spec.runtimeMs / CHART_POINTS,
+    hasThreshold(policy) ? spec.tuning.high : undefined,
+  )
+  let sampledUsed = 0
+  const sampler = dma.usage$(spec.sampleMs).subscribe((s) => {
+    if (s.used > sampledUsed) sampledUsed = s.used
+  })
+  const poolBytes = policy === 'dynamic' || policy === 'hybrid' ? new PoolBytesTracker(dma) : undefined
+
+  const blockDevices = new Map<string, BlockDevice>()
+  for (const d of spec.devices) {
+    if (d.type === 'nvme') blockDevices.set(d.name, new Nvme(d, ctx))
+    else if (d.type === 'scsi') blockDevices.set(d.name, new Scsi(d, ctx))
+    else new Nic(d, ctx).start()
+  }
+  const hogs = spec.hogs.map((h) => new Hog(h, ctx))
+  for (const hog of hogs) hog.start()
+  let nextCpu = 0
+  for (const job of spec.jobs) {
+    for (let i = 0; i < job.numjobs; i++) {
+      const cpu = job.cpus === undefined ? nextCpu++ % spec.cpus : job.cpus[i % job.cpus.length]!
+      new JobClone(job, i, cpu, blockDevices.get(job.device)!, ctx).run().catch(ctx.fatal)
+    }
+  }
+
+  for (let i = 1; i <= SLICES; i++) {
+    await clock.advanceBy(spec.runtimeMs / SLICES)
+    if (ctx.error !== undefined) throw ctx.error
+    onProgress?.(i / SLICES)
+    if (options.stopOnError === true && (measures.total('ioErrors') > 0 || measures.importFailures > 0)) break
+  }
+  recorder.stop()
+  sampler.unsubscribe()
+  for (let waited = 0; measures.inFlight > 0 && waited < GRACE_MS; waited += 10) await clock.advanceBy(10)
+  if (ctx.error !== undefined) throw ctx.error
+  const stats = dma.stats()
+  poolBytes?.stop()
+  dma.close()
+  const result = buildPolicyResult({
+    spec,
+    measures,
+    stats,
+    perAreaSum: dma.perAreaHiwaterSum() * SLOT_SIZE,
+    sampledBytes: sampledUsed * SLOT_SIZE,
+    poolBytes: poolBytes ?? { initial: spec.pool.size, peak: spec.pool.size },
+  })
+  return { result, series: { timeline: recorder.timeline, mapWaitCurveUs: buildCurve(measures) } }
+}
+
+function buildCurve(measures: Measures): number[] {
+  return MAP_WAIT_CURVE.map((p) => us(measures.mapWait, p))
+}

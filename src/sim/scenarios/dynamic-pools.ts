@@ -1,0 +1,22 @@
+import type { Scenario } from './scenario.js'
+
+/** A 32-CPU machine with a small default pool that must grow in 4 MiB chunks. */
+export const dynamicPools: Scenario = {
+  name: 'dynamic-pools',
+  summary: 'many 4 MiB dynamic pools: how many, with how many areas, and the address lookup',
+  claim:
+    'A grown pool gets min(areas, slots / 128) areas: 4 MiB pools have 16 areas where the default pool has 32; the pool count grows with demand (unbounded for dynamic, capped by maxBytes for hybrid) and every unmap still finds its pool.',
+  source: 'Petr Tesařík, "swiotlb: dynamic allocation of bounce buffers" (2023); DESIGN §5',
+  spec: {
+    name: 'dynamic-pools',
+    description: '32 CPUs, 16 MiB default pool in 32 areas, 4 MiB grows',
+    cpus: 32,
+    pool: { size: '16M', areas: 32 },
+    runtime: '500ms',
+    sampleMs: 25,
+    devices: [{ name: 'nvme0', type: 'nvme', latencyUs: 100, bandwidth: '4G' }],
+    jobs: [{ name: 'fio', rw: 'randread', bssplit: '64k/50:256k/50', iodepth: 16, numjobs: 32 }],
+    policies: ['fail', 'dynamic', 'hybrid'],
+    tuning: { waitMs: 0.5, maxBytes: '64M', chunkBytes: '4M', atUsage: 0.9 },
+  },
+}

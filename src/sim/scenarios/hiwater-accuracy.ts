@@ -1,0 +1,33 @@
+import type { Scenario } from './scenario.js'
+
+/**
+ * Eight CPUs take turns: each runs a 2 MiB burst in its own area, two at a time. Every area's mark
+ * reaches 2 MiB, but never more than two areas are busy at once.
+ */
+export const hiwaterAccuracy: Scenario = {
+  name: 'hiwater-accuracy',
+  summary: "Kelley's 64 MiB / 8 areas example: summed per-area marks vs the exact high-water mark",
+  claim:
+    'Summing per-area high-water marks reports about 16 MiB where the true peak is about 4 MiB; only an exact global mark (or a lucky sample) shows 4 MiB.',
+  source:
+    'Michael Kelley, review of "swiotlb: track and report io_tlb_used high water marks in debugfs" (2026)',
+  spec: {
+    name: 'hiwater-accuracy',
+    description: '8 CPUs, 64 MiB pool in 8 areas, staggered 2 MiB bursts',
+    cpus: 8,
+    pool: { size: '64M', areas: 8 },
+    runtime: '900ms',
+    sampleMs: 100,
+    devices: [{ name: 'nvme0', type: 'nvme', latencyUs: 100, bandwidth: '4G' }],
+    jobs: [0, 1, 2, 3, 4, 5, 6, 7].map((cpu) => ({
+      name: `burst${cpu}`,
+      rw: 'randread',
+      bs: '128k',
+      iodepth: 16,
+      cpus_allowed: String(cpu),
+      startdelay: `${cpu * 100}ms`,
+      runtime: '190ms',
+    })),
+    policies: ['fail', 'throttle'],
+  },
+}

@@ -1,0 +1,43 @@
+import type { Scenario } from './scenario.js'
+
+/** A slow USB disk and a fast NVMe drive share one pool. */
+export const snailCheetah: Scenario = {
+  name: 'snail-cheetah',
+  summary: "Petr's snail and cheetah: a slow device holds the pool, a fast one waits behind it",
+  claim:
+    "With one FIFO for everyone, the slow device's mappings fill the budget and the fast device's maps wait at the slow device's pace; a per-device fair share (blk-mq's hctx_may_queue) keeps the fast device's map wait near zero.",
+  source: 'Petr Tesařík, review of the swiotlb throttling RFC (2024)',
+  spec: {
+    name: 'snail-cheetah',
+    description: '8 CPUs, 16 MiB pool; USB-SCSI at 40 MB/s and NVMe at 3 GB/s',
+    cpus: 8,
+    pool: { size: '16M', areas: 8 },
+    runtime: '1s',
+    sampleMs: 50,
+    devices: [
+      { name: 'snail', type: 'scsi', latencyUs: 2000, bandwidth: '40M', queueDepth: 64 },
+      { name: 'cheetah', type: 'nvme', latencyUs: 20, bandwidth: '3G' },
+    ],
+    jobs: [
+      {
+        name: 'copy',
+        device: 'snail',
+        rw: 'write',
+        bs: '256k',
+        iodepth: 32,
+        numjobs: 2,
+        cpus_allowed: '0-1',
+      },
+      {
+        name: 'db',
+        device: 'cheetah',
+        rw: 'randread',
+        bs: '16k',
+        iodepth: 16,
+        numjobs: 4,
+        cpus_allowed: '2-5',
+      },
+    ],
+    policies: ['fail', 'rfc', 'throttle', 'fair'],
+  },
+}

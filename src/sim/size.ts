@@ -1,0 +1,81 @@
+import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
+import type { PolicyName } from './policies.js'
+import type { PolicyResult } from './result.js'
+import { runPolicy } from './run.js'
+import type { SimSpec } from './spec.js'
+
+const SEGMENT_BYTES = SEGMENT_SLOTS * SLOT_SIZE
+const MIB = 1024 * 1024
+
+export interface SizeOptions {
+  seed?: number
+  policies?: readonly PolicyName[]
+  /** Largest pool to try, bytes. Default 4 GiB. */
+  limitBytes?: number
+  onProgress?: (fraction: number) => void
+}
+
+export interface SizeResult {
+  scenario: string
+  /** Per policy: the smallest healthy pool (null when none up to the limit) and its run's peak. */
+  policies: Partial<Record<PolicyName, { minPoolBytes: number | null; peakPoolBytes: number | null }>>
+}
+
+/** A run is healthy when no I/O failed, none was left stuck and every import got its buffer. */
+export function healthy(r: PolicyResult): boolean {
+  return r.ioErrors === 0 && r.stuckIos === 0 && r.imports.failed === 0
+}
+
+/**
+ * The smallest pool each policy needs for a healthy run, by bisection: double from the spec's pool
+ * until a run is healthy, then halve the gap down to 1 MiB (256 KiB below 8 MiB). Bisection assumes
+ * that a larger pool is never worse, which holds for these policies up to the noise of one seed.
+ * Unhealthy runs stop at their first I/O error.
+ */
+export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promise<SizeResult> {
+  const seed = options.seed ?? 1
+  const policies = options.policies ?? spec.policies
+  const limit = options.limitBytes ?? 4 * 1024 * MIB
+  const result: SizeResult = { scenario: spec.name, policies: {} }
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i]!
+    let probes = 0
+    const probe = async (bytes: number): Promise<PolicyResult> => {
+      probes++
+      options.onProgress?.(Math.min(0.99, (i + 1 - 1 / (probes + 1)) / policies.length))
+      const areas = Math.min(spec.pool.areas, 2 ** Math.floor(Math.log2(bytes / SEGMENT_BYTES)))
+      const sized: SimSpec = { ...spec, pool: { size: bytes, areas } }
+      return (await runPolicy(sized, policy, seed, undefined, { stopOnError: true })).result
+    }
+    let hi = spec.pool.size
+    let best = await probe(hi)
+    while (!healthy(best) && hi < limit) {
+      hi = Math.min(limit, hi * 2)
+      best = await probe(hi)
+    }
+    if (!healthy(best)) {
+      result.policies[policy] = { minPoolBytes: null, peakPoolBytes: null }
+      continue
+    }
+    let lo = 0 // largest size known to be unhealthy (0: none tried)
+    for (;;) {
+      const step = hi <= 8 * MIB ? SEGMENT_BYTES : MIB
+      if (hi - lo <= step) break
+      const mid = Math.max(SEGMENT_BYTES, Math.round((lo + hi) / 2 / step) * step)
+      if (mid >= hi || mid <= lo) break
+      const r = await probe(mid)
+      if (healthy(r)) {
+        hi = mid
+        best = r
+      } else lo = mid
+    }
+    result.policies[policy] = { minPoolBytes: hi, peakPoolBytes: best.poolBytes.peak }
+  }
+  options.onProgress?.(1)
+  return result
+}
+
+/** The `size --json` object. */
+export function sizeToJson(result: SizeResult): string {
+  return JSON.stringify(result, null, 2)
+}

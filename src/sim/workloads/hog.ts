@@ -1,0 +1,52 @@
+import type { Mapping } from '../../index.js'
+import type { SimContext } from '../context.js'
+import { MapOptionSet, mapAllNow } from '../devices/sg-map.js'
+import type { HogSpec } from '../spec.js'
+
+/**
+ * A dma-buf import that holds bounce memory: at `atMs` it maps `bytes` as 256 KiB entries, all
+ * non-blocking and all or nothing, and holds them for `holdMs`. A failed import releases what it got
+ * and, with `retryMs`, tries again later (until the run's runtime is over).
+ */
+export class Hog {
+  readonly #options: MapOptionSet
+  #held: Mapping[] | undefined
+
+  constructor(
+    readonly spec: HogSpec,
+    private readonly ctx: SimContext,
+  ) {
+    this.#options = new MapOptionSet(spec.name, spec.cpu, false)
+  }
+
+  start(): void {
+    this.ctx.engine.after(this.spec.atMs, () => this.#import())
+  }
+
+  /** True while the buffer is mapped. */
+  get holding(): boolean {
+    return this.#held !== undefined
+  }
+
+  #import(): void {
+    const { measures, engine } = this.ctx
+    const maps = mapAllNow(this.ctx, this.spec.bytes, this.#options)
+    if (maps === undefined) {
+      measures.importFailures++
+      if (this.spec.retryMs !== undefined && this.ctx.running) {
+        engine.after(this.spec.retryMs, () => this.#import())
+      }
+      return
+    }
+    measures.imports++
+    this.#held = maps
+    engine.after(this.spec.holdMs, () => this.release())
+  }
+
+  /** Unmaps the buffer (at the end of its hold, or when the run is torn down). */
+  release(): void {
+    const held = this.#held
+    this.#held = undefined
+    if (held !== undefined) for (const m of held) m.unmap()
+  }
+}
