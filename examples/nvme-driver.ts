@@ -1,53 +1,90 @@
-// A small NVMe driver model on virtual time: each controller has a queue depth (a p-limit), maps every
-// read with DMA_ATTR_MAY_BLOCK, waits for the device, then unmaps. Two controllers share a bounce
-// pool far smaller than their queues could fill. With the throttle, excess requests wait their turn;
-// without it (the kernel today), they fail with I/O errors.
-
-import { Histogram, Swiotlb, type ThrottleOptions, VirtualClock } from 'dma-throttle'
+// A small NVMe driver model embedded in a simulation. Each CPU has one submission queue whose depth is a
+// p-limit; a command maps its scatter-gather list (entry 0 with DMA_ATTR_MAY_BLOCK), waits for the
+// device, then unmaps in its completion handler. fio-like jobs from the simulation kit drive it, on a
+// bounce pool far smaller than the queues could fill, under two policies: the kernel today ('fail': a
+// full pool fails the map, fio stops at the first I/O error) and the blk-mq-like throttle ('throttle').
+import { formatBytes, Histogram, Swiotlb } from 'dma-throttle'
+import {
+  type BlockDevice,
+  Engine,
+  type Io,
+  JobClone,
+  MapOptionSet,
+  Measures,
+  mapSg,
+  type PolicyName,
+  parseSpec,
+  policyOptions,
+  SimContext,
+} from 'dma-throttle/sim'
 import pLimit from 'p-limit'
 
-const KiB = 1024
+class TinyNvme implements BlockDevice {
+  readonly polled = false
+  readonly clat = new Histogram(1000) // completion latency, ms kept at µs precision
+  errors = 0
+  readonly #queues: Array<{ limit: ReturnType<typeof pLimit>; options: MapOptionSet }> = []
 
-async function run(throttle: false | ThrottleOptions) {
-  const clock = new VirtualClock()
-  const dma = new Swiotlb({ size: '4M', areas: 4, backing: false, clock, throttle })
-  const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve))
-  const clat = new Histogram(1000) // completion latency, ms kept at µs precision
-  let errors = 0
-
-  // One controller: `depth` commands in flight, `latencyMs` per command, one CPU per queue.
-  function controller(name: string, depth: number, latencyMs: number) {
-    const queue = pLimit(depth)
-    return (bytes: number, cpu: number) =>
-      queue(async () => {
-        const start = clock.now()
-        try {
-          const m = await dma.map(bytes, { mayBlock: true, dir: 'from-device', device: name, cpu })
-          await sleep(latencyMs) // the device reads into the bounce buffer
-          m.unmap()
-          clat.record(clock.now() - start)
-        } catch {
-          errors++ // the block layer would report an I/O error
-        }
-      })
+  constructor(
+    readonly name: string,
+    queueDepth: number,
+    readonly latencyMs: number,
+    private readonly ctx: SimContext,
+  ) {
+    for (let cpu = 0; cpu < ctx.cpus; cpu++)
+      this.#queues.push({ limit: pLimit(queueDepth), options: new MapOptionSet(name, cpu, true) })
   }
 
-  const nvme0 = controller('nvme0', 32, 0.2)
-  const nvme1 = controller('nvme1', 32, 0.5)
-  const ios: Promise<void>[] = []
-  for (let i = 0; i < 2000; i++) ios.push(nvme0(256 * KiB, i % 4), nvme1(128 * KiB, i % 4))
-  const done = Promise.all(ios)
-  await clock.runAll()
-  await done
-  const s = dma.stats()
-  const seconds = clock.now() / 1000
-  console.log(
-    `throttle ${throttle === false ? 'off' : 'on '}: ${clat.count} I/Os done, ${errors} I/O errors, ` +
-      `${Math.round(clat.count / seconds)} IOPS, clat p50 ${clat.percentile(50).toFixed(2)} ms ` +
-      `p99 ${clat.percentile(99).toFixed(2)} ms, hiwater ${s.hiwater}/${s.nslabs} slots, ` +
-      `throttled ${s.throttle.highCount}`,
-  )
+  /** Resolves once the command is dispatched (mapped and sent) or failed; completes later. */
+  submit(io: Io): Promise<void> {
+    const q = this.#queues[io.cpu % this.#queues.length]!
+    return new Promise<void>((dispatched) => {
+      q.limit(async () => {
+        const ok = await mapSg(this.ctx, io, q.options) // may sleep in the throttle's queue
+        dispatched()
+        if (!ok) {
+          this.errors++ // the driver reports an I/O error; fio stops that job
+          io.owner.ioDone(io, false)
+          return
+        }
+        await this.ctx.engine.sleep(this.latencyMs + io.bytes / 2e6) // 2 GB/s per command
+        io.unmapAll() // the completion handler
+        this.clat.record(this.ctx.engine.clock.now() - io.issuedAt)
+        io.owner.ioDone(io, true)
+      }).catch(this.ctx.fatal)
+    })
+  }
+
+  poll(): Promise<void> {
+    return Promise.resolve() // interrupt-driven: completions are signalled
+  }
 }
 
-await run(false)
-await run({ high: 0.9 })
+const spec = parseSpec({
+  name: 'tiny-nvme',
+  cpus: 8,
+  pool: '16M',
+  runtime: '200ms',
+  devices: [{ name: 'nvme0', type: 'nvme' }],
+  jobs: [{ name: 'fio', rw: 'randread', bssplit: '64k/50:256k/50', iodepth: 32, numjobs: 8 }],
+})
+
+for (const policy of ['fail', 'throttle'] as PolicyName[]) {
+  const engine = new Engine()
+  const dma = new Swiotlb(policyOptions(policy, spec.pool, spec.tuning, engine.clock))
+  const ctx = new SimContext(engine, dma, new Measures(), 1, spec.cpus, spec.runtimeMs)
+  const nvme = new TinyNvme('nvme0', 32, 0.1, ctx)
+  const clones: Promise<void>[] = []
+  for (const job of spec.jobs)
+    for (let i = 0; i < job.numjobs; i++) clones.push(new JobClone(job, i, i % spec.cpus, nvme, ctx).run())
+  const done = Promise.all(clones)
+  await engine.clock.runAll()
+  await done
+  const s = dma.stats()
+  const seconds = spec.runtimeMs / 1000
+  console.log(
+    `${policy.padEnd(8)} ${nvme.clat.count} I/Os, ${nvme.errors} I/O errors, ` +
+      `${Math.round(nvme.clat.count / seconds)} IOPS, clat p99 ${nvme.clat.percentile(99).toFixed(2)} ms, ` +
+      `hiwater ${formatBytes(s.hiwater * 2048)} of ${formatBytes(s.nslabs * 2048)}, ${s.throttle.highCount} maps waited`,
+  )
+}
