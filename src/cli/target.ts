@@ -6,9 +6,9 @@ import {
   type PolicyName,
   parsePool,
   parseSpec,
-  readFioJobFile,
   type Scenario,
   type SimSpec,
+  specFromFioJobFile,
 } from '../sim/index.js'
 import { CliInputError, CliUsageError } from './errors.js'
 import type { CliIo } from './io.js'
@@ -32,10 +32,7 @@ export async function resolveTarget(arg: string | undefined, io: CliIo): Promise
   const text = await read(name, io)
   try {
     if (name.endsWith('.fio')) {
-      return {
-        spec: parseSpec({ name: basename(name, '.fio'), jobs: readFioJobFile(text) }),
-        scenario: undefined,
-      }
+      return { spec: specFromFioJobFile(text, basename(name, '.fio')), scenario: undefined }
     }
     let json: unknown
     try {

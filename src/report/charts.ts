@@ -28,6 +28,14 @@ const BASE: EChartsOption = {
   textStyle: { fontFamily: 'sans-serif' },
 }
 
+/** A round axis maximum at or above x (1, 1.2, 1.5, 2 … 8 × 10^k), so tick labels stay round. */
+function niceCeil(x: number): number {
+  if (!(x > 0)) return 1
+  const step = 10 ** Math.floor(Math.log10(x))
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * step >= x) return m * step
+  return 10 * step
+}
+
 function pairs(xs: readonly number[], ys: readonly number[], scale = 1): Array<[number, number]> {
   return xs.map((x, i) => [Math.round(x * 10) / 10, Math.round(((ys[i] ?? 0) / scale) * 100) / 100])
 }
@@ -89,7 +97,7 @@ export function usageChart(result: SimResult, policy: PolicyName, yMaxMiB: numbe
         min: 0,
         max: result.runtimeMs,
       },
-      yAxis: { type: 'value', name: 'MiB', min: 0, max: Math.ceil(yMaxMiB) },
+      yAxis: { type: 'value', name: 'MiB', min: 0, max: niceCeil(yMaxMiB) },
       series,
     },
   }
@@ -153,7 +161,7 @@ export function mapWaitChart(result: SimResult): ChartSpec {
       ...BASE,
       legend: { top: 4 },
       grid: { left: 64, right: 20, top: 40, bottom: 36 },
-      xAxis: { type: 'category', data: labels },
+      xAxis: { type: 'category', data: labels, axisLabel: { interval: 0 } },
       yAxis: { type: 'log', name: 'µs', min: 1, logBase: 10 },
       series,
     },

@@ -12,7 +12,7 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d5d8dc; padd
 table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #eaecee; text-align: right; white-space: nowrap; }
 th { background: #f8f9f9; }
-td:first-child, th:first-child, td.text { text-align: left; }
+td:first-child, th:first-child, .text { text-align: left; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; }
 figure { margin: 0; }
 figcaption { font-size: 12px; color: #566573; margin: 2px 0 10px; }
@@ -22,7 +22,9 @@ footer { margin-top: 32px; font-size: 12px; color: #808b96; }
 `
 
 function tableHtml(header: readonly string[], rows: readonly string[][], textColumns = 1): string {
-  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')
+  const head = header
+    .map((h, i) => `<th${i < textColumns ? ' class="text"' : ''}>${escapeHtml(h)}</th>`)
+    .join('')
   const body = rows
     .map(
       (r) =>

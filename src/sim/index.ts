@@ -45,7 +45,7 @@ export {
 export { Rng } from './rng.js'
 export { type RunOptions, runPolicy, runSpec } from './run.js'
 export { DEFAULT_SCENARIO, findScenario, SCENARIOS, type Scenario } from './scenarios/index.js'
-export { healthy, type SizeOptions, type SizeResult, sizePool, sizeToJson } from './size.js'
+export { healthy, type PolicySize, type SizeOptions, type SizeResult, sizePool, sizeToJson } from './size.js'
 export type { DeviceSpec, HogSpec, JobSpec, NicSpec, NvmeSpec, PoolSpec, ScsiSpec, SimSpec } from './spec.js'
 export type { Timeline } from './timeline.js'
 export { parseBssplit } from './workloads/bssplit.js'
@@ -72,5 +72,5 @@ export function runScenario(
 
 /** A spec from a fio job file: its jobs on the default machine (one NVMe drive, 16 CPUs, 64 MiB). */
 export function specFromFioJobFile(text: string, name = 'job-file'): SimSpec {
-  return parseSpec({ name, jobs: readFioJobFile(text) })
+  return parseSpec({ name, jobs: readFioJobFile(text) }, { jobFile: true })
 }

@@ -32,9 +32,10 @@ export const DEFAULT_DEVICES: readonly Raw[] = [{ name: 'nvme0', type: 'nvme' }]
 
 /**
  * Validates a simulation spec (parsed JSON) and fills in the defaults. Every bad value throws a
- * SpecError naming its field, e.g. `jobs[0].iodepth`.
+ * SpecError naming its field, e.g. `jobs[0].iodepth`, or `[randread].iodepth` for jobs that came from
+ * a fio job file (`jobFile`).
  */
-export function parseSpec(input: unknown): SimSpec {
+export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): SimSpec {
   if (!isRaw(input)) throw new SpecError('spec', 'a JSON object', input)
   checkKeys('spec', input, TOP_KEYS)
   const cpus = int('cpus', input['cpus'] ?? 16, 1, 1024)
@@ -48,7 +49,11 @@ export function parseSpec(input: unknown): SimSpec {
   if (givenRuntime !== undefined && !(givenRuntime > 0))
     throw new SpecError('runtime', 'a duration > 0', input['runtime'])
   const jobs = list('jobs', input['jobs'] ?? []).map((raw, i) =>
-    parseJob(`jobs[${i}]`, raw, { cpus, runtimeMs: givenRuntime ?? 1000, devices: blockDevices }),
+    parseJob(options.jobFile === true ? `[${String(raw['name'])}]` : `jobs[${i}]`, raw, {
+      cpus,
+      runtimeMs: givenRuntime ?? 1000,
+      devices: blockDevices,
+    }),
   )
   unique('jobs', jobs)
   const runtimeMs = givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.runtimeMs))

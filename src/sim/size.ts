@@ -15,10 +15,21 @@ export interface SizeOptions {
   onProgress?: (fraction: number) => void
 }
 
+/** One policy's answer. The run at `minPoolBytes` is healthy; its speed says what the size costs. */
+export interface PolicySize {
+  /** The smallest healthy initial pool, bytes; null when none up to the limit. */
+  minPoolBytes: number | null
+  /** Peak of all pools in the run at that size (growth included), bytes. */
+  peakPoolBytes: number | null
+  /** IOPS, p99 map wait and p99 completion latency (µs) of that run. */
+  iops: number | null
+  mapWaitP99Us: number | null
+  clatP99Us: number | null
+}
+
 export interface SizeResult {
   scenario: string
-  /** Per policy: the smallest healthy pool (null when none up to the limit) and its run's peak. */
-  policies: Partial<Record<PolicyName, { minPoolBytes: number | null; peakPoolBytes: number | null }>>
+  policies: Partial<Record<PolicyName, PolicySize>>
 }
 
 /** A run is healthy when no I/O failed, none was left stuck and every import got its buffer. */
@@ -30,7 +41,8 @@ export function healthy(r: PolicyResult): boolean {
  * The smallest pool each policy needs for a healthy run, by bisection: double from the spec's pool
  * until a run is healthy, then halve the gap down to 1 MiB (256 KiB below 8 MiB). Bisection assumes
  * that a larger pool is never worse, which holds for these policies up to the noise of one seed.
- * Unhealthy runs stop at their first I/O error.
+ * Unhealthy runs stop at their first I/O error. Healthy is not fast: the IOPS and latencies of the run
+ * at the answer say what the small pool costs.
  */
 export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promise<SizeResult> {
   const seed = options.seed ?? 1
@@ -54,7 +66,13 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
       best = await probe(hi)
     }
     if (!healthy(best)) {
-      result.policies[policy] = { minPoolBytes: null, peakPoolBytes: null }
+      result.policies[policy] = {
+        minPoolBytes: null,
+        peakPoolBytes: null,
+        iops: null,
+        mapWaitP99Us: null,
+        clatP99Us: null,
+      }
       continue
     }
     let lo = 0 // largest size known to be unhealthy (0: none tried)
@@ -69,7 +87,13 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
         best = r
       } else lo = mid
     }
-    result.policies[policy] = { minPoolBytes: hi, peakPoolBytes: best.poolBytes.peak }
+    result.policies[policy] = {
+      minPoolBytes: hi,
+      peakPoolBytes: best.poolBytes.peak,
+      iops: best.iops,
+      mapWaitP99Us: best.mapWaitUs.p99,
+      clatP99Us: best.clatUs['99.00'] ?? 0,
+    }
   }
   options.onProgress?.(1)
   return result

@@ -9,14 +9,14 @@ export const snailCheetah: Scenario = {
   source: 'Petr Tesařík, review of the swiotlb throttling RFC (2024)',
   spec: {
     name: 'snail-cheetah',
-    description: '8 CPUs, 16 MiB pool; USB-SCSI at 40 MB/s and NVMe at 3 GB/s',
+    description: '8 CPUs, 16 MiB pool; USB-SCSI at 40 MB/s and NVMe at 1 GB/s',
     cpus: 8,
     pool: { size: '16M', areas: 8 },
-    runtime: '1s',
+    runtime: '600ms',
     sampleMs: 50,
     devices: [
       { name: 'snail', type: 'scsi', latencyUs: 2000, bandwidth: '40M', queueDepth: 64 },
-      { name: 'cheetah', type: 'nvme', latencyUs: 20, bandwidth: '3G' },
+      { name: 'cheetah', type: 'nvme', latencyUs: 20, bandwidth: '1G' },
     ],
     jobs: [
       {

@@ -82,9 +82,7 @@ export function parseJob(field: string, raw: Raw, ctx: JobContext): JobSpec {
   if (raw['rwmixread'] !== undefined) rwmixread = int(`${field}.rwmixread`, raw['rwmixread'], 0, 100)
   else if (raw['rwmixwrite'] !== undefined)
     rwmixread = 100 - int(`${field}.rwmixwrite`, raw['rwmixwrite'], 0, 100)
-  if (raw['bs'] !== undefined && raw['bssplit'] !== undefined) {
-    throw new SpecError(`${field}.bssplit`, 'absent when bs is given', raw['bssplit'])
-  }
+  // As in fio, bssplit wins over bs (a [global] bs, say).
   const bssplit =
     raw['bssplit'] !== undefined
       ? parseBssplit(`${field}.bssplit`, raw['bssplit'])
