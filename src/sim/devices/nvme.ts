@@ -68,8 +68,12 @@ export class Nvme implements BlockDevice {
     })
   }
 
-  async #command(q: NvmeQueue, io: Io, dispatched: () => void): Promise<void> {
-    const ok = await mapSg(this.ctx, io, q.options)
+  /** The command's life under its tag: map, dispatch, complete. Settles when the tag is free again. */
+  #command(q: NvmeQueue, io: Io, dispatched: () => void): Promise<void> {
+    return mapSg(this.ctx, io, q.options).then((ok) => this.#dispatch(q, io, dispatched, ok))
+  }
+
+  #dispatch(q: NvmeQueue, io: Io, dispatched: () => void, ok: boolean): Promise<void> | undefined {
     dispatched()
     const measures = this.ctx.measures
     if (!ok) {
@@ -78,7 +82,7 @@ export class Nvme implements BlockDevice {
         measures.failed(this.#seen)
         io.owner.ioDone(io, false)
       })
-      return
+      return undefined
     }
     measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
     const tick = this.#link.completionTick(io.bytes)

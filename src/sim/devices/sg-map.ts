@@ -28,26 +28,32 @@ export class MapOptionSet {
 /**
  * dma_map_sg with the RFC's rule (patch 2): entry 0 may block (when the driver allows it), every later
  * entry is mapped non-blocking. On a failure everything mapped so far is unmapped and the result is
- * false; the caller decides between an I/O error and a requeue.
+ * false; the caller decides between an I/O error and a requeue. (A plain promise chain rather than an
+ * async function: one promise less per I/O on the simulator's hottest path.)
  */
-export async function mapSg(ctx: SimContext, io: Io, options: MapOptionSet): Promise<boolean> {
-  const dma = ctx.dma
+export function mapSg(ctx: SimContext, io: Io, options: MapOptionSet): Promise<boolean> {
   const clock = ctx.engine.clock
   const first = io.bytes < SG_ENTRY_BYTES ? io.bytes : SG_ENTRY_BYTES
   const start = clock.now()
-  let m: Mapping
-  try {
-    m = await dma.map(first, io.read ? options.readBlocking : options.writeBlocking)
-  } catch (error) {
-    // A full pool (a non-blocking map, or no throttle), or a request the budget can never hold.
-    if (error instanceof SwiotlbFullError || error instanceof MappingTooLargeError) return false
-    throw error
-  }
-  io.mapWaitMs = clock.now() - start
-  io.maps.push(m)
+  return ctx.dma.map(first, io.read ? options.readBlocking : options.writeBlocking).then(
+    (m) => {
+      io.mapWaitMs = clock.now() - start
+      io.maps.push(m)
+      return first === io.bytes || mapRest(ctx, io, options, first)
+    },
+    (error: unknown) => {
+      // A full pool (a non-blocking map, or no throttle), or a request the budget can never hold.
+      if (error instanceof SwiotlbFullError || error instanceof MappingTooLargeError) return false
+      throw error
+    },
+  )
+}
+
+/** Entries 1…n, non-blocking; all or nothing. */
+function mapRest(ctx: SimContext, io: Io, options: MapOptionSet, done: number): boolean {
   const now = io.read ? options.readNow : options.writeNow
-  for (let left = io.bytes - first; left > 0; left -= SG_ENTRY_BYTES) {
-    const entry = dma.tryMap(left < SG_ENTRY_BYTES ? left : SG_ENTRY_BYTES, now)
+  for (let left = io.bytes - done; left > 0; left -= SG_ENTRY_BYTES) {
+    const entry = ctx.dma.tryMap(left < SG_ENTRY_BYTES ? left : SG_ENTRY_BYTES, now)
     if (entry === undefined) {
       io.unmapAll()
       return false
