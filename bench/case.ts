@@ -38,7 +38,7 @@ export interface RunOptions {
   timeMs: number
   /**
    * 'wall': performance.now(). 'cpu': this process's user + system CPU time (all its threads, GC
-   * helpers included), which a neighbour that steals the cores does not inflate.
+   * helpers included), which a neighbour that steals the cores does not inflate. The default.
    */
   clock: 'wall' | 'cpu'
 }

@@ -29,7 +29,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     rounds: { type: 'string', default: '7' },
     time: { type: 'string', default: '200' },
-    clock: { type: 'string', default: 'wall' },
+    clock: { type: 'string', default: 'cpu' },
   },
 })
 

@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process'
 import { arch, cpus, platform, totalmem } from 'node:os'
 import type { CaseResult, RunOptions } from './case.js'
 import { fmt } from './harness.js'
 
 export interface Machine {
+  /** The commit benchmarked, with '+ local changes' when src/ differs from it. */
+  commit: string
   node: string
   cpu: string
   cores: number
@@ -22,11 +25,22 @@ export interface Report {
 export function machine(): Machine {
   const list = cpus()
   return {
+    commit: commit(),
     node: process.version,
     cpu: list[0]?.model.trim() ?? 'unknown',
     cores: list.length,
     platform: `${platform()} ${arch()}`,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
+  }
+}
+
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()
+    const dirty = git('status', '--porcelain', '--', 'src') !== ''
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + local changes in src/' : ''}`
+  } catch {
+    return 'unknown (not a git checkout)'
   }
 }
 
@@ -75,8 +89,8 @@ ${rows.join('\n')}
 
 - Node ${m.node} on ${m.platform}
 - CPU: ${m.cpu}, ${m.cores} cores (as \`os.cpus()\` reports them), ${m.memoryGiB} GiB of memory
-- Library source: \`${report.source}\`
-- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'CPU-time clock (`--clock cpu`)' : 'wall clock'}
+- Library source: \`${report.source}\` at commit ${m.commit}
+- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'process CPU time (the default)' : 'wall clock (`--clock wall`)'}
 
 ## How to reproduce
 
@@ -85,7 +99,7 @@ npm ci
 npm run bench                          # all cases; rewrites this file
 npm run bench -- --json                # also writes bench/results.json
 npm run bench -- --only contended,weighted --rounds 9 --time 300   # a subset (this file is left alone)
-npm run bench -- --clock cpu            # time by process CPU (all threads) instead of wall time
+npm run bench -- --clock wall           # wall time (performance.now) instead of process CPU time
 BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
 \`\`\`
 
@@ -94,9 +108,10 @@ BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a 
 - tinybench 6 runs every contender of a comparison in one \`Bench\` per round; the order rotates each
   round. A contender's round value is tinybench's median latency of one call divided by the operations
   in that call (a batch of operations per call keeps timer overhead out of the result).
-- \`--clock cpu\` times by the process's CPU time (user + system, every thread, so GC helper threads
-  count) instead of the wall clock: on a shared machine a neighbour that takes the cores inflates wall
-  time but not CPU time. The default is the wall clock.
+- Time is the process's CPU time by default (user + system, every thread, so GC helper threads
+  count): on a shared machine a neighbour that takes the cores inflates wall time but not CPU time,
+  and every case here is CPU-bound (no real I/O, nothing sleeps), so on an idle machine the two agree
+  but for GC work done in parallel. \`--clock wall\` uses performance.now() instead.
 - The reported value for a contender is the median of its round values; the ratio is taken between
   those medians. The machine is shared and noisy: ratios move by ±10–20 % between runs.
 - Case ids for \`--only\`: ${report.cases.map((r) => `\`${r.id}\``).join(', ')}.

@@ -2,7 +2,7 @@ import { type BenchCase, type CaseResult, result } from '../case.js'
 import { cpuNow, median } from '../harness.js'
 import { simUrl } from '../lib.js'
 
-const TITLE = "simulated I/Os per wall second, default scenario ('coco-fio')"
+const TITLE = "simulated I/Os per second, default scenario ('coco-fio')"
 const TARGET = { kind: 'min', value: 200_000 } as const
 
 /** What the bench needs from `dma-throttle/sim`, typed here so that the bench builds without it. */
@@ -37,7 +37,7 @@ export const simulator: BenchCase = {
       return {
         id: this.id,
         title: TITLE,
-        metric: 'simulated I/Os ÷ wall seconds',
+        metric: 'simulated I/Os ÷ seconds',
         unit: 'I/O/s',
         target: TARGET,
         value: undefined,
@@ -47,20 +47,22 @@ export const simulator: BenchCase = {
         skipped: run,
       }
     }
-    const rates: number[] = []
+    const cpuRates: number[] = []
+    const wallRates: number[] = []
     let ios = 0
-    const now = options.clock === 'cpu' ? cpuNow : () => performance.now()
     const runs = Math.min(options.rounds, 5)
     for (let round = 0; round < runs; round++) {
-      const t0 = now()
+      const wall = performance.now()
+      const cpu = cpuNow()
       ios = await run()
-      rates.push(ios / ((now() - t0) / 1000))
+      cpuRates.push(ios / ((cpuNow() - cpu) / 1000))
+      wallRates.push(ios / ((performance.now() - wall) / 1000))
     }
-    const rate = median(rates)
+    const rate = median(options.clock === 'cpu' ? cpuRates : wallRates)
     return result({
       id: this.id,
       title: TITLE,
-      metric: 'simulated I/Os ÷ wall seconds',
+      metric: `simulated I/Os ÷ ${options.clock === 'cpu' ? 'CPU' : 'wall'} seconds (both in the raw column)`,
       unit: 'I/O/s',
       target: TARGET,
       value: rate,
