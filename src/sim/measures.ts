@@ -5,6 +5,9 @@ export class DeviceMeasures {
   ios = 0
   ioErrors = 0
   bytes = 0
+  /** I/Os and bytes completed within the runtime: what IOPS and MiB/s divide by the runtime. */
+  windowIos = 0
+  windowBytes = 0
   requeues = 0
   /** Entry-0 maps that had to wait in the throttle's queue. */
   waits = 0
@@ -25,6 +28,8 @@ export class Measures {
   readonly mapWait = new Histogram(1000)
   /** Block I/Os issued and not yet completed or failed. */
   inFlight = 0
+  /** End of the measurement window (the runtime), ms; completions after it count, but not for rates. */
+  windowEndMs = Number.POSITIVE_INFINITY
   imports = 0
   importFailures = 0
 
@@ -44,24 +49,28 @@ export class Measures {
     if (queued) d.waits++
   }
 
-  completed(d: DeviceMeasures, bytes: number, clatMs: number): void {
-    d.ios++
-    d.bytes += bytes
+  /** A block I/O completed at `atMs`, `clatMs` after it was issued. */
+  completed(d: DeviceMeasures, bytes: number, atMs: number, clatMs: number): void {
+    this.completedUntimed(d, bytes, atMs)
     d.clat.record(clatMs)
     this.clat.record(clatMs)
   }
 
   /** A packet, or anything else without a submitter waiting on it. */
-  completedUntimed(d: DeviceMeasures, bytes: number): void {
+  completedUntimed(d: DeviceMeasures, bytes: number, atMs: number): void {
     d.ios++
     d.bytes += bytes
+    if (atMs <= this.windowEndMs) {
+      d.windowIos++
+      d.windowBytes += bytes
+    }
   }
 
   failed(d: DeviceMeasures): void {
     d.ioErrors++
   }
 
-  total(key: 'ios' | 'ioErrors' | 'bytes' | 'requeues' | 'waits'): number {
+  total(key: 'ios' | 'ioErrors' | 'bytes' | 'windowIos' | 'windowBytes' | 'requeues' | 'waits'): number {
     let sum = 0
     for (const d of this.devices.values()) sum += d[key]
     return sum

@@ -34,7 +34,7 @@ export function buildPolicyResult(s: PolicyResultSources): PolicyResult {
       ios: d.ios,
       ioErrors: d.ioErrors,
       requeues: d.requeues,
-      mibps: round1(d.bytes / MIB / seconds),
+      mibps: round1(d.windowBytes / MIB / seconds),
       mapWaitUs: { p50: us(d.mapWait, 50), p99: us(d.mapWait, 99), max: round1(d.mapWait.max * 1000) },
       clatUs: { p50: us(d.clat, 50), p99: us(d.clat, 99), max: round1(d.clat.max * 1000) },
     }
@@ -43,8 +43,8 @@ export function buildPolicyResult(s: PolicyResultSources): PolicyResult {
   return {
     ios,
     ioErrors: m.total('ioErrors'),
-    iops: Math.round(ios / seconds),
-    mibps: round1(m.total('bytes') / MIB / seconds),
+    iops: Math.round(m.total('windowIos') / seconds),
+    mibps: round1(m.total('windowBytes') / MIB / seconds),
     poolBytes: {
       initial: s.poolBytes.initial,
       grown: stats.growth.bytesGrown,

@@ -20,8 +20,10 @@ export interface DeviceResult {
 
 /** One policy's measures: DESIGN §8's schema, then a few extras (bytes, µs). */
 export interface PolicyResult {
+  /** I/Os completed, the ones still in flight at the end of the runtime included. */
   ios: number
   ioErrors: number
+  /** I/Os and MiB completed within the runtime, per second of runtime. */
   iops: number
   mibps: number
   poolBytes: { initial: number; grown: number; peak: number }

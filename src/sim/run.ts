@@ -69,6 +69,7 @@ export async function runPolicy(
   const clock = engine.clock
   const dma = new Swiotlb(policyOptions(policy, spec.pool, spec.tuning, clock))
   const measures = new Measures()
+  measures.windowEndMs = spec.runtimeMs
   const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs)
   const recorder = new TimelineRecorder(
     dma,

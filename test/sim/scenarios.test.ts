@@ -98,6 +98,8 @@ describe('snail-cheetah: one FIFO makes the fast device wait for the slow one; f
     expect(cheetah('fair').ios).toBeGreaterThan(50 * cheetah('throttle').ios)
     // Without a throttle the snail's full maps are requeued, not failed.
     expect(p['fail']!.devices['snail']!.requeues).toBeGreaterThan(0)
+    // Rates count what completed within the runtime: never more than the snail's 40 MiB/s link.
+    for (const r of Object.values(p)) expect(r.devices['snail']!.mibps).toBeLessThanOrEqual(40)
     expect(p['fail']!.ioErrors).toBe(0)
   })
 })

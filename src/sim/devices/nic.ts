@@ -55,7 +55,7 @@ export class Nic {
       engine.after(this.spec.holdUs / 1000, () => {
         for (const m of held) {
           m.unmap()
-          measures.completedUntimed(this.#seen, this.spec.packetBytes)
+          measures.completedUntimed(this.#seen, this.spec.packetBytes, engine.clock.now())
         }
       })
     }

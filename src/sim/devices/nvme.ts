@@ -102,7 +102,8 @@ export class Nvme implements BlockDevice {
   /** The completion handler: unmap, account, tell the submitter. */
   #finish(io: Io): void {
     io.unmapAll()
-    this.ctx.measures.completed(this.#seen, io.bytes, this.ctx.engine.clock.now() - io.issuedAt)
+    const now = this.ctx.engine.clock.now()
+    this.ctx.measures.completed(this.#seen, io.bytes, now, now - io.issuedAt)
     io.owner.ioDone(io, true)
   }
 

@@ -62,7 +62,8 @@ export class Scsi implements BlockDevice {
     return new Promise<void>((release) => {
       this.ctx.engine.atTick(tick, () => {
         io.unmapAll()
-        this.ctx.measures.completed(this.#seen, io.bytes, this.ctx.engine.clock.now() - io.issuedAt)
+        const now = this.ctx.engine.clock.now()
+        this.ctx.measures.completed(this.#seen, io.bytes, now, now - io.issuedAt)
         io.owner.ioDone(io, true)
         release()
       })
