@@ -69,6 +69,8 @@ const spec = parseSpec({
   jobs: [{ name: 'fio', rw: 'randread', bssplit: '64k/50:256k/50', iodepth: 32, numjobs: 8 }],
 })
 
+const n = (x: number) => x.toLocaleString('en-US')
+
 for (const policy of ['fail', 'throttle'] as PolicyName[]) {
   const engine = new Engine()
   const dma = new Swiotlb(policyOptions(policy, spec.pool, spec.tuning, engine.clock))
@@ -83,8 +85,8 @@ for (const policy of ['fail', 'throttle'] as PolicyName[]) {
   const s = dma.stats()
   const seconds = spec.runtimeMs / 1000
   console.log(
-    `${policy.padEnd(8)} ${nvme.clat.count} I/Os, ${nvme.errors} I/O errors, ` +
-      `${Math.round(nvme.clat.count / seconds)} IOPS, clat p99 ${nvme.clat.percentile(99).toFixed(2)} ms, ` +
-      `hiwater ${formatBytes(s.hiwater * 2048)} of ${formatBytes(s.nslabs * 2048)}, ${s.throttle.highCount} maps waited`,
+    `${policy.padEnd(8)} ${n(nvme.clat.count)} I/Os, ${nvme.errors} I/O errors, ` +
+      `${n(Math.round(nvme.clat.count / seconds))} IOPS, clat p99 ${nvme.clat.percentile(99).toFixed(2)} ms, ` +
+      `hiwater ${formatBytes(s.hiwater * 2048)} of ${formatBytes(s.nslabs * 2048)}, ${n(s.throttle.highCount)} maps waited`,
   )
 }
