@@ -22,7 +22,7 @@ const CASES: Array<[Mode, 'never' | 'sometimes' | 'always']> = [
 describe('Swiotlb against its reference model', () => {
   for (const [mode, growth] of CASES) {
     it(`${mode}, growth ${growth}`, async () => {
-      const counts = await runModel(mode, growth, Number(process.env['MODEL_RUNS'] ?? 60), 150)
+      const counts = await runModel(mode, growth, Number(process.env['MODEL_RUNS'] ?? 50), 150)
       totals[`${mode}/${growth}`] = counts
       expect(counts.commands).toBeGreaterThan(0)
     })
