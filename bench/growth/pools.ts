@@ -5,7 +5,7 @@ import { lib } from '../lib.js'
 type Swiotlb = InstanceType<typeof lib.Swiotlb>
 const CHUNK = 256 * 1024
 const COUNTS = [1, 100, 1000] as const
-const BATCH = 64
+const BATCH = 128 // one-slot mappings: exactly the 128 slots of the last pool
 
 /**
  * A Swiotlb with a 256 KiB default pool and `n` dynamic pools of 256 KiB, made the way a driver would:
