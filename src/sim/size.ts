@@ -21,8 +21,9 @@ export interface PolicySize {
   minPoolBytes: number | null
   /** Peak of all pools in the run at that size (growth included), bytes. */
   peakPoolBytes: number | null
-  /** IOPS, p99 map wait and p99 completion latency (µs) of that run. */
+  /** IOPS, MiB/s, p99 map wait and p99 completion latency (µs) of that run. */
   iops: number | null
+  mibps: number | null
   mapWaitP99Us: number | null
   clatP99Us: number | null
 }
@@ -70,6 +71,7 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
         minPoolBytes: null,
         peakPoolBytes: null,
         iops: null,
+        mibps: null,
         mapWaitP99Us: null,
         clatP99Us: null,
       }
@@ -91,6 +93,7 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
       minPoolBytes: hi,
       peakPoolBytes: best.poolBytes.peak,
       iops: best.iops,
+      mibps: best.mibps,
       mapWaitP99Us: best.mapWaitUs.p99,
       clatP99Us: best.clatUs['99.00'] ?? 0,
     }

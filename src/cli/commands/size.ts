@@ -29,13 +29,14 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
     r.minPoolBytes === null ? 'none ≤ 4 GiB' : mib(r.minPoolBytes),
     r.peakPoolBytes === null ? '-' : mib(r.peakPoolBytes),
     r.iops === null ? '-' : count(r.iops),
+    r.mibps === null ? '-' : r.mibps.toFixed(1),
     r.mapWaitP99Us === null ? '-' : duration(r.mapWaitP99Us),
     r.clatP99Us === null ? '-' : duration(r.clatP99Us),
   ])
   io.stdout(
     `${spec.name}: smallest initial pool with no I/O error, no stuck I/O and no failed import (seed ${args.seed ?? 1})\n` +
-      'The run at that size is healthy, not necessarily fast: IOPS and latencies say what the size costs.\n\n' +
-      `${table(['policy', 'min pool', 'peak pool', 'IOPS', 'map wait p99', 'clat p99'], rows)}\n`,
+      'The run at that size is healthy, not necessarily fast: its throughput and latencies say what the size costs.\n\n' +
+      `${table(['policy', 'min pool', 'peak pool', 'IOPS', 'MiB/s', 'map wait p99', 'clat p99'], rows)}\n`,
   )
   return 0
 }
