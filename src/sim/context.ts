@@ -17,12 +17,17 @@ export class SimContext {
     readonly seed: number,
     readonly cpus: number,
     /** Clock time at which workloads stop issuing, ms. */
-    readonly endMs: number,
+    public endMs: number,
   ) {}
 
   /** True while workloads may issue. */
   get running(): boolean {
     return this.engine.clock.now() < this.endMs
+  }
+
+  /** Ends the runtime now: workloads stop issuing; what is in flight may finish. */
+  stop(): void {
+    this.endMs = Math.min(this.endMs, this.engine.clock.now())
   }
 
   /** The random stream named `name`: the same in every policy's run of the same seed. */

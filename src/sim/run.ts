@@ -102,7 +102,10 @@ export async function runPolicy(
     await clock.advanceBy(spec.runtimeMs / SLICES)
     if (ctx.error !== undefined) throw ctx.error
     onProgress?.(i / SLICES)
-    if (options.stopOnError === true && (measures.total('ioErrors') > 0 || measures.importFailures > 0)) break
+    if (options.stopOnError === true && (measures.total('ioErrors') > 0 || measures.importFailures > 0)) {
+      ctx.stop()
+      break
+    }
   }
   recorder.stop()
   sampler.unsubscribe()

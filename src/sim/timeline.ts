@@ -1,4 +1,4 @@
-import { SLOT_SIZE, type Swiotlb } from '../index.js'
+import { SLOT_SIZE, type Swiotlb, type SwiotlbStats } from '../index.js'
 
 /** Pool usage and the wait queue over time, one point per interval: what the report draws. */
 export interface Timeline {
@@ -22,8 +22,11 @@ export class TimelineRecorder {
   readonly timeline: Timeline
   readonly #stops: Array<() => void> = []
   #queueMax = 0
+  readonly #sample: (s: SwiotlbStats) => void
+  readonly #dma: Swiotlb
 
   constructor(dma: Swiotlb, intervalMs: number, high: number | undefined) {
+    this.#dma = dma
     const t: Timeline = {
       intervalMs,
       atMs: [],
@@ -37,7 +40,7 @@ export class TimelineRecorder {
     const queue = dma.waitQueue$.subscribe((q) => {
       if (q.length > this.#queueMax) this.#queueMax = q.length
     })
-    const usage = dma.usage$(intervalMs).subscribe((s) => {
+    this.#sample = (s) => {
       t.atMs.push(s.at)
       t.usedBytes.push(s.used * SLOT_SIZE)
       t.hiwaterBytes.push(s.hiwater * SLOT_SIZE)
@@ -45,14 +48,20 @@ export class TimelineRecorder {
       t.thresholdBytes?.push(Math.floor((high ?? 0) * s.nslabs) * SLOT_SIZE)
       t.waiting.push(Math.max(this.#queueMax, s.throttle.waiting))
       this.#queueMax = s.throttle.waiting
-    })
+    }
+    const usage = dma.usage$(intervalMs).subscribe(this.#sample)
     this.#stops.push(
       () => queue.unsubscribe(),
       () => usage.unsubscribe(),
     )
   }
 
+  /** Stops sampling; takes a last sample when float steps left the final interval without one. */
   stop(): void {
     for (const stop of this.#stops.splice(0)) stop()
+    const t = this.timeline
+    const last = t.atMs.at(-1) ?? 0
+    const s = this.#dma.stats()
+    if (s.at - last > t.intervalMs / 2) this.#sample(s)
   }
 }

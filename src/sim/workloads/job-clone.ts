@@ -53,7 +53,7 @@ export class JobClone implements IoOwner {
     const end = Math.min(job.startDelayMs + job.runtimeMs, this.ctx.endMs)
     const pace = job.rateIops === undefined ? 0 : 1e6 / job.rateIops
     let next = engine.nowTick()
-    while (clock.now() < end && !this.#stopped) {
+    while (clock.now() < end && this.ctx.running && !this.#stopped) {
       if (this.#inFlight >= job.iodepth) {
         await this.#waitForCompletion()
         continue
@@ -62,7 +62,7 @@ export class JobClone implements IoOwner {
         const due = Math.round(next)
         if (engine.nowTick() < due) {
           await new Promise<void>((resolve) => engine.atTick(due, resolve))
-          if (clock.now() >= end || this.#stopped) break
+          if (clock.now() >= end || !this.ctx.running || this.#stopped) break
         }
         next = Math.max(next, engine.nowTick()) + pace
       }

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { VirtualClock } from '../../src/index.js'
+import {
+  DEFAULT_TUNING,
+  healthy,
+  parseSpec,
+  policyOptions,
+  runPolicy,
+  type SimSpec,
+  sizePool,
+} from '../../src/sim/index.js'
+
+const MIB = 1024 * 1024
+
+const small = (extra: Record<string, unknown> = {}): SimSpec =>
+  parseSpec({
+    name: 'small',
+    cpus: 4,
+    pool: '2M',
+    runtime: '40ms',
+    jobs: [{ name: 'j', rw: 'randread', bs: '64k', iodepth: 12, numjobs: 4 }],
+    ...extra,
+  })
+
+describe('policies', () => {
+  it('map to the Swiotlb options of DESIGN §8', () => {
+    const clock = new VirtualClock()
+    const pool = { size: 8 * MIB, areas: 4 }
+    const o = (p: Parameters<typeof policyOptions>[0]) => policyOptions(p, pool, DEFAULT_TUNING, clock)
+    expect(o('fail')).toMatchObject({ throttle: false, backing: false, size: 8 * MIB, areas: 4 })
+    expect(o('fail').growth).toBeUndefined()
+    expect(o('rfc').throttle).toEqual({ mode: 'serialize', high: 0.7, low: 0.65 })
+    expect(o('throttle').throttle).toEqual({ high: 0.7 })
+    expect(o('fair').throttle).toEqual({ high: 0.7, fairShare: true })
+    expect(o('dynamic')).toMatchObject({
+      throttle: false,
+      growth: { background: { atUsage: 0.9 }, transient: true, chunkBytes: 4 * MIB },
+    })
+    expect(o('dynamic').growth).not.toHaveProperty('maxBytes')
+    expect(o('hybrid')).toMatchObject({ throttle: { high: 0.7 }, growth: { waitMs: 5, maxBytes: 16 * MIB } })
+  })
+})
+
+describe('runPolicy', () => {
+  it('records a timeline of 400 points with the threshold of policies that have one', async () => {
+    const spec = small()
+    const throttle = await runPolicy(spec, 'throttle', 1)
+    const t = throttle.series.timeline
+    expect(t.atMs).toHaveLength(400)
+    expect(t.atMs[0]).toBeCloseTo(0.1, 9)
+    expect(t.atMs[399]).toBeCloseTo(40, 9)
+    expect(t.thresholdBytes?.[0]).toBe(Math.floor(0.7 * 1024) * 2048)
+    expect(Math.max(...t.usedBytes)).toBeLessThanOrEqual(throttle.result.hiwater.exact)
+    expect(t.hiwaterBytes.at(-1)).toBeLessThanOrEqual(throttle.result.hiwater.exact)
+    expect(Math.max(...t.waiting)).toBeGreaterThan(0)
+    const fail = await runPolicy(spec, 'fail', 1)
+    expect(fail.series.timeline.thresholdBytes).toBeUndefined()
+    expect(fail.series.timeline.waiting.every((n) => n === 0)).toBe(true)
+  })
+
+  it('counts transient pools in the peak and grows in grown', async () => {
+    const { result } = await runPolicy(small(), 'dynamic', 1)
+    expect(result.ioErrors).toBe(0)
+    expect(result.growth.transients + result.growth.grows).toBeGreaterThan(0)
+    expect(result.poolBytes.grown).toBe(result.growth.grows * 4 * MIB)
+    expect(result.poolBytes.peak).toBeGreaterThanOrEqual(result.poolBytes.initial + result.poolBytes.grown)
+    expect(result.poolBytes.peak).toBeGreaterThan(result.poolBytes.initial)
+  })
+
+  it('stops early on the first error when asked (sizing)', async () => {
+    const spec = small({
+      jobs: [{ name: 'j', rw: 'randread', bs: '64k', iodepth: 12, numjobs: 4, continue_on_error: 'io' }],
+    })
+    const full = await runPolicy(spec, 'fail', 1)
+    const early = await runPolicy(spec, 'fail', 1, undefined, { stopOnError: true })
+    expect(early.result.ioErrors).toBeGreaterThan(0)
+    expect(early.result.ios).toBeLessThan(full.result.ios)
+  })
+})
+
+describe('sizePool', () => {
+  it('finds the smallest healthy pool: healthy at the answer, not one step below', async () => {
+    const spec = small({ policies: ['fail', 'throttle'] })
+    const sized = await sizePool(spec)
+    const fail = sized.policies.fail!.minPoolBytes!
+    expect(fail).toBeGreaterThanOrEqual(3 * MIB) // 4 × 12 × 64 KiB in flight
+    const at = (bytes: number, policy: 'fail' | 'throttle') =>
+      runPolicy({ ...spec, pool: { size: bytes, areas: 4 } }, policy, 1).then((r) => r.result)
+    expect(healthy(await at(fail, 'fail'))).toBe(true)
+    expect(healthy(await at(fail - 256 * 1024, 'fail'))).toBe(false)
+    const throttle = sized.policies.throttle!
+    expect(throttle.minPoolBytes).toBeLessThan(fail)
+    expect(throttle.mibps).toBeGreaterThan(0)
+  })
+
+  it('answers null when no pool up to the limit is healthy', async () => {
+    const spec = small({ policies: ['fail'] })
+    const sized = await sizePool(spec, { limitBytes: 2 * MIB })
+    expect(sized.policies.fail).toEqual({
+      minPoolBytes: null,
+      peakPoolBytes: null,
+      iops: null,
+      mibps: null,
+      mapWaitP99Us: null,
+      clatP99Us: null,
+    })
+  })
+})
