@@ -46,7 +46,8 @@ function commit(): string {
 
 function targetText(r: CaseResult): string {
   if (r.target === undefined) return '—'
-  return `${r.target.kind === 'min' ? '≥' : '≤'} ${fmt(r.target.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}`
+  const value = r.target.value.toLocaleString('en-US', { maximumFractionDigits: 2 })
+  return `${r.target.kind === 'min' ? '≥' : '≤'} ${value}${r.unit === '×' ? '×' : ` ${r.unit}`}`
 }
 
 function valueText(r: CaseResult): string {

@@ -72,7 +72,7 @@ export const memory: BenchCase = {
       raw: [
         { label: 'bytes per slot, 4 GiB pool (2 Mi slots), backing: false', value: slot, unit: 'B/slot' },
         {
-          label: 'bytes per live mapping (Mapping + live-table entry)',
+          label: "bytes per live mapping (the Mapping and its entry in the pool's live table)",
           value: median(perMapping),
           unit: 'B/mapping',
         },

@@ -59,7 +59,7 @@ export const pools: BenchCase = {
     for (const n of COUNTS) pools.push(await withDynamicPools(n))
     const unmaps = await compare(
       COUNTS.map((n, i) => ({
-        name: `unmap(addr), ${n} dynamic pools`,
+        name: `unmap(addr), ${n} dynamic pool${n === 1 ? '' : 's'}`,
         batch: BATCH,
         fn: unmapByAddress(pools[i]!, now),
       })),
@@ -67,7 +67,10 @@ export const pools: BenchCase = {
     )
     const maps = await compare(
       COUNTS.map((n, i) => ({
-        name: `tryMap + unmap(addr) in the last of ${n} dynamic pools`,
+        name:
+          n === 1
+            ? 'tryMap + unmap(addr) in the one dynamic pool'
+            : `tryMap + unmap(addr) in the last of ${n} dynamic pools`,
         batch: BATCH,
         fn: mapThenUnmapByAddress(pools[i]!),
       })),
