@@ -1,6 +1,6 @@
 // How small can the bounce pool be? sizePool runs a workload under each policy and bisects the pool
 // size down to the smallest one with no I/O error, no stuck I/O and no failed import. "Healthy" says
-// nothing about speed, so it also reports what that size costs: IOPS and p99 map wait at that size.
+// nothing about speed, so it also reports what that size costs: MiB/s and p99 map wait at that size.
 import { formatBytes } from 'dma-throttle'
 import { type PolicyName, parseSpec, sizePool } from 'dma-throttle/sim'
 
@@ -28,7 +28,7 @@ for (const policy of policies) {
     continue
   }
   console.log(
-    `  ${policy.padEnd(9)} ${formatBytes(r.minPoolBytes).padStart(8)}: ${(r.iops ?? 0).toLocaleString('en-US')} IOPS, ` +
+    `  ${policy.padEnd(9)} ${formatBytes(r.minPoolBytes).padStart(8)}: ${r.mibps ?? 0} MiB/s, ` +
       `map wait p99 ${Math.round(r.mapWaitP99Us ?? 0)} µs, peak ${formatBytes(r.peakPoolBytes ?? 0)}`,
   )
 }
