@@ -13,7 +13,7 @@ export const cocoFio: Scenario = {
   source: 'Michael Kelley, "swiotlb: Allow swiotlb to throttle" (RFC, August 2024), cover letter',
   spec: {
     name: 'coco-fio',
-    description: '16 vCPUs, 32 MiB pool, NVMe 2 GB/s + 10 GbE',
+    description: 'CoCo VM: NVMe at 2 GB/s, 10 GbE; fio steady load plus a 400 ms burst',
     cpus: 16,
     pool: { size: '32M', areas: 16 },
     runtime: '1s',

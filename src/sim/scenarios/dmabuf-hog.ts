@@ -9,7 +9,7 @@ export const dmabufHog: Scenario = {
   source: 'Robin Murphy, review of the swiotlb throttling RFC (2024)',
   spec: {
     name: 'dmabuf-hog',
-    description: '8 CPUs, 64 MiB pool, a 64 MiB import held for 500 ms, then fio on NVMe',
+    description: 'a 64 MiB dma-buf import held for 500 ms, fio on NVMe from 50 ms',
     cpus: 8,
     pool: { size: '64M', areas: 8 },
     runtime: '1s',

@@ -9,7 +9,7 @@ export const dynamicPools: Scenario = {
   source: 'Petr Tesařík, "swiotlb: dynamic allocation of bounce buffers" (2023); DESIGN §5',
   spec: {
     name: 'dynamic-pools',
-    description: '32 CPUs, 16 MiB default pool in 32 areas, 4 MiB grows',
+    description: '32 clones of 64/256 KiB reads; pools grow in 4 MiB chunks',
     cpus: 32,
     pool: { size: '16M', areas: 32 },
     runtime: '500ms',

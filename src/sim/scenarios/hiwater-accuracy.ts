@@ -13,7 +13,7 @@ export const hiwaterAccuracy: Scenario = {
     'Michael Kelley, review of "swiotlb: track and report io_tlb_used high water marks in debugfs" (2026)',
   spec: {
     name: 'hiwater-accuracy',
-    description: '8 CPUs, 64 MiB pool in 8 areas, staggered 2 MiB bursts',
+    description: 'one 2 MiB burst per CPU and area, two at a time',
     cpus: 8,
     pool: { size: '64M', areas: 8 },
     runtime: '900ms',

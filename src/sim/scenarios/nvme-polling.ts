@@ -9,7 +9,7 @@ export const nvmePolling: Scenario = {
   source: 'Robin Murphy, review of the swiotlb throttling RFC (2024)',
   spec: {
     name: 'nvme-polling',
-    description: '4 CPUs, 8 MiB pool, polled NVMe, 4 × iodepth 32 × 128 KiB',
+    description: 'polled NVMe queues, 4 threads × iodepth 32 × 128 KiB',
     cpus: 4,
     pool: { size: '8M', areas: 4 },
     runtime: '500ms',

@@ -12,7 +12,7 @@ export const rpi4Display: Scenario = {
   source: 'Petr Tesařík, dynamic swiotlb series and the throttling RFC review (2023–2024)',
   spec: {
     name: 'rpi4-display',
-    description: '4 CPUs, 64 MiB pool, USB disk + GbE, 8 MiB and 34 MiB framebuffers',
+    description: 'USB disk and GbE; 8 MiB and 34 MiB framebuffers imported at 100 and 300 ms',
     cpus: 4,
     pool: { size: '64M', areas: 4 },
     runtime: '1s',

@@ -9,7 +9,7 @@ export const snailCheetah: Scenario = {
   source: 'Petr Tesařík, review of the swiotlb throttling RFC (2024)',
   spec: {
     name: 'snail-cheetah',
-    description: '8 CPUs, 16 MiB pool; USB-SCSI at 40 MB/s and NVMe at 1 GB/s',
+    description: 'USB-SCSI at 40 MB/s beside NVMe at 1 GB/s',
     cpus: 8,
     pool: { size: '16M', areas: 8 },
     runtime: '600ms',
