@@ -525,7 +525,7 @@ export class Swiotlb implements MappingOwner {
 
   /** True when `addr` falls in one of this Swiotlb's pools (is_swiotlb_buffer). */
   isSwiotlbBuffer(addr: number): boolean {
-    return this.#allocator.poolOf(addr) !== undefined
+    return typeof addr === 'number' && this.#allocator.poolOf(addr) !== undefined
   }
 
   /** swiotlb_max_mapping_size. */

@@ -57,4 +57,14 @@ describe('regressions found by the model', () => {
     for (const m of inner) m?.unmap()
     expect(dma.stats()).toMatchObject({ used: 0, throttle: { blockingUsed: 0 } })
   })
+
+  it('isSwiotlbBuffer answers false for anything that is not an address', () => {
+    // Shrunk from the hostile-call property: isSwiotlbBuffer({ toString: '' }) threw
+    // "TypeError: Cannot convert object to primitive value" from the address lookup.
+    const dma = new Swiotlb({ size: '256K', backing: false, clock: new VirtualClock() })
+    const start = dma.stats().poolList[0]!.addr
+    for (const value of [{ toString: '' }, String(start), null, undefined, Symbol('x'), 10n, [start]])
+      expect(dma.isSwiotlbBuffer(value as unknown as number)).toBe(false)
+    expect(dma.isSwiotlbBuffer(start)).toBe(true)
+  })
 })
