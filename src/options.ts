@@ -118,13 +118,16 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
       options['size'],
     )
   }
-  const nslabs = Math.ceil(sizeBytes / (SLOT_SIZE * SEGMENT_SLOTS)) * SEGMENT_SLOTS
+  const segments = Math.ceil(sizeBytes / (SLOT_SIZE * SEGMENT_SLOTS))
   const nareas = options['areas'] ?? 1
   if (typeof nareas !== 'number') throw new ArgumentTypeError('areas', 'a power of two', nareas)
   if (!isPowerOfTwo(nareas)) throw new ArgumentRangeError('areas', 'a power of two', nareas)
-  if (nslabs / nareas < SEGMENT_SLOTS) {
-    throw new ArgumentRangeError('areas', `at most ${nslabs / SEGMENT_SLOTS} (one segment per area)`, nareas)
+  if (segments < nareas) {
+    throw new ArgumentRangeError('areas', `at most ${segments} (one segment per area)`, nareas)
   }
+  // Every area holds whole segments, so no mapping crosses from one area into the next: the size is
+  // rounded up to a segment (as the kernel does) and then to a whole number of segments per area.
+  const nslabs = Math.ceil(segments / nareas) * nareas * SEGMENT_SLOTS
   const backing = options['backing'] ?? true
   if (typeof backing !== 'boolean') throw new ArgumentTypeError('backing', 'a boolean', backing)
   const clock = options['clock'] ?? realClock

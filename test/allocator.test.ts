@@ -122,6 +122,64 @@ describe('Pool: the free-run counter', () => {
   })
 })
 
+/** swiotlb_search_pool_area as the kernel writes it: every aligned slot in turn, no skipping. */
+function kernelSearch(p: Pool, areaIndex: number, nslots: number, alignMask: number): number {
+  const area = p.areas[areaIndex]!
+  if (nslots > p.areaNslabs - area.used) return -1
+  const stride = alignMask < SLOT_SIZE ? 1 : (alignMask + 1) / SLOT_SIZE
+  let index = area.index
+  for (let checked = 0; checked < p.areaNslabs; ) {
+    const slot = area.base + index
+    if ((p.start + slot * SLOT_SIZE) % (alignMask + 1) !== 0) {
+      index = index + 1 >= p.areaNslabs ? 0 : index + 1
+      checked++
+      continue
+    }
+    if (p.list[slot]! >= nslots) return slot
+    index = index + stride >= p.areaNslabs ? 0 : index + stride
+    checked += stride
+  }
+  return -1
+}
+
+describe('Pool.search against the kernel loop', () => {
+  it('property: finds exactly the slot the kernel would, skipping short runs on the way', () => {
+    const op = fc.record({
+      alloc: fc.boolean(),
+      n: fc.integer({ min: 1, max: 128 }),
+      area: fc.nat(1),
+      align: fc.constantFrom(SLOT_MASK, 4095, 16383),
+      pick: fc.nat(),
+    })
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const p = pool(512, 2)
+        const live: SlotRange[] = []
+        for (const o of ops) {
+          if (o.alloc || live.length === 0) {
+            const expected = kernelSearch(p, o.area, o.n, o.align)
+            const slot = p.search(o.area, o.n, o.align, 0, 0)
+            expect(slot).toBe(expected)
+            if (slot >= 0) live.push([slot, o.n])
+          } else {
+            const [first, n] = live.splice(o.pick % live.length, 1)[0]!
+            p.release(first, n)
+          }
+        }
+        checkPool(p, live)
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('areas', () => {
+  it('hold whole segments: a pool that cannot be split so is refused', () => {
+    expect(() => pool(384, 2)).toThrow(/384 slots.*2 areas/)
+    expect(pool(384, 1).areas).toHaveLength(1)
+  })
+})
+
 describe('SwiotlbAllocator', () => {
   it('starts the search in the caller area and wraps through all areas', () => {
     const a = new SwiotlbAllocator({ nslabs: 512, nareas: 4, backing: false, now: 0 })

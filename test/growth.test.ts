@@ -210,6 +210,7 @@ describe('dynamic pools', () => {
     expect(await areasOf('256K')).toEqual([4, 1])
     expect(await areasOf('512K')).toEqual([4, 2])
     expect(await areasOf('4M')).toEqual([4, 4])
+    expect(await areasOf('768K')).toEqual([4, 1]) // 3 segments: no power of two above 1 splits them
   })
 
   it('with hundreds of pools, unmap by address finds the right pool', async () => {

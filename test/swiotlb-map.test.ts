@@ -216,6 +216,8 @@ describe('options', () => {
   it('rounds the size up to a whole segment, like the kernel', () => {
     const dma = new Swiotlb({ size: 300 * 1024, backing: false })
     expect(dma.stats().nslabs).toBe(256)
+    // …and then to whole segments per area: 3 segments in 2 areas become 4.
+    expect(new Swiotlb({ size: '768K', areas: 2, backing: false }).stats().nslabs).toBe(512)
   })
 
   it('rejects bad map arguments before anything changes', async () => {

@@ -27,6 +27,8 @@ export class Pool {
   readonly live = new Map<number, unknown>()
   /** Clock time at which the pool last became empty (for the shrinker). */
   emptySince: number
+  /** The low 30 bits of `start`: enough for every alignment mask, and small-integer arithmetic. */
+  readonly #startLow: number
 
   constructor(
     readonly kind: PoolKind,
@@ -38,12 +40,16 @@ export class Pool {
     readonly memory: Uint8Array | undefined,
     now: number,
   ) {
+    if (nareas > 1 && (nslabs / nareas) % SEGMENT_SLOTS !== 0) {
+      throw new RangeError(`a pool of ${nslabs} slots cannot be split into ${nareas} areas of whole segments`)
+    }
     this.list = new Uint8Array(nslabs)
     for (let i = 0; i < nslabs; i++) this.list[i] = Math.min(SEGMENT_SLOTS - (i % SEGMENT_SLOTS), nslabs - i)
     this.areaNslabs = nslabs / nareas
     this.areas = []
     for (let a = 0; a < nareas; a++) this.areas.push(new Area(a * this.areaNslabs, this.areaNslabs))
     this.emptySince = now
+    this.#startLow = start % 2 ** 30
   }
 
   get nareas(): number {
@@ -66,8 +72,9 @@ export class Pool {
     const areaNslabs = this.areaNslabs
     if (nslots > areaNslabs - area.used) return -1
     const list = this.list
-    const start = this.start
+    const startLow = this.#startLow
     const base = area.base
+    const checkAlign = alignMask !== SLOT_SIZE - 1 || matchMask !== 0
     // Stride over slots that cannot be aligned (get_max_slots of the larger mask).
     const strideMask = Math.max(alignMask, matchMask)
     const stride = strideMask < SLOT_SIZE ? 1 : (strideMask + 1) >>> SLOT_SHIFT
@@ -75,26 +82,29 @@ export class Pool {
     let index = area.index
     for (let checked = 0; checked < areaNslabs; ) {
       const slot = base + index
-      const addr = start + slot * SLOT_SIZE
-      // Bitwise ops keep the low 32 bits of an address, which is all the masks look at.
-      if ((addr & alignMask) !== 0 || (matchMask !== 0 && (addr & matchMask) !== wantBits)) {
-        index = index + 1 >= areaNslabs ? 0 : index + 1
-        checked++
-        continue
+      if (checkAlign) {
+        // The masks look only at low address bits: int32 arithmetic on the pool's low start bits.
+        const low = startLow + (slot << SLOT_SHIFT)
+        if ((low & alignMask) !== 0 || (low & matchMask) !== wantBits) {
+          index = index + 1 >= areaNslabs ? 0 : index + 1
+          checked++
+          continue
+        }
       }
-      if (list[slot]! >= nslots) {
+      const free = list[slot]!
+      if (free >= nslots) {
         this.#take(slot, nslots)
-        let next = index + nslots
-        if (next >= areaNslabs) next -= areaNslabs
-        area.index = next
+        area.index = index + nslots >= areaNslabs ? 0 : index + nslots // wrap_area_index
         area.used += nslots
         if (area.used > area.hiwater) area.hiwater = area.used
         this.used += nslots
         return slot
       }
-      index += stride
-      if (index >= areaNslabs) index -= areaNslabs
-      checked += stride
+      // A free run too short to fit: none of its slots can fit either (their counters only shrink),
+      // so the first slot that could is past its end. The first fit found is the kernel's, sooner.
+      const step = free > stride ? free : stride
+      index = index + step >= areaNslabs ? 0 : index + step
+      checked += step
     }
     return -1
   }

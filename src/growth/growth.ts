@@ -92,6 +92,8 @@ export class Growth {
   grow(reason: 'wait' | 'background'): void {
     const bytes = this.config.chunkBytes
     if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
+    // Counted at once: a transient pool made before the grow runs must leave room for it.
+    this.#pendingBytes = bytes
     this.#mutex
       .runExclusive(() => this.#grow(bytes, reason))
       .then((grown) => {
@@ -120,7 +122,7 @@ export class Growth {
       return false
     }
     const nslabs = bytes / SLOT_SIZE
-    const nareas = floorPow2(Math.min(allocator.nareas, Math.max(1, Math.floor(nslabs / SEGMENT_SLOTS))))
+    const nareas = areasFor(nslabs, allocator.nareas)
     const pool = allocator.addPool('dynamic', nslabs, nareas, clock.now())
     this.grows++
     this.bytesGrown += bytes
@@ -181,6 +183,13 @@ export class Growth {
   }
 }
 
-function floorPow2(n: number): number {
-  return 2 ** Math.floor(Math.log2(n))
+/**
+ * Areas of a dynamic pool: min(areas, slots / 128) like the kernel's, lowered to a power of two that
+ * splits the pool into whole segments per area.
+ */
+export function areasFor(nslabs: number, areas: number): number {
+  const segments = Math.floor(nslabs / SEGMENT_SLOTS)
+  let n = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(areas, segments))))
+  while (n > 1 && segments % n !== 0) n /= 2
+  return n
 }

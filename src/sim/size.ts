@@ -1,3 +1,4 @@
+import { areasFor } from '../growth/growth.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
 import type { PolicyName } from './policies.js'
 import type { PolicyResult } from './result.js'
@@ -56,7 +57,8 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
     const probe = async (bytes: number): Promise<PolicyResult> => {
       probes++
       options.onProgress?.(Math.min(0.99, (i + 1 - 1 / (probes + 1)) / policies.length))
-      const areas = Math.min(spec.pool.areas, 2 ** Math.floor(Math.log2(bytes / SEGMENT_BYTES)))
+      // Areas that split the pool into whole segments each, so the pool is exactly `bytes`.
+      const areas = areasFor(bytes / SLOT_SIZE, spec.pool.areas)
       const sized: SimSpec = { ...spec, pool: { size: bytes, areas } }
       return (await runPolicy(sized, policy, seed, undefined, { stopOnError: true })).result
     }

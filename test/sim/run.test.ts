@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { areasFor } from '../../src/growth/growth.js'
 import { VirtualClock } from '../../src/index.js'
 import {
   DEFAULT_TUNING,
@@ -85,7 +86,9 @@ describe('sizePool', () => {
     const fail = sized.policies.fail!.minPoolBytes!
     expect(fail).toBeGreaterThanOrEqual(3 * MIB) // 4 × 12 × 64 KiB in flight
     const at = (bytes: number, policy: 'fail' | 'throttle') =>
-      runPolicy({ ...spec, pool: { size: bytes, areas: 4 } }, policy, 1).then((r) => r.result)
+      runPolicy({ ...spec, pool: { size: bytes, areas: areasFor(bytes / 2048, 4) } }, policy, 1).then(
+        (r) => r.result,
+      )
     expect(healthy(await at(fail, 'fail'))).toBe(true)
     expect(healthy(await at(fail - 256 * 1024, 'fail'))).toBe(false)
     const throttle = sized.policies.throttle!
