@@ -11,7 +11,8 @@ import {
   ThrottleTimeoutError,
 } from './errors.js'
 import { Growth } from './growth/growth.js'
-import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
+import type { Mapping, MappingOwner, UnmapOptions } from './mapping.js'
+import { MappingTable } from './mapping-table.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
 import { type AllocRequest, isMask, PendingMap, promiseFor, RequestSpec } from './request.js'
 import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
@@ -38,6 +39,7 @@ export class Swiotlb implements MappingOwner {
   readonly #allocator: SwiotlbAllocator
   readonly #policy: ThrottlePolicy | undefined
   readonly #growth: Growth | undefined
+  readonly #table: MappingTable
   readonly #spec = new RequestSpec()
   /** True while a map/tryMap call uses `#spec` (a subscriber may call again from inside it). */
   #specBusy = false
@@ -105,6 +107,7 @@ export class Swiotlb implements MappingOwner {
           }),
       })
     }
+    this.#table = new MappingTable(this, allocator, this.#growth, this.#events, this.clock, this.#counters)
     this.events$ = fromHub(this.#events)
     this.waitQueue$ = fromHub(this.#queue)
   }
@@ -135,12 +138,14 @@ export class Swiotlb implements MappingOwner {
     }
     const policy = this.#policy
     if (!spec.mayBlock || policy === undefined) {
-      const m = this.#mapNow(spec)
-      return m !== undefined ? Promise.resolve(m) : Promise.reject(this.#full(spec))
+      const m = this.#table.mapNow(spec)
+      if (m !== undefined) return Promise.resolve(m)
+      this.#table.countFull(spec)
+      return Promise.reject(this.#table.fullError(spec))
     }
     // An already-aborted signal rejects (in #mapBlocking) even when the request could be admitted at once.
     if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
-      const m = this.#allocate(spec, true, false, 0)
+      const m = this.#table.allocate(spec, true, false, 0)
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
         this.#admittedAfter(0)
@@ -167,50 +172,10 @@ export class Swiotlb implements MappingOwner {
   #tryMap(spec: RequestSpec, buf: unknown, options: unknown): Mapping | undefined {
     spec.parse(buf, options, this.backing)
     if (spec.mayBlock) throw new ArgumentRangeError('options.mayBlock', 'false or absent in tryMap', true)
-    const m = this.#mapNow(spec)
-    if (m === undefined) this.#full(spec)
+    const m = this.#table.mapNow(spec)
+    // tryMap's caller gets undefined: no error object (and no stack) is built for it.
+    if (m === undefined) this.#table.countFull(spec)
     return m
-  }
-
-  #mapNow(spec: RequestSpec): Mapping | undefined {
-    const m = this.#allocate(spec, false, false, 0)
-    if (m !== undefined) return m
-    const growth = this.#growth
-    if (growth === undefined) return undefined
-    if (growth.config.atUsage !== undefined) growth.grow('background')
-    const pool = growth.transientPool(spec.nslots)
-    if (pool === undefined) return undefined
-    const slot = this.#allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
-    if (slot < 0) {
-      this.#allocator.removePool(pool)
-      return undefined
-    }
-    if (this.#events.active) {
-      this.#emit({
-        type: 'transient',
-        at: this.clock.now(),
-        bytes: pool.nslabs * SLOT_SIZE,
-        addr: pool.start,
-        device: spec.device,
-      })
-    }
-    return this.#finishMapping(pool, slot, spec, false, false, 0)
-  }
-
-  #full(spec: RequestSpec): SwiotlbFullError {
-    this.#counters.failures++
-    const a = this.#allocator
-    if (this.#events.active) {
-      this.#emit({
-        type: 'full',
-        at: this.clock.now(),
-        size: spec.sizeBytes,
-        device: spec.device,
-        total: a.nslabs,
-        used: a.used,
-      })
-    }
-    return new SwiotlbFullError(spec.sizeBytes, a.nslabs, a.used)
   }
 
   #mapBlocking(spec: RequestSpec, policy: ThrottlePolicy): Promise<Mapping> {
@@ -288,7 +253,7 @@ export class Swiotlb implements MappingOwner {
   #grant(w: PendingMap): boolean {
     const waited = this.clock.now() - w.enqueuedAt
     w.admitting = true
-    const m = this.#allocate(w, true, w.throttled, waited)
+    const m = this.#table.allocate(w, true, w.throttled, waited)
     w.admitting = false
     if (m === undefined) return false
     this.#detach(w)
@@ -314,138 +279,14 @@ export class Swiotlb implements MappingOwner {
     this.#waits.record(waitedMs)
   }
 
-  #allocate(req: AllocRequest, blocking: boolean, throttled: boolean, waitedMs: number): Mapping | undefined {
-    const allocator = this.#allocator
-    const slot = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
-    if (slot < 0) return undefined
-    const pool = allocator.foundPool!
-    const growth = this.#growth
-    if (growth !== undefined) {
-      if (pool.kind === 'dynamic' && pool.used === req.nslots) growth.poolUsed(pool)
-      growth.usageRose(allocator.used, allocator.nslabs)
-    }
-    return this.#finishMapping(pool, slot, req, blocking, throttled, waitedMs)
-  }
-
-  #finishMapping(
-    pool: Pool,
-    slot: number,
-    req: AllocRequest,
-    blocking: boolean,
-    throttled: boolean,
-    waitedMs: number,
-  ): Mapping {
-    const at = slot * SLOT_SIZE + req.offset
-    const { sizeBytes: size, nslots, dir, device, orig } = req
-    const m = new Mapping(
-      this,
-      pool.start + at,
-      size,
-      nslots,
-      dir,
-      device,
-      waitedMs,
-      pool,
-      slot,
-      at,
-      orig,
-      blocking,
-      throttled,
-    )
-    // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
-    // A waiter's buffer may have been detached or shrunk meanwhile: then the slots are zeroed.
-    if (orig !== undefined) {
-      if (orig.byteLength === size) pool.memory!.set(orig, at)
-      else pool.memory!.fill(0, at, at + size)
-    }
-    pool.live.set(at, m)
-    this.#counters.live++
-    if (this.#events.active) {
-      this.#emit({
-        type: 'map',
-        at: this.clock.now(),
-        addr: m.addr,
-        size,
-        slots: nslots,
-        device,
-        blocking,
-        dir,
-      })
-    }
-    return m
-  }
-
   /**
    * Unmaps a mapping (or its address). Synchronous, never blocks: copies back for 'from-device' and
    * 'bidirectional', frees the slots, then admits waiters. Anything that is not a live mapping of this
    * pool throws InvalidUnmapError and changes nothing.
    */
   unmap(target: Mapping | number, options?: UnmapOptions): void {
-    const m = this.#resolveLive(target)
-    let skipCpuSync = false
-    if (options !== undefined) {
-      if (typeof options !== 'object' || options === null)
-        throw new ArgumentTypeError('options', 'an object', options)
-      if (options.size !== undefined && options.size !== m.size) {
-        throw new InvalidUnmapError(
-          `unmap of 0x${m.addr.toString(16)} with size ${options.size}: mapped size is ${m.size}`,
-        )
-      }
-      skipCpuSync = options.skipCpuSync === true
-    }
-    const orig = m.orig
-    if (orig !== undefined && !skipCpuSync && m.dir !== 'to-device') {
-      if (orig.byteLength !== m.size) {
-        throw new InvalidUnmapError(
-          `unmap of 0x${m.addr.toString(16)}: the caller's buffer was detached; pass { skipCpuSync: true } to unmap without copy-back`,
-        )
-      }
-      const at = m.offset
-      orig.set(m.pool.memory!.subarray(at, at + m.size))
-    }
-    this.#release(m)
-  }
-
-  #resolveLive(target: Mapping | number): Mapping {
-    if (target instanceof Mapping) {
-      if (target.owner !== this || target.pool.live.get(target.offset) !== target) {
-        throw new InvalidUnmapError(
-          `unmap of 0x${target.addr.toString(16)}: not a live mapping of this pool (double unmap?)`,
-        )
-      }
-      return target
-    }
-    if (typeof target !== 'number' || !Number.isSafeInteger(target)) {
-      throw new ArgumentTypeError('target', 'a Mapping or a bus address', target)
-    }
-    const pool = this.#allocator.poolOf(target)
-    const m = pool?.live.get(target - pool.start) as Mapping | undefined
-    if (m === undefined)
-      throw new InvalidUnmapError(`unmap of 0x${target.toString(16)}: no live mapping at that address`)
-    return m
-  }
-
-  #release(m: Mapping): void {
-    const pool = m.pool
-    const allocator = this.#allocator
-    m.live = false
-    pool.live.delete(m.offset)
-    allocator.release(pool, m.slot, m.slots)
-    this.#counters.live--
-    if (pool.kind !== 'default' && pool.used === 0) {
-      if (pool.kind === 'transient') allocator.removePool(pool)
-      else this.#growth?.poolEmptied(pool)
-    }
-    if (this.#events.active) {
-      this.#emit({
-        type: 'unmap',
-        at: this.clock.now(),
-        addr: m.addr,
-        size: m.size,
-        slots: m.slots,
-        device: m.device,
-      })
-    }
+    const m = this.#table.resolveLive(target)
+    this.#table.unmap(m, options)
     const policy = this.#policy
     if (policy === undefined) return
     const before = policy.waiting
