@@ -2,19 +2,12 @@ import { maxMappingBytes, SLOT_SIZE } from './allocator/layout.js'
 import type { Pool } from './allocator/pool.js'
 import { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
 import type { Clock } from './clock/clock.js'
-import {
-  ArgumentRangeError,
-  ArgumentTypeError,
-  InvalidUnmapError,
-  MappingTooLargeError,
-  SwiotlbFullError,
-  ThrottleTimeoutError,
-} from './errors.js'
+import { ArgumentRangeError, MappingTooLargeError, ThrottleTimeoutError } from './errors.js'
 import { Growth } from './growth/growth.js'
 import type { Mapping, MappingOwner, UnmapOptions } from './mapping.js'
 import { MappingTable } from './mapping-table.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { type AllocRequest, isMask, PendingMap, promiseFor, RequestSpec } from './request.js'
+import { isMask, PendingMap, promiseFor, RequestSpec } from './request.js'
 import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
 import { Histogram } from './stats/histogram.js'
 import { fromHub, type Observable, sampled } from './stats/rx.js'
