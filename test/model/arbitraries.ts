@@ -21,7 +21,7 @@ const SHRINK_FRACTION = 1 / 512
 const growthArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
   fc
     .record({
-      chunkSlots: fc.constantFrom(128, 256, 512),
+      chunkSlots: fc.constantFrom(128, 256, 384, 512),
       chunks: fc.integer({ min: 0, max: 4 }),
       slackSlots: fc.integer({ min: 0, max: 256 }),
       waitMs: fc.option(
@@ -37,6 +37,7 @@ const growthArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
         { freq: 3 },
       ),
       transient: fc.boolean(),
+      atUsage: fc.option(fc.constantFrom(0.5, 0.8, 1), { freq: 2, nil: undefined }),
     })
     .map(({ chunks, slackSlots, waitMs, shrinkAfterMs, ...g }) => ({
       ...g,
@@ -48,26 +49,30 @@ const growthArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
       shrinkAfterMs: shrinkAfterMs === null ? undefined : shrinkAfterMs + 7 * g.costMs,
     }))
 
-/** A pool of 1 to 8 segments whose areas are whole segments, a throttle of `mode`, growth or not. */
+/**
+ * A pool of 1 to 8 segments and 1 to 4 areas (a size that does not split into whole segments per area
+ * is rounded up, DESIGN §2), a throttle of `mode`, growth or not.
+ */
 export function configArb(mode: Mode, growth: 'never' | 'sometimes' | 'always'): fc.Arbitrary<ModelConfig> {
   return fc
     .record({
-      segments: fc.constantFrom(1, 2, 3, 4, 6, 8),
+      segments: fc.integer({ min: 1, max: 8 }),
       areasLog: fc.integer({ min: 0, max: 2 }),
       high: fc.constantFrom(0.25, 0.5, 0.7, 0.9, 1),
       lowOfHigh: fc.constantFrom(0.5, 0.9, 1),
+      short: fc.integer({ min: 0, max: 128 * 2048 - 1 }),
     })
-    .chain(({ segments, areasLog, high, lowOfHigh }) => {
-      let nareas = 2 ** areasLog
-      while (segments % nareas !== 0) nareas /= 2
-      const nslabs = segments * 128
+    .chain(({ segments, areasLog, high, lowOfHigh, short }) => {
+      const nareas = Math.min(2 ** areasLog, 2 ** Math.floor(Math.log2(segments)))
+      const nslabs = Math.ceil(segments / nareas) * nareas * 128
       const g =
         growth === 'never'
           ? fc.constant(undefined)
           : growth === 'always'
             ? growthArb(nslabs)
             : fc.option(growthArb(nslabs), { nil: undefined })
-      return g.map((gc) => ({ mode, high, low: high * lowOfHigh, nslabs, nareas, growth: gc }))
+      const sizeBytes = segments * 128 * 2048 - (segments > 1 ? short : 0) // at least one segment
+      return g.map((gc) => ({ mode, high, low: high * lowOfHigh, sizeBytes, nslabs, nareas, growth: gc }))
     })
 }
 

@@ -50,6 +50,7 @@ function predicted(model: Model) {
 export function check(model: Model, real: Real, after: string): void {
   const at = `after ${after} (t=${model.now})`
   expect(real.log, `${at}: settlements`).toEqual(model.log)
+  expect(real.growLog, `${at}: growth events`).toEqual(model.growLog)
   expect(real.clock.now(), `${at}: clock`).toBe(model.now)
   const s = real.dma.stats()
   const got = {

@@ -6,6 +6,8 @@ export interface GrowthConfig {
   chunkSlots: number
   maxBytes: number
   waitMs: number | undefined
+  /** Background grow when usage reaches this fraction of capacity. */
+  atUsage: number | undefined
   costMs: number
   shrinkAfterMs: number | undefined
   transient: boolean
@@ -25,12 +27,17 @@ export interface GrowthHost {
   /** Admit waiters after a grow and re-arm the wait. */
   grown(): void
   log(entry: string): void
+  /** Runs `fn` once the current step is over (the real grow runs in later microtasks). */
+  defer(fn: () => void): void
+  readonly used: number
+  readonly nslabs: number
 }
 
 /**
- * DESIGN §5 as a plain state machine: the fallback grow when the head has waited `waitMs` (one grow
- * at a time, within `maxBytes`, taking `costMs`, refusable), grow again while the head still waited
- * that long, and a shrink timer for every empty dynamic pool.
+ * DESIGN §5 as a plain state machine: the fallback grow when the head has waited `waitMs`, the
+ * background grow when usage reaches `atUsage` (one grow at a time, within `maxBytes` from the moment
+ * it starts, taking `costMs`, refusable), grow again while the head still waited that long, and a
+ * shrink timer for every empty dynamic pool.
  */
 export class GrowthModel {
   growing = false
@@ -77,9 +84,17 @@ export class GrowthModel {
     if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
     this.growing = true
     this.pendingSlots = this.config.chunkSlots
-    this.host.log(`grow-start@${this.#now}`)
-    if (this.config.costMs > 0) this.host.timers.set(this.config.costMs, () => this.#finish())
-    else this.#finish()
+    this.host.defer(() => {
+      this.host.log(`grow-start@${this.#now}`)
+      if (this.config.costMs > 0) this.host.timers.set(this.config.costMs, () => this.#finish())
+      else this.#finish()
+    })
+  }
+
+  /** Usage went up: the background worker's trigger. */
+  usageRose(): void {
+    const at = this.config.atUsage
+    if (at !== undefined && this.host.used >= at * this.host.nslabs && !this.growing) this.grow()
   }
 
   #finish(): void {
@@ -91,7 +106,10 @@ export class GrowthModel {
       return
     }
     const n = this.config.chunkSlots
-    const nareas = 2 ** Math.floor(Math.log2(Math.min(this.host.nareas, Math.max(1, Math.floor(n / 128)))))
+    // min(areas, segments) like the kernel's, lowered to a power of two that gives whole segments.
+    const segments = Math.floor(n / 128)
+    let nareas = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(this.host.nareas, segments))))
+    while (segments % nareas !== 0) nareas /= 2
     const pool = this.host.addDynamic(n, nareas)
     this.grows++
     this.bytesGrown += n * 2048
@@ -109,6 +127,7 @@ export class GrowthModel {
       this.grow()
       return
     }
+    this.usageRose()
     this.queueChanged()
   }
 

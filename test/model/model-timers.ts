@@ -28,8 +28,11 @@ export class ModelTimers {
     return this.#timers.size
   }
 
-  /** Fires every timer due at or before `until`, in `(time, seq)` order, then moves time to `until`. */
-  run(until: number): void {
+  /**
+   * Fires every timer due at or before `until`, in `(time, seq)` order, then moves time to `until`.
+   * `afterEach` runs after every timer (the microtasks the real clock drains between timers).
+   */
+  run(until: number, afterEach: () => void = () => {}): void {
     for (;;) {
       let next: ModelTimer | undefined
       for (const t of this.#timers) {
@@ -40,6 +43,7 @@ export class ModelTimers {
       this.#timers.delete(next)
       if (next.at > this.now) this.now = next.at
       next.fn()
+      afterEach()
     }
     if (until !== Number.POSITIVE_INFINITY && until > this.now) this.now = until
   }

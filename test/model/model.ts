@@ -11,6 +11,8 @@ export interface ModelConfig {
   mode: Mode
   high: number
   low: number
+  /** The size asked for; `nslabs` is what it rounds up to (whole segments per area). */
+  sizeBytes: number
   nslabs: number
   nareas: number
   growth: GrowthConfig | undefined
@@ -25,7 +27,11 @@ export class Model implements PolicyHost {
   readonly timers = new ModelTimers()
   readonly pools: ModelPools
   readonly live = new Map<number, Live>()
+  /** Settlements of requests, in order: `mapped:7@12.5`, `timeout:3@40.5`, … */
   readonly log: string[] = []
+  /** Growth events, in order: `grow-start@…`, `grow@…`, `grow-failed@…`, `shrink@…`. */
+  readonly growLog: string[] = []
+  readonly #deferred: Array<() => void> = []
   readonly policy: ModelPolicy | undefined
   readonly growth: GrowthModel | undefined
   failures = 0
@@ -73,7 +79,14 @@ export class Model implements PolicyHost {
           model.policy?.drain()
           model.queueChanged()
         },
-        log: (entry) => this.log.push(entry),
+        log: (entry) => this.growLog.push(entry),
+        defer: (fn) => this.#deferred.push(fn),
+        get used() {
+          return model.pools.used
+        },
+        get nslabs() {
+          return model.pools.nslabs
+        },
       })
     }
   }
@@ -119,6 +132,7 @@ export class Model implements PolicyHost {
       device: w.device,
     })
     if (pool.kind === 'dynamic' && pool.used === w.nslots) this.growth?.used(pool)
+    if (pool.kind !== 'transient') this.growth?.usageRose()
     if (w.blocking && this.policy !== undefined) {
       this.admitted++
       this.maxWaitMs = Math.max(this.maxWaitMs, waited)
@@ -134,6 +148,7 @@ export class Model implements PolicyHost {
       return
     }
     const g = this.growth
+    if (g?.config.atUsage !== undefined) g.grow()
     if (g?.config.transient && g.totalBytes() + r.nslots * 2048 <= g.config.maxBytes && !this.refuse) {
       this.pools.add('transient', this.oracle.nextPoolAddr('transient', r.nslots), r.nslots, 1)
       g.transients++
@@ -205,12 +220,19 @@ export class Model implements PolicyHost {
     this.growth?.queueChanged()
   }
 
+  /** Runs the work a step left for later (the microtasks before the next timer). */
+  flush(): void {
+    for (let fn = this.#deferred.shift(); fn !== undefined; fn = this.#deferred.shift()) fn()
+  }
+
   advance(ms: number): void {
-    this.timers.run(this.now + ms)
+    this.flush()
+    this.timers.run(this.now + ms, () => this.flush())
   }
 
   runAll(): void {
-    this.timers.run(Number.POSITIVE_INFINITY)
+    this.flush()
+    this.timers.run(Number.POSITIVE_INFINITY, () => this.flush())
   }
 
   close(): void {

@@ -13,22 +13,23 @@ export interface Tracked {
 
 /**
  * The real Swiotlb on a VirtualClock, with a log of settlements in the order they happened:
- * `mapped:<id>@<ms>`, `timeout:<id>@<ms>`, `abort:<id>@<ms>`, `full:<id>@<ms>`, `too-large:<id>@<ms>`,
- * and the growth events `grow-start`, `grow`, `grow-failed`, `shrink`.
+ * `mapped:<id>@<ms>`, `timeout:<id>@<ms>`, `abort:<id>@<ms>`, `full:<id>@<ms>`, `too-large:<id>@<ms>`;
+ * and a log of the growth events `grow-start`, `grow`, `grow-failed`, `shrink`.
  */
 export class Real implements Oracle {
   readonly clock = new VirtualClock()
   readonly dma: Swiotlb
   readonly records = new Map<number, Tracked>()
   readonly log: string[] = []
+  readonly growLog: string[] = []
   readonly #pools: Array<{ kind: 'dynamic' | 'transient'; addr: number; nslabs: number }> = []
   refuse = false
   #nextId = 1
 
   constructor(config: ModelConfig) {
-    const { mode, high, low, nslabs, nareas, growth } = config
+    const { mode, high, low, sizeBytes, nareas, growth } = config
     this.dma = new Swiotlb({
-      size: nslabs * 2048,
+      size: sizeBytes,
       areas: nareas,
       backing: false,
       clock: this.clock,
@@ -43,6 +44,7 @@ export class Real implements Oracle {
               chunkBytes: growth.chunkSlots * 2048,
               maxBytes: growth.maxBytes,
               ...(growth.waitMs === undefined ? {} : { waitMs: growth.waitMs }),
+              ...(growth.atUsage === undefined ? {} : { background: { atUsage: growth.atUsage } }),
               ...(growth.shrinkAfterMs === undefined ? {} : { shrinkAfterMs: growth.shrinkAfterMs }),
               cost: { fixedMs: growth.costMs },
               transient: growth.transient,
@@ -51,9 +53,9 @@ export class Real implements Oracle {
     })
     this.dma.events$.subscribe((e) => {
       if (e.type === 'grow-start' || e.type === 'grow-failed' || e.type === 'shrink')
-        this.log.push(`${e.type}@${e.at}`)
+        this.growLog.push(`${e.type}@${e.at}`)
       else if (e.type === 'grow') {
-        this.log.push(`grow@${e.at}`)
+        this.growLog.push(`grow@${e.at}`)
         this.#pools.push({ kind: 'dynamic', addr: e.addr, nslabs: e.nslabs })
       } else if (e.type === 'transient')
         this.#pools.push({ kind: 'transient', addr: e.addr, nslabs: e.bytes / 2048 })

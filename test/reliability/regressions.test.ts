@@ -67,4 +67,26 @@ describe('regressions found by the model', () => {
       expect(dma.isSwiotlbBuffer(value as unknown as number)).toBe(false)
     expect(dma.isSwiotlbBuffer(start)).toBe(true)
   })
+
+  it('a transient pool made while a background grow is under way leaves room for the grow', async () => {
+    // Found while extending the model to background growth: the grow counted its bytes only once it
+    // ran (a few microtasks later), so a transient pool made in between took the same room and the
+    // pools together passed maxBytes (516 KiB of 512 KiB here).
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '256K',
+      backing: false,
+      clock,
+      throttle: false,
+      growth: { chunkBytes: '256K', maxBytes: '512K', background: { atUsage: 0.9 }, transient: true },
+    })
+    const all = dma.tryMap(128 * 2048) // usage 100%: a background grow starts
+    const small = dma.tryMap(4096) // no room yet: a transient pool would pass the limit
+    await clock.advanceBy(0)
+    const s = dma.stats()
+    expect((s.nslabs + s.transientNslabs) * 2048).toBeLessThanOrEqual(512 * 1024)
+    expect(s.growth.grows).toBe(1)
+    expect(small).toBeUndefined()
+    all?.unmap()
+  })
 })
