@@ -12,7 +12,13 @@ export {
   ThrottleTimeoutError,
 } from './errors.js'
 export { Mapping, NoBackingMemoryError, type UnmapOptions } from './mapping.js'
-export type { GrowthOptions, MapOptions, SwiotlbOptions, ThrottleOptions } from './options.js'
+export type {
+  GrowthOptions,
+  MapOptions,
+  NormalizedOptions,
+  SwiotlbOptions,
+  ThrottleOptions,
+} from './options.js'
 export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
 export { Histogram } from './stats/histogram.js'
 export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'

@@ -44,7 +44,8 @@ export interface SwiotlbOptions {
   /** Own an ArrayBuffer per pool and really bounce bytes (default), or keep accounting only. */
   backing?: boolean
   clock?: Clock
-  throttle?: false | ThrottleOptions
+  /** `false`: no throttling (blocking calls fail fast, the kernel today); `true` or an object: throttle. */
+  throttle?: boolean | ThrottleOptions
   growth?: false | GrowthOptions
 }
 

@@ -7,6 +7,16 @@ import type { MappingDirection } from './stats/types.js'
 import { Waiter } from './throttle/wait-queue.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
+const MAP_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'mayBlock',
+  'dir',
+  'device',
+  'cpu',
+  'minAlignMask',
+  'allocAlignMask',
+  'signal',
+  'timeoutMs',
+])
 
 /** A mask of the form 2^k - 1 below 2^30 (min_align_mask, alloc_align_mask). */
 export function isMask(n: unknown): n is number {
@@ -124,6 +134,10 @@ export class RequestSpec implements AllocRequest {
       throw new ArgumentTypeError('mayBlock', 'a boolean or a MapOptions object', options)
     }
     const o = options as MapOptions
+    // A misspelt key (`mayblock`) would silently change the call's meaning: refuse unknown keys.
+    for (const key in o)
+      if (!MAP_OPTION_KEYS.has(key))
+        throw new ArgumentRangeError('options', `one of the keys ${[...MAP_OPTION_KEYS].join(', ')}`, key)
     const { mayBlock, dir, device, cpu, minAlignMask, allocAlignMask, signal, timeoutMs } = o
     if (mayBlock !== undefined && typeof mayBlock !== 'boolean')
       throw new ArgumentTypeError('mayBlock', 'a boolean', mayBlock)

@@ -113,6 +113,33 @@ describe('fallback grow (wait, then grow)', () => {
   })
 })
 
+describe('growth without a trigger', () => {
+  it('cannot help a blocking request above the budget, which is refused as too large', async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '256K',
+      backing: false,
+      clock,
+      throttle: { high: 0.5 },
+      growth: { transient: true },
+    })
+    // 128 slots × 0.5 = a budget of 64; nothing would ever grow it for a waiter of 65.
+    await expect(dma.map(65 * SLOT, true)).rejects.toMatchObject({ code: 'ERR_MAPPING_TOO_LARGE' })
+    expect(dma.stats().throttle.waiting).toBe(0)
+    // With a trigger and room under maxBytes, the same request waits for the grow instead.
+    const grows = new Swiotlb({
+      size: '256K',
+      backing: false,
+      clock,
+      throttle: { high: 0.5 },
+      growth: { waitMs: 1, maxBytes: '512K', chunkBytes: '256K' },
+    })
+    const m = grows.map(65 * SLOT, true)
+    await clock.advanceBy(1)
+    expect((await m).waitedMs).toBe(1)
+  })
+})
+
 describe('background grow', () => {
   it('starts a grow when usage crosses atUsage of capacity', async () => {
     const { clock, dma, log } = grower({ background: { atUsage: 0.5 }, chunkBytes: '1M', maxBytes: '2M' })

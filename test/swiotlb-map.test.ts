@@ -228,6 +228,7 @@ describe('options', () => {
     await expect(dma.map(new Uint8Array(8), { cpu: -1 })).rejects.toThrow(/cpu/)
     await expect(dma.map(new Uint8Array(8), { minAlignMask: 5 })).rejects.toThrow(/minAlignMask/)
     await expect(dma.map(new Uint8Array(8), 'yes' as never)).rejects.toThrow(/mayBlock/)
+    await expect(dma.map(new Uint8Array(8), { mayblock: true } as never)).rejects.toThrow(/"mayblock"/)
     expect(() => dma.tryMap(new Uint8Array(8), { mayBlock: true } as never)).toThrow(/tryMap/)
     expect(dma.stats()).toMatchObject({ used: 0, liveMappings: 0, failures: 0 })
   })

@@ -59,6 +59,9 @@ export class Growth {
 
   /** Capacity in slots the pool may reach. */
   maxNslabs(): number {
+    // Without a trigger (waitMs or background), nothing ever grows the pool for a blocking waiter.
+    if (this.config.waitMs === undefined && this.config.atUsage === undefined)
+      return this.host.allocator.nslabs
     const limit = Math.floor(this.config.maxBytes / SLOT_SIZE)
     return Number.isFinite(limit) ? Math.max(limit, this.host.allocator.nslabs) : Number.MAX_SAFE_INTEGER
   }

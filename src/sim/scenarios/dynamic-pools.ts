@@ -6,7 +6,8 @@ export const dynamicPools: Scenario = {
   summary: 'many 4 MiB dynamic pools: how many, with how many areas, and the address lookup',
   claim:
     'A grown pool gets min(areas, slots / 128) areas: 4 MiB pools have 16 areas where the default pool has 32; the pool count grows with demand (unbounded for dynamic, capped by maxBytes for hybrid) and every unmap still finds its pool.',
-  source: 'Petr Tesařík, "swiotlb: dynamic allocation of bounce buffers" (2023); DESIGN §5',
+  source:
+    'Petr Tesařík, "swiotlb: dynamic allocation of bounce buffers" (2023), with the kernel\'s min(areas, slots / 128) areas per pool',
   spec: {
     name: 'dynamic-pools',
     description: '32 clones of 64/256 KiB reads; pools grow in 4 MiB chunks',

@@ -10,7 +10,7 @@ export const hiwaterAccuracy: Scenario = {
   claim:
     'Summing per-area high-water marks reports about 16 MiB where the true peak is about 4 MiB; only an exact global mark (or a lucky sample) shows 4 MiB.',
   source:
-    'Michael Kelley, review of "swiotlb: track and report io_tlb_used high water marks in debugfs" (2026)',
+    'Michael Kelley, review of Jun Miao\'s "swiotlb: eliminate per-map atomic contention on used/hiwater tracking" (2026)',
   spec: {
     name: 'hiwater-accuracy',
     description: 'one 2 MiB burst per CPU and area, two at a time',
