@@ -116,7 +116,7 @@ export class MappingTable {
       if (orig.byteLength === size) pool.memory!.set(orig, at)
       else pool.memory!.fill(0, at, at + size)
     }
-    pool.live.set(at, m)
+    pool.live.add(m)
     this.counters.live++
     if (this.events.active) {
       this.events.emit({
@@ -186,7 +186,7 @@ export class MappingTable {
     const pool = m.pool
     const allocator = this.allocator
     m.live = false
-    pool.live.delete(m.offset)
+    pool.live.delete(m)
     allocator.release(pool, m.slot, m.slots)
     this.counters.live--
     if (pool.kind !== 'default' && pool.used === 0) {

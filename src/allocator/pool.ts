@@ -1,5 +1,9 @@
 import { Area } from './area.js'
 import { SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
+import { LiveTable } from './live-table.js'
+
+/** log2(SEGMENT_SLOTS): a slot's segment is `slot >>> SEGMENT_SHIFT`. */
+const SEGMENT_SHIFT = 7
 
 export type PoolKind = 'default' | 'dynamic' | 'transient'
 
@@ -16,15 +20,22 @@ export type PoolKind = 'default' | 'dynamic' | 'transient'
  * A request for n slots fits at slot i when list[i] >= n, so no mapping crosses a segment. Allocation
  * zeroes the run and renumbers the free slots before it; release renumbers the run and the free slots
  * before it, merging with the free run after it. Both touch at most one segment: O(128).
+ *
+ * `#longest` holds, per segment, an upper bound on its longest free run: release raises it to the run
+ * it merged, and a search that leaves a segment without a fit lowers it to the exact value. A search
+ * skips a segment whose bound is below the request, so a nearly full pool is not scanned slot by slot
+ * on every failed request. It does so only where the scan would reach the segment's end exactly
+ * (no min_align_mask, alignment within a segment), so the slot found is the one the scan would find.
  */
 export class Pool {
   readonly list: Uint8Array
+  readonly #longest: Uint8Array
   readonly areas: Area[]
   readonly areaNslabs: number
   /** Slots in use in this pool. */
   used = 0
-  /** Live mappings of this pool, by the index of their first slot. */
-  readonly live = new Map<number, unknown>()
+  /** Live mappings of this pool, found by address (see LiveTable). */
+  readonly live: LiveTable<{ readonly offset: number }>
   /** Clock time at which the pool last became empty (for the shrinker). */
   emptySince: number
   /** The low 30 bits of `start`: enough for every alignment mask, and small-integer arithmetic. */
@@ -44,7 +55,12 @@ export class Pool {
       throw new RangeError(`a pool of ${nslabs} slots cannot be split into ${nareas} areas of whole segments`)
     }
     this.list = new Uint8Array(nslabs)
+    this.live = new LiveTable(nslabs)
     for (let i = 0; i < nslabs; i++) this.list[i] = Math.min(SEGMENT_SLOTS - (i % SEGMENT_SLOTS), nslabs - i)
+    this.#longest = new Uint8Array(Math.ceil(nslabs / SEGMENT_SLOTS))
+    for (let g = 0; g < this.#longest.length; g++) {
+      this.#longest[g] = Math.min(SEGMENT_SLOTS, nslabs - g * SEGMENT_SLOTS)
+    }
     this.areaNslabs = nslabs / nareas
     this.areas = []
     for (let a = 0; a < nareas; a++) this.areas.push(new Area(a * this.areaNslabs, this.areaNslabs))
@@ -79,9 +95,24 @@ export class Pool {
     const strideMask = Math.max(alignMask, matchMask)
     const stride = strideMask < SLOT_SIZE ? 1 : (strideMask + 1) >>> SLOT_SHIFT
     const wantBits = origAddr & matchMask
+    // Where the scan below reaches every segment end exactly, whole segments may be skipped.
+    const longest = matchMask === 0 && stride <= SEGMENT_SLOTS ? this.#longest : undefined
+    let segment = -1 // the segment being scanned, once its bound said a fit may be there
     let index = area.index
     for (let checked = 0; checked < areaNslabs; ) {
       const slot = base + index
+      if (longest !== undefined && slot >>> SEGMENT_SHIFT !== segment) {
+        if (segment >= 0) this.#tighten(segment)
+        segment = slot >>> SEGMENT_SHIFT
+        if (longest[segment]! < nslots) {
+          // No free run here is long enough: go on at the next segment (or the area's end).
+          const skip = Math.min(SEGMENT_SLOTS - (slot & (SEGMENT_SLOTS - 1)), areaNslabs - index)
+          index = index + skip >= areaNslabs ? 0 : index + skip
+          checked += skip
+          segment = -1
+          continue
+        }
+      }
       if (checkAlign) {
         // The masks look only at low address bits: int32 arithmetic on the pool's low start bits.
         const low = startLow + (slot << SLOT_SHIFT)
@@ -106,7 +137,18 @@ export class Pool {
       index = index + step >= areaNslabs ? 0 : index + step
       checked += step
     }
+    if (segment >= 0) this.#tighten(segment)
     return -1
+  }
+
+  /** Sets a segment's bound to its longest free run (the largest `list` value in it). */
+  #tighten(segment: number): void {
+    const list = this.list
+    const from = segment * SEGMENT_SLOTS
+    const to = Math.min(from + SEGMENT_SLOTS, this.nslabs)
+    let max = 0
+    for (let i = from; i < to; i++) if (list[i]! > max) max = list[i]!
+    this.#longest[segment] = max
   }
 
   #take(slot: number, nslots: number): void {
@@ -126,6 +168,8 @@ export class Pool {
     for (let i = end - 1; i >= slot; i--) list[i] = ++count
     const segmentStart = slot - (slot % SEGMENT_SLOTS)
     for (let i = slot - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count
+    // `count` is now the length of the merged free run.
+    if (count > this.#longest[slot >>> SEGMENT_SHIFT]!) this.#longest[slot >>> SEGMENT_SHIFT] = count
     const area = this.areas[(slot / this.areaNslabs) | 0]!
     area.used -= nslots
     this.used -= nslots
