@@ -102,7 +102,8 @@ export class Model implements PolicyHost {
   }
   get maxNslabs(): number {
     const g = this.config.growth
-    if (g === undefined) return this.nslabs
+    // Without a trigger (waitMs or background) nothing ever grows the pool for a waiter.
+    if (g === undefined || (g.waitMs === undefined && g.atUsage === undefined)) return this.nslabs
     const limit = Math.floor(g.maxBytes / 2048)
     return Number.isFinite(limit) ? Math.max(limit, this.nslabs) : Number.MAX_SAFE_INTEGER
   }
