@@ -90,6 +90,15 @@ export class Swiotlb implements MappingOwner {
         onGrowStart: (bytes, reason) =>
           this.#emit({ type: 'grow-start', at: this.clock.now(), bytes, reason }),
         onGrown: (pool) => this.#grown(pool),
+        mayShrink: (pool) => {
+          const policy = this.#policy
+          if (policy === undefined) return true
+          if (policy.waiting !== 0) return false
+          return (
+            policy.mode === 'serialize' ||
+            policy.blockingUsed <= policy.maxSlots(allocator.nslabs - pool.nslabs)
+          )
+        },
         onGrowFailed: (bytes) => this.#emit({ type: 'grow-failed', at: this.clock.now(), bytes }),
         onShrink: (pool) =>
           this.#emit({
@@ -113,14 +122,33 @@ export class Swiotlb implements MappingOwner {
    * its own `timeoutMs`, its `signal`, or a request that can never fit.
    */
   map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
-    // An events$ subscriber that maps from inside this call gets a spec of its own.
-    if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
-    this.#specBusy = true
+    this.#hold()
     try {
-      return this.#map(this.#spec, buf, mayBlock)
+      // A call from inside another (a subscriber's) gets a spec of its own.
+      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
+      this.#specBusy = true
+      try {
+        return this.#map(this.#spec, buf, mayBlock)
+      } finally {
+        this.#specBusy = false
+      }
     } finally {
-      this.#specBusy = false
+      this.#release()
     }
+  }
+
+  /**
+   * Events wait until the operation that raised them is complete: a subscriber that calls back in
+   * sees the budget, queue and pools as they are after it, never half way.
+   */
+  #hold(): void {
+    this.#events.hold()
+    this.#queue.hold()
+  }
+
+  #release(): void {
+    this.#events.release()
+    this.#queue.release()
   }
 
   #map(spec: RequestSpec, buf: unknown, mayBlock: unknown): Promise<Mapping> {
@@ -153,12 +181,17 @@ export class Swiotlb implements MappingOwner {
     buf: ArrayBufferView | number,
     options?: Omit<MapOptions, 'mayBlock' | 'signal' | 'timeoutMs'>,
   ): Mapping | undefined {
-    if (this.#specBusy) return this.#tryMap(new RequestSpec(), buf, options)
-    this.#specBusy = true
+    this.#hold()
     try {
-      return this.#tryMap(this.#spec, buf, options)
+      if (this.#specBusy) return this.#tryMap(new RequestSpec(), buf, options)
+      this.#specBusy = true
+      try {
+        return this.#tryMap(this.#spec, buf, options)
+      } finally {
+        this.#specBusy = false
+      }
     } finally {
-      this.#specBusy = false
+      this.#release()
     }
   }
 
@@ -228,8 +261,18 @@ export class Swiotlb implements MappingOwner {
 
   /** A waiter leaves without a mapping: no slot, no queue entry and no timer stay behind. */
   #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
+    this.#hold()
+    try {
+      this.#leaveNow(w, why, error)
+    } finally {
+      this.#release()
+    }
+  }
+
+  #leaveNow(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
     this.#detach(w)
     this.#policy!.remove(w)
+    this.#growth?.retryShrinks()
     this.#emitLeave(why, w.sizeBytes, w.device, this.clock.now() - w.enqueuedAt)
     this.#queueChanged()
     w.reject!(error)
@@ -278,17 +321,32 @@ export class Swiotlb implements MappingOwner {
    * pool throws InvalidUnmapError and changes nothing.
    */
   unmap(target: Mapping | number, options?: UnmapOptions): void {
-    const m = this.#table.resolveLive(target)
-    this.#table.unmap(m, options)
-    const policy = this.#policy
-    if (policy === undefined) return
-    const before = policy.waiting
-    if (m.blocking) policy.release(m.slots, m.device, m.throttled)
-    else policy.drain()
-    if (policy.waiting !== before) this.#queueChanged()
+    this.#hold()
+    try {
+      const m = this.#table.resolveLive(target)
+      this.#table.unmap(m, options)
+      const policy = this.#policy
+      if (policy === undefined) return
+      const before = policy.waiting
+      if (m.blocking) policy.release(m.slots, m.device, m.throttled)
+      else policy.drain()
+      if (policy.waiting !== before) this.#queueChanged()
+      this.#growth?.retryShrinks()
+    } finally {
+      this.#release()
+    }
   }
 
   #grown(pool: Pool): void {
+    this.#hold()
+    try {
+      this.#drainAfterGrow(pool)
+    } finally {
+      this.#release()
+    }
+  }
+
+  #drainAfterGrow(pool: Pool): void {
     if (this.#events.active) {
       this.#emit({
         type: 'grow',

@@ -17,6 +17,11 @@ export interface GrowthHost {
   onGrown(pool: Pool): void
   onGrowFailed(bytes: number): void
   onShrink(pool: Pool): void
+  /**
+   * Whether `pool` may go now. Never while requests wait (a shrink would undo the grow they wait for,
+   * and grow and shrink could take turns for ever) nor when blocking usage would pass the smaller budget.
+   */
+  mayShrink(pool: Pool): boolean
 }
 
 /**
@@ -162,15 +167,22 @@ export class Growth {
     this.#shrinker?.used(pool)
   }
 
+  /** A waiter left or a mapping went: empty pools kept from shrinking get another chance. */
+  retryShrinks(): void {
+    this.#shrinker?.retry()
+  }
+
   /** A dynamic pool became empty. */
   poolEmptied(pool: Pool): void {
     this.#shrinker?.emptied(pool)
   }
 
-  #shrink(pool: Pool): void {
+  #shrink(pool: Pool): boolean {
+    if (!this.host.mayShrink(pool)) return false
     this.host.allocator.removePool(pool)
     this.shrinks++
     this.host.onShrink(pool)
+    return true
   }
 
   #clearWaitTimer(): void {

@@ -72,7 +72,36 @@ export class Hub<T> {
     }
   }
 
+  #held = 0
+  #flushing = false
+  readonly #pending: T[] = []
+
+  /**
+   * Holds events back until the matching `release`: an operation holds them while its state is half
+   * done, so a subscriber that calls back in (maps, unmaps, aborts) sees the state complete. Events
+   * are delivered in the order they happened, nested operations' included.
+   */
+  hold(): void {
+    this.#held++
+  }
+
+  release(): void {
+    if (--this.#held !== 0 || this.#flushing || this.#pending.length === 0) return
+    this.#flushing = true
+    try {
+      for (let i = 0; i < this.#pending.length; i++) this.#deliver(this.#pending[i]!)
+    } finally {
+      this.#pending.length = 0
+      this.#flushing = false
+    }
+  }
+
   emit(value: T): void {
+    if (this.#held !== 0 || this.#flushing) this.#pending.push(value)
+    else this.#deliver(value)
+  }
+
+  #deliver(value: T): void {
     // A copy-on-write array: listeners added or removed during emit take effect next time.
     const listeners = this.#listeners
     for (let i = 0; i < listeners.length; i++) listeners[i]!(value)

@@ -24,6 +24,8 @@ export interface GrowthHost {
   refused(): boolean
   addDynamic(nslabs: number, nareas: number): ModelPool
   removeDynamic(pool: ModelPool): void
+  /** No shrink while requests wait, nor past the smaller budget: the pool is offered again later. */
+  mayShrink(pool: ModelPool): boolean
   /** Admit waiters after a grow and re-arm the wait. */
   grown(): void
   log(entry: string): void
@@ -138,14 +140,28 @@ export class GrowthModel {
     pool.shrinkTimer = this.host.timers.set(after, () => {
       pool.shrinkTimer = undefined
       if (pool.used !== 0) return
+      if (!this.host.mayShrink(pool)) {
+        this.kept.add(pool)
+        return
+      }
       this.host.removeDynamic(pool)
       this.shrinks++
       this.host.log(`shrink@${this.#now}`)
     })
   }
 
+  /** Empty pools kept from shrinking, waiting for a waiter to leave or a mapping to go. */
+  readonly kept = new Set<ModelPool>()
+
+  retryShrinks(): void {
+    const kept = [...this.kept]
+    this.kept.clear()
+    for (const pool of kept) if (pool.used === 0) this.emptied(pool)
+  }
+
   /** A dynamic pool got its first mapping since it became empty. */
   used(pool: ModelPool): void {
+    this.kept.delete(pool)
     this.host.timers.clear(pool.shrinkTimer)
     pool.shrinkTimer = undefined
   }

@@ -75,6 +75,14 @@ export class Model implements PolicyHost {
           const p = this.policy
           if (p !== undefined && p.blockingUsed > p.budget) this.overBudgetByShrink = true
         },
+        mayShrink: (pool) => {
+          const p = this.policy
+          if (p === undefined) return true
+          if (p.waiters().length !== 0) return false
+          return (
+            mode === 'serialize' || p.blockingUsed <= Math.floor(high * (this.pools.nslabs - pool.nslabs))
+          )
+        },
         grown() {
           model.policy?.drain()
           model.queueChanged()
@@ -204,6 +212,7 @@ export class Model implements PolicyHost {
 
   #leave(w: Waiting, why: 'timeout' | 'abort'): void {
     this.policy!.remove(w)
+    this.growth?.retryShrinks()
     this.queueChanged()
     this.log.push(`${why}:${w.id}@${this.now}`)
   }
@@ -215,6 +224,7 @@ export class Model implements PolicyHost {
     if (l.pool.kind === 'dynamic' && l.pool.used === 0) this.growth?.emptied(l.pool)
     this.policy?.release(l.nslots, l.device, l.blocking, l.throttled)
     this.queueChanged()
+    if (this.policy !== undefined) this.growth?.retryShrinks()
   }
 
   queueChanged(): void {

@@ -92,3 +92,65 @@ describe('regressions found by the model', () => {
     all?.unmap()
   })
 })
+
+describe('events come after the operation is complete', () => {
+  it('a blocking map from inside the map event of a blocking map cannot over-admit', async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({ size: '256K', backing: false, clock, throttle: { high: 0.5 } })
+    let nested: Promise<unknown> | undefined
+    const sub = dma.events$.subscribe((e) => {
+      if (e.type === 'map' && nested === undefined) nested = dma.map(40 * 2048, true)
+    })
+    await dma.map(40 * 2048, true)
+    await clock.advanceBy(0)
+    sub.unsubscribe()
+    // Budget 64: the nested request saw the outer 40 slots counted and waits.
+    expect(dma.stats().throttle).toMatchObject({ blockingUsed: 40, waiting: 1, budget: 64 })
+    expect(nested).toBeDefined()
+  })
+
+  it('a subscriber sees stats that already include the mapping its event reports', async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({ size: '256K', backing: false, clock })
+    const seen: number[] = []
+    dma.events$.subscribe((e) => {
+      if (e.type === 'map') seen.push(dma.stats().throttle.blockingUsed)
+    })
+    await dma.map(10 * 2048, true)
+    expect(seen).toEqual([10])
+  })
+})
+
+describe('the shrinker and blocking callers', () => {
+  it('never shrinks below what admitted blocking mappings count on', async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '256K',
+      backing: false,
+      clock,
+      throttle: { high: 0.7 },
+      growth: { chunkBytes: '256K', maxBytes: '512K', waitMs: 1, shrinkAfterMs: 1 },
+    })
+    const m = dma.map(90 * 2048, true) // budget 89 of 128 slots: waits for a grow, gets 179
+    await clock.advanceBy(10)
+    await m
+    const s = dma.stats()
+    expect(s.throttle.blockingUsed).toBeLessThanOrEqual(s.throttle.budget)
+    expect(s.pools).toBe(2)
+  })
+
+  it('grow and shrink do not take turns for ever while a request waits', async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '256K',
+      backing: false,
+      clock,
+      throttle: { high: 0.25 },
+      growth: { chunkBytes: '256K', maxBytes: '1M', waitMs: 1, cost: { fixedMs: 1 }, shrinkAfterMs: 0.5 },
+    })
+    const m = dma.map(128 * 2048, true) // needs a budget of 128: all 512 slots of 1 MiB
+    await clock.advanceBy(100)
+    expect((await m).slots).toBe(128)
+    expect(dma.stats().growth).toMatchObject({ grows: 3, shrinks: 0 })
+  })
+})
