@@ -38,7 +38,7 @@ export class MappingTable {
     return this.#finish(pool, slot, req, blocking, throttled, waitedMs)
   }
 
-  /** The non-blocking decision: any pool, else (with growth) a transient pool; undefined when refused. */
+  /** The non-blocking decision: a pool with room, else (with growth) a transient pool; undefined when refused. */
   mapNow(spec: RequestSpec): Mapping | undefined {
     const m = this.allocate(spec, false, false, 0)
     if (m !== undefined) return m

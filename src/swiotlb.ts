@@ -2,12 +2,12 @@ import { maxMappingBytes, SLOT_SIZE } from './allocator/layout.js'
 import type { Pool } from './allocator/pool.js'
 import { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
 import type { Clock } from './clock/clock.js'
-import { ArgumentRangeError, MappingTooLargeError, ThrottleTimeoutError } from './errors.js'
+import { ArgumentRangeError } from './errors.js'
 import { Growth } from './growth/growth.js'
 import type { Mapping, MappingOwner, UnmapOptions } from './mapping.js'
 import { MappingTable } from './mapping-table.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { isMask, PendingMap, promiseFor, RequestSpec } from './request.js'
+import { isMask, type PendingMap, RequestSpec } from './request.js'
 import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
 import { Histogram } from './stats/histogram.js'
 import { fromHub, type Observable, sampled } from './stats/rx.js'
@@ -17,6 +17,7 @@ import { BudgetPolicy } from './throttle/budget.js'
 import { FairSharePolicy } from './throttle/fair-share.js'
 import type { ThrottleHost, ThrottlePolicy } from './throttle/policy.js'
 import { SerializePolicy } from './throttle/serialize.js'
+import { WaitPath } from './wait-path.js'
 
 /**
  * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
@@ -33,6 +34,7 @@ export class Swiotlb implements MappingOwner {
   readonly #policy: ThrottlePolicy | undefined
   readonly #growth: Growth | undefined
   readonly #table: MappingTable
+  readonly #wait: WaitPath
   readonly #spec = new RequestSpec()
   /** True while a map/tryMap call uses `#spec` (a subscriber may call again from inside it). */
   #specBusy = false
@@ -65,7 +67,7 @@ export class Swiotlb implements MappingOwner {
     }
     const allocator = this.#allocator
     const host: ThrottleHost = {
-      grant: (w) => this.#grant(w as PendingMap),
+      grant: (w) => this.#wait.grant(w as PendingMap),
       get nslabs() {
         return allocator.nslabs
       },
@@ -110,6 +112,19 @@ export class Swiotlb implements MappingOwner {
       })
     }
     this.#table = new MappingTable(this, allocator, this.#growth, this.#events, this.clock, this.#counters)
+    this.#wait = new WaitPath(
+      {
+        clock: this.clock,
+        allocator,
+        table: this.#table,
+        growth: this.#growth,
+        counters: this.#counters,
+        waits: this.#waits,
+        events: this.#events,
+        queue: this.#queue,
+      },
+      this.#policy,
+    )
     this.events$ = fromHub(this.#events)
     this.waitQueue$ = fromHub(this.#queue)
   }
@@ -169,11 +184,11 @@ export class Swiotlb implements MappingOwner {
       const m = this.#table.allocate(spec, true, false, 0)
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
-        this.#admittedAfter(0)
+        this.#wait.admitted(0)
         return Promise.resolve(m)
       }
     }
-    return this.#mapBlocking(spec, policy)
+    return this.#wait.map(spec, policy)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */
@@ -204,117 +219,6 @@ export class Swiotlb implements MappingOwner {
     return m
   }
 
-  #mapBlocking(spec: RequestSpec, policy: ThrottlePolicy): Promise<Mapping> {
-    const signal = spec.signal
-    if (signal?.aborted) {
-      this.#counters.aborts++
-      this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
-      return Promise.reject(signal.reason)
-    }
-    const capacity = this.#growth ? this.#growth.maxNslabs() : this.#allocator.nslabs
-    const maxSlots = policy.maxSlots(capacity)
-    if (spec.nslots > maxSlots) {
-      return Promise.reject(new MappingTooLargeError(spec.sizeBytes, maxSlots * SLOT_SIZE, 'blocking budget'))
-    }
-    const w = new PendingMap(spec, this.clock.now())
-    const waitingBefore = policy.waiting
-    if (policy.submit(w)) {
-      if (policy.waiting !== waitingBefore) this.#queueChanged()
-      return Promise.resolve(w.mapping!)
-    }
-    if (spec.timeoutMs === 0) {
-      policy.remove(w)
-      this.#counters.timeouts++
-      this.#emitLeave('timeout', spec.sizeBytes, spec.device, 0)
-      this.#queueChanged()
-      return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
-    }
-    const promise = promiseFor(w)
-    if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
-      const timeoutMs = spec.timeoutMs
-      w.timer = this.clock.setTimer(timeoutMs, () => {
-        w.timer = undefined
-        this.#counters.timeouts++
-        this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
-      })
-    }
-    if (signal !== undefined) {
-      w.onAbort = () => {
-        if (w.admitting) return
-        this.#counters.aborts++
-        this.#leave(w, 'abort', signal.reason)
-      }
-      signal.addEventListener('abort', w.onAbort, { once: true })
-    }
-    if (this.#events.active) {
-      this.#emit({
-        type: 'throttle',
-        at: w.enqueuedAt,
-        size: w.sizeBytes,
-        device: w.device,
-        waiting: policy.waiting,
-      })
-    }
-    this.#queueChanged()
-    return promise
-  }
-
-  /** A waiter leaves without a mapping: no slot, no queue entry and no timer stay behind. */
-  #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
-    this.#hold()
-    try {
-      this.#leaveNow(w, why, error)
-    } finally {
-      this.#release()
-    }
-  }
-
-  #leaveNow(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
-    this.#detach(w)
-    this.#policy!.remove(w)
-    this.#growth?.retryShrinks()
-    this.#emitLeave(why, w.sizeBytes, w.device, this.clock.now() - w.enqueuedAt)
-    this.#queueChanged()
-    w.reject!(error)
-  }
-
-  #detach(w: PendingMap): void {
-    if (w.timer !== undefined) this.clock.clearTimer(w.timer)
-    w.timer = undefined
-    if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort)
-    w.onAbort = undefined
-  }
-
-  /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
-  #grant(w: PendingMap): boolean {
-    const waited = this.clock.now() - w.enqueuedAt
-    w.admitting = true
-    const m = this.#table.allocate(w, true, w.throttled, waited)
-    w.admitting = false
-    if (m === undefined) return false
-    this.#detach(w)
-    this.#admittedAfter(waited)
-    if (w.resolve !== undefined) {
-      if (this.#events.active) {
-        this.#emit({
-          type: 'admit',
-          at: this.clock.now(),
-          addr: m.addr,
-          size: m.size,
-          device: m.device,
-          waitedMs: waited,
-        })
-      }
-      w.resolve(m)
-    } else w.mapping = m
-    return true
-  }
-
-  #admittedAfter(waitedMs: number): void {
-    this.#counters.admitted++
-    this.#waits.record(waitedMs)
-  }
-
   /**
    * Unmaps a mapping (or its address). Synchronous, never blocks: copies back for 'from-device' and
    * 'bidirectional', frees the slots, then admits waiters. Anything that is not a live mapping of this
@@ -330,7 +234,7 @@ export class Swiotlb implements MappingOwner {
       const before = policy.waiting
       if (m.blocking) policy.release(m.slots, m.device, m.throttled)
       else policy.drain()
-      if (policy.waiting !== before) this.#queueChanged()
+      if (policy.waiting !== before) this.#wait.queueChanged()
       this.#growth?.retryShrinks()
     } finally {
       this.#release()
@@ -361,32 +265,11 @@ export class Swiotlb implements MappingOwner {
     if (policy === undefined) return
     const before = policy.waiting
     policy.drain()
-    if (policy.waiting !== before) this.#queueChanged()
-  }
-
-  #queueChanged(): void {
-    this.#growth?.queueChanged()
-    if (this.#queue.active) this.#queue.emit(this.#queueState())
-  }
-
-  #queueState(): WaitQueueState {
-    const policy = this.#policy
-    const now = this.clock.now()
-    const oldest = policy?.oldest()
-    return {
-      at: now,
-      length: policy?.waiting ?? 0,
-      bytesWaiting: policy?.bytesWaiting ?? 0,
-      headWaitedMs: oldest === undefined ? 0 : now - oldest.enqueuedAt,
-    }
+    if (policy.waiting !== before) this.#wait.queueChanged()
   }
 
   #emit(event: SwiotlbEvent): void {
     if (this.#events.active) this.#events.emit(event)
-  }
-
-  #emitLeave(type: 'timeout' | 'abort', size: number, device: string, waitedMs: number): void {
-    if (this.#events.active) this.#emit({ type, at: this.clock.now(), size, device, waitedMs })
   }
 
   /** Sampled snapshots every `intervalMs` on this pool's clock, vmstat style. */
