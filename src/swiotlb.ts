@@ -179,7 +179,7 @@ export class Swiotlb implements MappingOwner {
       this.#table.countFull(spec)
       return Promise.reject(this.#table.fullError(spec))
     }
-    // An already-aborted signal rejects (in #mapBlocking) even when the request could be admitted at once.
+    // An already-aborted signal rejects (in WaitPath.map) even when the request could be admitted at once.
     if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
       const m = this.#table.allocate(spec, true, false, 0)
       if (m !== undefined) {
@@ -187,8 +187,10 @@ export class Swiotlb implements MappingOwner {
         this.#wait.admitted(0)
         return Promise.resolve(m)
       }
+      // The pools were searched just now and had no room: the wait path need not search again.
+      return this.#wait.map(spec, policy, false)
     }
-    return this.#wait.map(spec, policy)
+    return this.#wait.map(spec, policy, true)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */

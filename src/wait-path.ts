@@ -51,8 +51,11 @@ export class WaitPath {
     this.#queue = parts.queue
   }
 
-  /** A blocking request the fast path could not admit: admitted now, queued, or refused. */
-  map(spec: RequestSpec, policy: ThrottlePolicy): Promise<Mapping> {
+  /**
+   * A blocking request the fast path could not admit: admitted now, queued, or refused. `tryNow` is
+   * false when the fast path already searched the pools for it and found no room.
+   */
+  map(spec: RequestSpec, policy: ThrottlePolicy, tryNow: boolean): Promise<Mapping> {
     const signal = spec.signal
     if (signal?.aborted) {
       this.#counters.aborts++
@@ -66,7 +69,7 @@ export class WaitPath {
     }
     const w = new PendingMap(spec, this.#clock.now())
     const waitingBefore = policy.waiting
-    if (policy.submit(w)) {
+    if (policy.submit(w, tryNow)) {
       if (policy.waiting !== waitingBefore) this.queueChanged()
       return Promise.resolve(w.mapping!)
     }

@@ -39,8 +39,13 @@ export class BudgetPolicy implements ThrottlePolicy {
     this.blockingUsed += nslots
   }
 
-  submit(w: Waiter): boolean {
-    if (this.queue.length === 0 && this.blockingUsed + w.nslots <= this.budget() && this.host.grant(w)) {
+  submit(w: Waiter, tryNow = true): boolean {
+    if (
+      tryNow &&
+      this.queue.length === 0 &&
+      this.blockingUsed + w.nslots <= this.budget() &&
+      this.host.grant(w)
+    ) {
       this.blockingUsed += w.nslots
       return true
     }

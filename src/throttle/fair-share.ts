@@ -85,8 +85,8 @@ export class FairSharePolicy implements ThrottlePolicy {
     this.blockingUsed += nslots
   }
 
-  submit(w: Waiter): boolean {
-    if (this.fastPath(w.nslots, w.device) && this.host.grant(w)) {
+  submit(w: Waiter, tryNow = true): boolean {
+    if (tryNow && this.fastPath(w.nslots, w.device) && this.host.grant(w)) {
       this.admitted(w.nslots, w.device)
       return true
     }

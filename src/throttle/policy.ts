@@ -27,8 +27,11 @@ export interface ThrottlePolicy {
   fastPath(nslots: number, device: string): boolean
   /** A request that took the fast path got its slots. */
   admitted(nslots: number, device: string): void
-  /** A blocking request arrives: true when it was granted at once, false when it joined a queue. */
-  submit(w: Waiter): boolean
+  /**
+   * A blocking request arrives: true when it was granted at once, false when it joined a queue.
+   * `tryNow: false` says the caller just tried the allocator for it and found no room: no second search.
+   */
+  submit(w: Waiter, tryNow?: boolean): boolean
   /** A mapping that this policy admitted was unmapped (its slots are already free). */
   release(nslots: number, device: string, throttled: boolean): void
   /** Admits waiters while they fit; called after every release and every growth. */

@@ -45,7 +45,7 @@ export class SerializePolicy implements ThrottlePolicy {
     this.blockingUsed += nslots
   }
 
-  submit(w: Waiter): boolean {
+  submit(w: Waiter, tryNow = true): boolean {
     const { nslabs, used } = this.host
     let throttle = false
     if (used > this.thresholds.high * nslabs) {
@@ -55,7 +55,7 @@ export class SerializePolicy implements ThrottlePolicy {
       this.lowCount++
       throttle = true
     }
-    if (!throttle && this.host.grant(w)) {
+    if (!throttle && tryNow && this.host.grant(w)) {
       this.blockingUsed += w.nslots
       return true
     }

@@ -1,3 +1,4 @@
+import type { SimContext } from '../context.js'
 import type { Engine } from '../engine.js'
 import type { Rng } from '../rng.js'
 
@@ -31,4 +32,12 @@ export class Link {
     const spread = this.jitter === 0 ? 1 : 1 + this.jitter * (2 * this.rng.next() - 1)
     return Math.max(now + 1, Math.ceil(this.#freeAt + this.#latencyTicks * spread))
   }
+}
+
+/** The link of a block device, with the device's own random stream. */
+export function deviceLink(
+  ctx: SimContext,
+  spec: { name: string; bandwidth: number; latencyUs: number; jitter: number },
+): Link {
+  return new Link(ctx.engine, spec.bandwidth, spec.latencyUs, spec.jitter, ctx.rng(`device:${spec.name}`))
 }

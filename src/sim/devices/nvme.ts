@@ -4,7 +4,7 @@ import type { Io } from '../io.js'
 import type { DeviceMeasures } from '../measures.js'
 import type { NvmeSpec } from '../spec.js'
 import type { BlockDevice } from './device.js'
-import { Link } from './link.js'
+import { deviceLink, type Link } from './link.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
 
 /** A completion sitting in a polled queue's CQ, and how to give its tag back. */
@@ -47,13 +47,7 @@ export class Nvme implements BlockDevice {
   ) {
     this.polled = spec.polling
     for (let cpu = 0; cpu < ctx.cpus; cpu++) this.#queues.push(new NvmeQueue(spec, cpu))
-    this.#link = new Link(
-      ctx.engine,
-      spec.bandwidth,
-      spec.latencyUs,
-      spec.jitter,
-      ctx.rng(`device:${spec.name}`),
-    )
+    this.#link = deviceLink(ctx, spec)
     this.#seen = ctx.measures.device(spec.name, 'nvme')
   }
 

@@ -4,7 +4,7 @@ import type { Io } from '../io.js'
 import type { DeviceMeasures } from '../measures.js'
 import type { ScsiSpec } from '../spec.js'
 import type { BlockDevice } from './device.js'
-import { Link } from './link.js'
+import { deviceLink, type Link } from './link.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
 
 /**
@@ -26,13 +26,7 @@ export class Scsi implements BlockDevice {
     this.#limit = pLimit(spec.queueDepth)
     for (let cpu = 0; cpu < ctx.cpus; cpu++)
       this.#options.push(new MapOptionSet(spec.name, cpu, spec.mayBlock))
-    this.#link = new Link(
-      ctx.engine,
-      spec.bandwidth,
-      spec.latencyUs,
-      spec.jitter,
-      ctx.rng(`device:${spec.name}`),
-    )
+    this.#link = deviceLink(ctx, spec)
     this.#seen = ctx.measures.device(spec.name, 'scsi')
   }
 
