@@ -41,6 +41,8 @@ export interface RunOptions {
    * helpers included), which a neighbour that steals the cores does not inflate. The default.
    */
   clock: 'wall' | 'cpu'
+  /** Collect the heap (a full GC) before each contender of a round: off by default (steady state). */
+  gc: boolean
 }
 
 export interface BenchCase {

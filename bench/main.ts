@@ -32,13 +32,19 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     time: { type: 'string', default: '200' },
     clock: { type: 'string', default: 'cpu' },
+    gc: { type: 'boolean', default: false },
   },
 })
 
 const clock = values.clock
 if (clock !== 'wall' && clock !== 'cpu')
   throw new RangeError(`Expected \`--clock\` to be 'wall' or 'cpu', got ${clock}`)
-const options: RunOptions = { rounds: Number(values.rounds), timeMs: Number(values.time), clock }
+const options: RunOptions = {
+  rounds: Number(values.rounds),
+  timeMs: Number(values.time),
+  clock,
+  gc: values.gc,
+}
 if (!(Number.isInteger(options.rounds) && options.rounds >= 1))
   throw new RangeError(`Expected \`--rounds\` to be a whole number >= 1, got ${values.rounds}`)
 if (!(options.timeMs > 0))

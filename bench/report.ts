@@ -91,7 +91,7 @@ ${rows.join('\n')}
 - Node ${m.node} on ${m.platform}
 - CPU: ${m.cpu}, ${m.cores} cores (as \`os.cpus()\` reports them), ${m.memoryGiB} GiB of memory
 - Library source: \`${report.source}\` at commit ${m.commit}
-- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'process CPU time (the default)' : 'wall clock (`--clock wall`)'}
+- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'process CPU time (the default)' : 'wall clock (`--clock wall`)'}, ${report.options.gc ? 'a full GC before each contender (`--gc`)' : 'steady state (no forced GC)'}
 
 ## How to reproduce
 
@@ -101,7 +101,9 @@ npm run bench                          # all cases; rewrites this file
 npm run bench -- --json                # also writes bench/results.json
 npm run bench -- --only contended,weighted --rounds 9 --time 300   # a subset (this file is left alone)
 npm run bench -- --clock wall           # wall time (performance.now) instead of process CPU time
+npm run bench -- --gc                   # a full GC before each contender (the method until 2026-11-22)
 BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
+npm run profile -- contended-cb        # where the time goes (see docs/performance.md)
 \`\`\`
 
 ## Method
@@ -113,6 +115,9 @@ BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a 
   count): on a shared machine a neighbour that takes the cores inflates wall time but not CPU time,
   and every case here is CPU-bound (no real I/O, nothing sleeps), so on an idle machine the two agree
   but for GC work done in parallel. \`--clock wall\` uses performance.now() instead.
+- Steady state: nothing forces a GC between contenders (\`--gc\` collects the heap before each one).
+  Collecting first makes the next 10,000-task batches run 2–3× slower while the young generation
+  regrows, a cost no application pays; rotating the order shares out the neighbours' garbage.
 - The reported value for a contender is the median of its round values; the ratio is taken between
   those medians. The machine is shared and noisy: ratios move by ±10–20 % between runs.
 - Case ids for \`--only\`: ${report.cases.map((r) => `\`${r.id}\``).join(', ')}.

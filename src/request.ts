@@ -5,6 +5,7 @@ import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
 import type { MappingDirection } from './stats/types.js'
 import { Waiter } from './throttle/wait-queue.js'
+import type { Job, MappingCallback } from './with-mapping.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
 const MAP_OPTION_KEYS: ReadonlySet<string> = new Set([
@@ -183,7 +184,7 @@ export class RequestSpec implements AllocRequest {
 }
 
 /** A blocking request in the wait queue: the spec, and how to settle it. */
-export class PendingMap extends Waiter implements AllocRequest {
+export class PendingMap extends Waiter implements AllocRequest, Job {
   readonly orig: Uint8Array | undefined
   readonly alignMask: number
   readonly matchMask: number
@@ -196,10 +197,15 @@ export class PendingMap extends Waiter implements AllocRequest {
   onAbort: (() => void) | undefined = undefined
   /** True while its admission runs: an abort from an event subscriber then comes too late. */
   admitting = false
-  resolve: ((m: Mapping) => void) | undefined = undefined
+  resolve: ((value: unknown) => void) | undefined = undefined
   reject: ((e: unknown) => void) | undefined = undefined
-  /** Set when admitted before the promise existed (serialize policy granting inside submit). */
+  /**
+   * Set when admitted before the promise existed (serialize policy granting inside submit), and for a
+   * withMapping call from its admission until its callback starts.
+   */
   mapping: Mapping | undefined = undefined
+  /** The callback of a withMapping call; undefined for map. */
+  fn: MappingCallback<unknown> | undefined = undefined
 
   constructor(spec: RequestSpec, now: number) {
     super(spec.nslots, spec.sizeBytes, spec.device, now)
@@ -217,15 +223,15 @@ export class PendingMap extends Waiter implements AllocRequest {
 let settling: PendingMap | undefined
 
 /** One shared executor, so that a waiting request costs no closure for its promise. */
-function capture(resolve: (m: Mapping) => void, reject: (e: unknown) => void): void {
+function capture(resolve: (value: unknown) => void, reject: (e: unknown) => void): void {
   settling!.resolve = resolve
   settling!.reject = reject
 }
 
 /** The promise a waiting request's caller awaits; `w.resolve`/`w.reject` settle it. */
-export function promiseFor(w: PendingMap): Promise<Mapping> {
+export function promiseFor(w: PendingMap): Promise<unknown> {
   settling = w
-  const promise = new Promise<Mapping>(capture)
+  const promise = new Promise<unknown>(capture)
   settling = undefined
   return promise
 }

@@ -2,9 +2,9 @@ import { maxMappingBytes, SLOT_SIZE } from './allocator/layout.js'
 import type { Pool } from './allocator/pool.js'
 import { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
 import type { Clock } from './clock/clock.js'
-import { ArgumentRangeError } from './errors.js'
+import { ArgumentRangeError, ArgumentTypeError } from './errors.js'
 import { Growth } from './growth/growth.js'
-import type { Mapping, MappingOwner, UnmapOptions } from './mapping.js'
+import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { MappingTable } from './mapping-table.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
 import { isMask, type PendingMap, RequestSpec } from './request.js'
@@ -18,6 +18,7 @@ import { FairSharePolicy } from './throttle/fair-share.js'
 import type { ThrottleHost, ThrottlePolicy } from './throttle/policy.js'
 import { SerializePolicy } from './throttle/serialize.js'
 import { WaitPath } from './wait-path.js'
+import { type MappingCallback, runWith } from './with-mapping.js'
 
 /**
  * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
@@ -137,13 +138,48 @@ export class Swiotlb implements MappingOwner {
    * its own `timeoutMs`, its `signal`, or a request that can never fit.
    */
   map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
+    return Promise.resolve(this.#request(buf, mayBlock, undefined)) as Promise<Mapping>
+  }
+
+  /**
+   * Maps `buf` as `map` does, calls `fn(mapping)`, and unmaps when fn's promise settles (or fn throws):
+   * resolves with fn's value, rejects with its error, or with map's when there was no mapping. The
+   * one-call form of map + unmap (async-mutex's runExclusive, p-limit's limit(fn)): the mapping is never
+   * leaked, and a queued call holds no async frame while it waits. A callback that unmaps the mapping
+   * itself is fine. A queued call's callback starts on the microtask after its admission.
+   */
+  withMapping<R>(buf: ArrayBufferView | number, fn: MappingCallback<R>): Promise<R>
+  withMapping<R>(
+    buf: ArrayBufferView | number,
+    mayBlock: boolean | MapOptions | undefined,
+    fn: MappingCallback<R>,
+  ): Promise<R>
+  withMapping<R>(
+    buf: ArrayBufferView | number,
+    mayBlockOrFn: boolean | MapOptions | MappingCallback<R> | undefined,
+    fn?: MappingCallback<R>,
+  ): Promise<R> {
+    const callback = typeof mayBlockOrFn === 'function' ? mayBlockOrFn : fn
+    if (typeof callback !== 'function')
+      return Promise.reject(new ArgumentTypeError('fn', 'a function (mapping) => value', callback))
+    const mayBlock = typeof mayBlockOrFn === 'function' ? undefined : mayBlockOrFn
+    const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
+    return r instanceof Mapping ? runWith(r, callback) : (r as Promise<R>)
+  }
+
+  /** Admits a request at once (the Mapping) or returns the promise its caller awaits. */
+  #request(
+    buf: unknown,
+    mayBlock: unknown,
+    fn: MappingCallback<unknown> | undefined,
+  ): Mapping | Promise<unknown> {
     this.#hold()
     try {
       // A call from inside another (a subscriber's) gets a spec of its own.
-      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
+      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock, fn)
       this.#specBusy = true
       try {
-        return this.#map(this.#spec, buf, mayBlock)
+        return this.#map(this.#spec, buf, mayBlock, fn)
       } finally {
         this.#specBusy = false
       }
@@ -166,7 +202,12 @@ export class Swiotlb implements MappingOwner {
     this.#queue.release()
   }
 
-  #map(spec: RequestSpec, buf: unknown, mayBlock: unknown): Promise<Mapping> {
+  #map(
+    spec: RequestSpec,
+    buf: unknown,
+    mayBlock: unknown,
+    fn: MappingCallback<unknown> | undefined,
+  ): Mapping | Promise<unknown> {
     try {
       spec.parse(buf, mayBlock, this.backing)
     } catch (error) {
@@ -175,7 +216,7 @@ export class Swiotlb implements MappingOwner {
     const policy = this.#policy
     if (!spec.mayBlock || policy === undefined) {
       const m = this.#table.mapNow(spec)
-      if (m !== undefined) return Promise.resolve(m)
+      if (m !== undefined) return m
       this.#table.countFull(spec)
       return Promise.reject(this.#table.fullError(spec))
     }
@@ -185,12 +226,12 @@ export class Swiotlb implements MappingOwner {
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
         this.#wait.admitted(0)
-        return Promise.resolve(m)
+        return m
       }
       // The pools were searched just now and had no room: the wait path need not search again.
-      return this.#wait.map(spec, policy, false)
+      return this.#wait.map(spec, policy, false, fn)
     }
-    return this.#wait.map(spec, policy, true)
+    return this.#wait.map(spec, policy, true, fn)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */

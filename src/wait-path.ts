@@ -10,6 +10,7 @@ import type { Hub, SwiotlbEvent, WaitQueueState } from './stats/events.js'
 import type { Histogram } from './stats/histogram.js'
 import type { Counters } from './stats/stats.js'
 import type { ThrottlePolicy } from './throttle/policy.js'
+import { JobRunner, type MappingCallback } from './with-mapping.js'
 
 export interface WaitPathParts {
   clock: Clock
@@ -36,6 +37,7 @@ export class WaitPath {
   readonly #waits: Histogram
   readonly #events: Hub<SwiotlbEvent>
   readonly #queue: Hub<WaitQueueState>
+  readonly #jobs = new JobRunner()
 
   constructor(
     parts: WaitPathParts,
@@ -52,10 +54,16 @@ export class WaitPath {
   }
 
   /**
-   * A blocking request the fast path could not admit: admitted now, queued, or refused. `tryNow` is
-   * false when the fast path already searched the pools for it and found no room.
+   * A blocking request the fast path could not admit: admitted now (the Mapping), queued (a pending
+   * promise) or refused (a rejected one). `tryNow` is false when the fast path already searched the
+   * pools for it and found no room. A queued withMapping call (`fn`) settles with its callback's result.
    */
-  map(spec: RequestSpec, policy: ThrottlePolicy, tryNow: boolean): Promise<Mapping> {
+  map(
+    spec: RequestSpec,
+    policy: ThrottlePolicy,
+    tryNow: boolean,
+    fn: MappingCallback<unknown> | undefined,
+  ): Mapping | Promise<unknown> {
     const signal = spec.signal
     if (signal?.aborted) {
       this.#counters.aborts++
@@ -71,7 +79,7 @@ export class WaitPath {
     const waitingBefore = policy.waiting
     if (policy.submit(w, tryNow)) {
       if (policy.waiting !== waitingBefore) this.queueChanged()
-      return Promise.resolve(w.mapping!)
+      return w.mapping!
     }
     if (spec.timeoutMs === 0) {
       policy.remove(w)
@@ -81,6 +89,7 @@ export class WaitPath {
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
     const promise = promiseFor(w)
+    w.fn = fn
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
       const timeoutMs = spec.timeoutMs
       w.timer = this.#clock.setTimer(timeoutMs, () => {
@@ -154,7 +163,11 @@ export class WaitPath {
           waitedMs: waited,
         })
       }
-      w.resolve(m)
+      if (w.fn === undefined) w.resolve(m)
+      else {
+        w.mapping = m
+        this.#jobs.start(w)
+      }
     } else w.mapping = m
     return true
   }

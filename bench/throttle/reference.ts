@@ -7,13 +7,17 @@
 
 class Ticket {
   next: Ticket | undefined = undefined
-  resolve: ((weight: number) => void) | undefined = undefined
+  resolve: ((value: unknown) => void) | undefined = undefined
+  reject: ((error: unknown) => void) | undefined = undefined
+  /** The callback of a `run` call, started when the ticket is admitted. */
+  fn: (() => Promise<unknown>) | undefined = undefined
   constructor(readonly weight: number) {}
 }
 
 let filling: Ticket | undefined
-function fill(resolve: (weight: number) => void): void {
+function fill(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
   filling!.resolve = resolve
+  filling!.reject = reject
 }
 
 export class MinimalLimiter {
@@ -28,9 +32,31 @@ export class MinimalLimiter {
       this.#used += weight
       return Promise.resolve(weight)
     }
+    return this.#enqueue(new Ticket(weight)) as Promise<number>
+  }
+
+  /** The one-call form (p-limit's `limit(fn)`): `fn` runs holding `weight`, released when it settles. */
+  run<R>(weight: number, fn: () => Promise<R>): Promise<R> {
+    if (this.#head === undefined && this.#used + weight <= this.capacity) {
+      this.#used += weight
+      return this.#exec(weight, fn)
+    }
     const t = new Ticket(weight)
+    t.fn = fn
+    return this.#enqueue(t) as Promise<R>
+  }
+
+  async #exec<R>(weight: number, fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn()
+    } finally {
+      this.release(weight)
+    }
+  }
+
+  #enqueue(t: Ticket): Promise<unknown> {
     filling = t
-    const promise = new Promise<number>(fill)
+    const promise = new Promise<unknown>(fill)
     filling = undefined
     if (this.#tail === undefined) this.#head = t
     else this.#tail.next = t
@@ -44,7 +70,8 @@ export class MinimalLimiter {
       this.#head = t.next
       if (this.#head === undefined) this.#tail = undefined
       this.#used += t.weight
-      t.resolve!(t.weight)
+      if (t.fn === undefined) t.resolve!(t.weight)
+      else this.#exec(t.weight, t.fn).then(t.resolve, t.reject)
     }
   }
 }

@@ -1,0 +1,127 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { parseArgs } from 'node:util'
+import { lib } from './lib.js'
+
+/**
+ * `npm run profile -- <workload>`: runs one hot path for a while under V8's sampling profiler and
+ * prints where the time goes (self time by function, then by file). The raw profile is written to
+ * bench/profiles/<workload>.cpuprofile for Chrome DevTools or speedscope.
+ */
+
+const TASKS = 10_000
+
+type Workload = () => Promise<void>
+
+const WORKLOADS: Record<string, () => Workload> = {
+  /** The uncontended blocking path: map(4096, true) + unmap. */
+  uncontended() {
+    const dma = new lib.Swiotlb({ backing: false })
+    return async () => {
+      for (let i = 0; i < 1000; i++) {
+        const m = await dma.map(4096, true)
+        m.unmap()
+      }
+    }
+  },
+  /** The accounting-only non-blocking path: tryMap(4096) + unmap. */
+  trymap() {
+    const dma = new lib.Swiotlb({ backing: false })
+    return async () => {
+      for (let i = 0; i < 1000; i++) dma.tryMap(4096)!.unmap()
+    }
+  },
+  /** 10,000 tasks through a budget of 16 one-slot mappings (bench case `contended`). */
+  contended() {
+    const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
+    return () =>
+      all(async () => {
+        const m = await dma.map(2048, true)
+        await null
+        m.unmap()
+      })
+  },
+  /** The same through withMapping, the one-call form (bench case `contended`, headline). */
+  'contended-cb'() {
+    const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
+    const work = async (): Promise<void> => {
+      await null
+    }
+    return () => all(() => dma.withMapping(2048, true, work))
+  },
+  /** 10,000 requests of 1..32 slots through a budget of 256 (bench case `weighted`). */
+  weighted() {
+    const dma = new lib.Swiotlb({ size: '2M', backing: false, throttle: { high: 0.25 } })
+    return () =>
+      all(async (i) => {
+        const m = await dma.map((1 + ((i * 7919 + 13) % 32)) * 2048, true)
+        await null
+        m.unmap()
+      })
+  },
+}
+
+async function all(task: (i: number) => Promise<void>): Promise<void> {
+  const tasks = new Array<Promise<void>>(TASKS)
+  for (let i = 0; i < TASKS; i++) tasks[i] = task(i)
+  await Promise.all(tasks)
+}
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+}
+interface Profile {
+  nodes: ProfileNode[]
+  samples: number[]
+}
+
+function summarize(profile: Profile, top: number): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const perFn = new Map<string, number>()
+  const perFile = new Map<string, number>()
+  for (const id of profile.samples) {
+    const f = byId.get(id)!.callFrame
+    const file = f.url === '' ? '(native)' : f.url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')
+    const fn = `${f.functionName || '(anonymous)'}  ${file}:${f.lineNumber + 1}`
+    perFn.set(fn, (perFn.get(fn) ?? 0) + 1)
+    perFile.set(file, (perFile.get(file) ?? 0) + 1)
+  }
+  const total = profile.samples.length
+  const rows = (m: Map<string, number>, n: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`)
+      .join('\n')
+  return `self time, ${total} samples\n\nby function\n${rows(perFn, top)}\n\nby file\n${rows(perFile, 10)}`
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { seconds: { type: 'string', default: '3' }, top: { type: 'string', default: '20' } },
+})
+const name = positionals[0] ?? 'contended'
+const make = WORKLOADS[name]
+if (make === undefined)
+  throw new RangeError(`Unknown workload ${name}; expected one of ${Object.keys(WORKLOADS).join(', ')}`)
+const run = make()
+// Warm up first, so that the profile shows optimized code, not the interpreter.
+for (let i = 0; i < 20; i++) await run()
+const session = new Session()
+session.connect()
+await session.post('Profiler.enable')
+await session.post('Profiler.setSamplingInterval', { interval: 100 })
+await session.post('Profiler.start')
+const end = performance.now() + Number(values.seconds) * 1000
+let rounds = 0
+while (performance.now() < end) {
+  await run()
+  rounds++
+}
+const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile }
+session.disconnect()
+mkdirSync(new URL('./profiles/', import.meta.url), { recursive: true })
+writeFileSync(new URL(`./profiles/${name}.cpuprofile`, import.meta.url), JSON.stringify(profile))
+console.log(`${name}: ${rounds} rounds in ${values.seconds} s`)
+console.log(summarize(profile, Number(values.top)))

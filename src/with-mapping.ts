@@ -1,0 +1,79 @@
+import type { Mapping } from './mapping.js'
+
+/** What `withMapping` runs while the mapping is held. */
+export type MappingCallback<R> = (mapping: Mapping) => R | PromiseLike<R>
+
+/** A queued withMapping call: its callback, and how to settle the caller's promise. */
+export interface Job {
+  fn: MappingCallback<unknown> | undefined
+  mapping: Mapping | undefined
+  resolve: ((value: unknown) => void) | undefined
+  reject: ((error: unknown) => void) | undefined
+}
+
+/**
+ * Runs `fn(m)` and unmaps `m` when it settles, whatever the outcome: resolves with fn's value, or
+ * rejects with its error. A callback that unmapped `m` itself is fine. When the unmap cannot copy back
+ * (the caller's buffer was detached), the slots are freed without the copy and the unmap's error is
+ * the result, unless fn had failed first: its error wins.
+ */
+export async function runWith<R>(m: Mapping, fn: MappingCallback<R>): Promise<R> {
+  let value: R
+  try {
+    value = await fn(m)
+  } catch (error) {
+    release(m, false)
+    throw error
+  }
+  release(m, true)
+  return value
+}
+
+function release(m: Mapping, strict: boolean): void {
+  if (!m.live) return
+  try {
+    m.unmap()
+  } catch (error) {
+    if (m.live) m.unmap({ skipCpuSync: true })
+    if (strict) throw error
+  }
+}
+
+/**
+ * Starts the callbacks of queued withMapping calls. A waiter is admitted inside somebody else's unmap
+ * (direct handoff); its callback must not run there, in the middle of another caller's call. Admitted
+ * jobs join a ready list instead, and one microtask starts them all, in admission order: a queued call
+ * costs its waiter and its promise, and no async frame while it waits.
+ */
+export class JobRunner {
+  #ready: Job[] = []
+  #spare: Job[] = []
+  #scheduled = false
+  readonly #flush = (): void => this.#run()
+
+  /** `job.mapping` was just admitted: its callback starts on the next microtask. */
+  start(job: Job): void {
+    this.#ready.push(job)
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      queueMicrotask(this.#flush)
+    }
+  }
+
+  #run(): void {
+    this.#scheduled = false
+    const ready = this.#ready
+    // Jobs admitted by the callbacks started below wait for the next microtask, in a fresh list.
+    this.#ready = this.#spare
+    for (let i = 0; i < ready.length; i++) {
+      const job = ready[i]!
+      const m = job.mapping!
+      const fn = job.fn!
+      job.mapping = undefined
+      job.fn = undefined
+      runWith(m, fn).then(job.resolve, job.reject)
+    }
+    ready.length = 0
+    this.#spare = ready
+  }
+}
