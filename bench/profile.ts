@@ -7,6 +7,7 @@ import { lib } from './lib.js'
  * `npm run profile -- <workload>`: runs one hot path for a while under V8's sampling profiler and
  * prints where the time goes (self time by function, then by file). The raw profile is written to
  * bench/profiles/<workload>.cpuprofile for Chrome DevTools or speedscope.
+ * `--alloc` samples allocations instead and prints the bytes allocated per operation, by function.
  */
 
 const TASKS = 10_000
@@ -61,6 +62,49 @@ const WORKLOADS: Record<string, () => Workload> = {
   },
 }
 
+/** Operations per call of each workload, to report bytes per operation. */
+const OPS: Record<string, number> = { uncontended: 1000, trymap: 1000 }
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  selfSize: number
+  children: HeapNode[]
+}
+
+/**
+ * Samples every allocation (interval 32 bytes: V8 then records nearly all of them) over 50 calls
+ * and prints bytes per operation by allocating function.
+ */
+async function allocations(session: Session, run: Workload, top: number): Promise<void> {
+  await session.post('HeapProfiler.enable')
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  const calls = 50
+  for (let i = 0; i < calls; i++) await run()
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: HeapNode }
+  }
+  const ops = calls * (OPS[name] ?? TASKS)
+  const perFn = new Map<string, number>()
+  const walk = (n: HeapNode): void => {
+    if (n.selfSize > 0) {
+      const f = n.callFrame
+      const file = f.url === '' ? '(native)' : f.url.replace(/^.*\/(node_modules|src|bench|dist)\//, '$1/')
+      const key = `${f.functionName || '(anonymous)'}  ${file}:${f.lineNumber + 1}`
+      perFn.set(key, (perFn.get(key) ?? 0) + n.selfSize)
+    }
+    for (const c of n.children) walk(c)
+  }
+  walk(profile.head)
+  const total = [...perFn.values()].reduce((a, b) => a + b, 0)
+  console.log(`${name}: ${(total / ops).toFixed(0)} bytes allocated per operation (sampled), by function`)
+  for (const [k, v] of [...perFn].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${(v / ops).toFixed(1).padStart(8)} B  ${k}`)
+}
+
 async function all(task: (i: number) => Promise<void>): Promise<void> {
   const tasks = new Array<Promise<void>>(TASKS)
   for (let i = 0; i < TASKS; i++) tasks[i] = task(i)
@@ -99,7 +143,11 @@ function summarize(profile: Profile, top: number): string {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seconds: { type: 'string', default: '3' }, top: { type: 'string', default: '20' } },
+  options: {
+    seconds: { type: 'string', default: '3' },
+    top: { type: 'string', default: '20' },
+    alloc: { type: 'boolean', default: false },
+  },
 })
 const name = positionals[0] ?? 'contended'
 const make = WORKLOADS[name]
@@ -110,6 +158,11 @@ const run = make()
 for (let i = 0; i < 20; i++) await run()
 const session = new Session()
 session.connect()
+if (values.alloc) {
+  await allocations(session, run, Number(values.top))
+  session.disconnect()
+  process.exit(0)
+}
 await session.post('Profiler.enable')
 await session.post('Profiler.setSamplingInterval', { interval: 100 })
 await session.post('Profiler.start')

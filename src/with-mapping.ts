@@ -29,6 +29,25 @@ export async function runWith<R>(m: Mapping, fn: MappingCallback<R>): Promise<R>
   return value
 }
 
+/** runWith for a queued call: settles the caller's promise itself (no promise chained per call). */
+async function runJob(m: Mapping, fn: MappingCallback<unknown>, job: Job): Promise<void> {
+  let value: unknown
+  try {
+    value = await fn(m)
+  } catch (error) {
+    release(m, false)
+    job.reject!(error)
+    return
+  }
+  try {
+    release(m, true)
+  } catch (error) {
+    job.reject!(error)
+    return
+  }
+  job.resolve!(value)
+}
+
 function release(m: Mapping, strict: boolean): void {
   if (!m.live) return
   try {
@@ -38,6 +57,8 @@ function release(m: Mapping, strict: boolean): void {
     if (strict) throw error
   }
 }
+
+const resolved = Promise.resolve()
 
 /**
  * Starts the callbacks of queued withMapping calls. A waiter is admitted inside somebody else's unmap
@@ -56,7 +77,8 @@ export class JobRunner {
     this.#ready.push(job)
     if (!this.#scheduled) {
       this.#scheduled = true
-      queueMicrotask(this.#flush)
+      // A resolved promise's reaction: Node's queueMicrotask allocates a wrapper per call.
+      resolved.then(this.#flush)
     }
   }
 
@@ -71,7 +93,7 @@ export class JobRunner {
       const fn = job.fn!
       job.mapping = undefined
       job.fn = undefined
-      runWith(m, fn).then(job.resolve, job.reject)
+      runJob(m, fn, job)
     }
     ready.length = 0
     this.#spare = ready
