@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { rampDown, renumberDown } from '../src/allocator/free-runs.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.js'
 import { Pool } from '../src/allocator/pool.js'
 import { parseBytes } from '../src/allocator/size.js'
@@ -263,5 +264,44 @@ describe('layout constants', () => {
   it('match the kernel', () => {
     expect(SLOT_SIZE).toBe(2048)
     expect(SEGMENT_SLOTS).toBe(128)
+  })
+})
+
+describe('free-run renumbering four slots at a time', () => {
+  /** The kernel's loops, one slot per step. */
+  function naive(list: Uint8Array, hi: number, lo: number, count: number, stopAtUsed: boolean): number {
+    for (let i = hi; i >= lo && (!stopAtUsed || list[i] !== 0); i--) list[i] = ++count
+    return count
+  }
+
+  it('property: rampDown and renumberDown write exactly what the slot-by-slot loops write', () => {
+    fc.assert(
+      fc.property(
+        // One segment's counters (at most 128 slots, so no count passes 128) with used slots (0) among them.
+        fc
+          .uint8Array({ minLength: 1, maxLength: SEGMENT_SLOTS })
+          .map((a) => a.map((b) => (b < 40 ? 0 : b % 100))),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        (bytes, h, l, c, stopAtUsed) => {
+          const n = bytes.length
+          const hi = h % n
+          const lo = l % (hi + 1)
+          const count = c % (SEGMENT_SLOTS - (hi - lo + 1) + 1)
+          const expected = bytes.slice()
+          const want = naive(expected, hi, lo, count, stopAtUsed)
+          const list = bytes.slice()
+          const words = new Uint32Array(list.buffer, 0, n >>> 2)
+          const got = stopAtUsed
+            ? renumberDown(list, words, hi, lo, count)
+            : rampDown(list, words, hi, lo, count)
+          expect(got).toBe(want)
+          expect(list).toEqual(expected)
+        },
+      ),
+      { numRuns: 2000 },
+    )
   })
 })

@@ -1,4 +1,5 @@
 import { Area } from './area.js'
+import { rampDown, renumberDown } from './free-runs.js'
 import { SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
 import { LiveTable } from './live-table.js'
 
@@ -29,6 +30,8 @@ export type PoolKind = 'default' | 'dynamic' | 'transient'
  */
 export class Pool {
   readonly list: Uint8Array
+  /** The same memory as `list`, four slots per word (see free-runs.ts). */
+  readonly #words: Uint32Array
   readonly #longest: Uint8Array
   readonly areas: Area[]
   readonly areaNslabs: number
@@ -55,6 +58,7 @@ export class Pool {
       throw new RangeError(`a pool of ${nslabs} slots cannot be split into ${nareas} areas of whole segments`)
     }
     this.list = new Uint8Array(nslabs)
+    this.#words = new Uint32Array(this.list.buffer, 0, nslabs >>> 2)
     this.live = new LiveTable(nslabs)
     for (let i = 0; i < nslabs; i++) this.list[i] = Math.min(SEGMENT_SLOTS - (i % SEGMENT_SLOTS), nslabs - i)
     this.#longest = new Uint8Array(Math.ceil(nslabs / SEGMENT_SLOTS))
@@ -155,19 +159,17 @@ export class Pool {
     const list = this.list
     list.fill(0, slot, slot + nslots)
     // The free run before the mapping, back to its segment's start, now ends at the mapping.
-    const segmentStart = slot - (slot % SEGMENT_SLOTS)
-    let count = 0
-    for (let i = slot - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count
+    renumberDown(list, this.#words, slot - 1, slot - (slot % SEGMENT_SLOTS), 0)
   }
 
   /** swiotlb_release_slots: returns `nslots` slots from `slot` and merges them with their neighbours. */
   release(slot: number, nslots: number): void {
     const list = this.list
     const end = slot + nslots
+    const words = this.#words
     let count = end % SEGMENT_SLOTS !== 0 && end < this.nslabs ? list[end]! : 0
-    for (let i = end - 1; i >= slot; i--) list[i] = ++count
-    const segmentStart = slot - (slot % SEGMENT_SLOTS)
-    for (let i = slot - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count
+    count = rampDown(list, words, end - 1, slot, count)
+    count = renumberDown(list, words, slot - 1, slot - (slot % SEGMENT_SLOTS), count)
     // `count` is now the length of the merged free run.
     if (count > this.#longest[slot >>> SEGMENT_SHIFT]!) this.#longest[slot >>> SEGMENT_SHIFT] = count
     const area = this.areas[(slot / this.areaNslabs) | 0]!
