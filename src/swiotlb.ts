@@ -18,7 +18,7 @@ import { FairSharePolicy } from './throttle/fair-share.js'
 import type { ThrottleHost, ThrottlePolicy } from './throttle/policy.js'
 import { SerializePolicy } from './throttle/serialize.js'
 import { WaitPath } from './wait-path.js'
-import { type MappingCallback, runWith } from './with-mapping.js'
+import { JobRunner, type MappingCallback } from './with-mapping.js'
 
 /**
  * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
@@ -42,6 +42,7 @@ export class Swiotlb implements MappingOwner {
   readonly #events = new Hub<SwiotlbEvent>()
   readonly #queue = new Hub<WaitQueueState>()
   readonly #waits = new Histogram(1000)
+  readonly #jobs = new JobRunner()
   readonly #counters: Counters = { live: 0, failures: 0, admitted: 0, timeouts: 0, aborts: 0 }
   readonly #options: NormalizedOptions
   /** Every event, as it happens (see SwiotlbEvent). */
@@ -123,6 +124,7 @@ export class Swiotlb implements MappingOwner {
         waits: this.#waits,
         events: this.#events,
         queue: this.#queue,
+        jobs: this.#jobs,
       },
       this.#policy,
     )
@@ -146,7 +148,8 @@ export class Swiotlb implements MappingOwner {
    * resolves with fn's value, rejects with its error, or with map's when there was no mapping. The
    * one-call form of map + unmap (async-mutex's runExclusive, p-limit's limit(fn)): the mapping is never
    * leaked, and a queued call holds no async frame while it waits. A callback that unmaps the mapping
-   * itself is fine. A queued call's callback starts on the microtask after its admission.
+   * itself is fine. A queued call's callback starts on the microtask after its admission, never inside
+   * another caller's unmap (see JobRunner).
    */
   withMapping<R>(buf: ArrayBufferView | number, fn: MappingCallback<R>): Promise<R>
   withMapping<R>(
@@ -164,7 +167,7 @@ export class Swiotlb implements MappingOwner {
       return Promise.reject(new ArgumentTypeError('fn', 'a function (mapping) => value', callback))
     const mayBlock = typeof mayBlockOrFn === 'function' ? undefined : mayBlockOrFn
     const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
-    return r instanceof Mapping ? runWith(r, callback) : (r as Promise<R>)
+    return r instanceof Mapping ? this.#jobs.run(r, callback) : (r as Promise<R>)
   }
 
   /** Admits a request at once (the Mapping) or returns the promise its caller awaits. */

@@ -10,7 +10,7 @@ import type { Hub, SwiotlbEvent, WaitQueueState } from './stats/events.js'
 import type { Histogram } from './stats/histogram.js'
 import type { Counters } from './stats/stats.js'
 import type { ThrottlePolicy } from './throttle/policy.js'
-import { JobRunner, type MappingCallback } from './with-mapping.js'
+import type { JobRunner, MappingCallback } from './with-mapping.js'
 
 export interface WaitPathParts {
   clock: Clock
@@ -21,6 +21,7 @@ export interface WaitPathParts {
   waits: Histogram
   events: Hub<SwiotlbEvent>
   queue: Hub<WaitQueueState>
+  jobs: JobRunner
 }
 
 /**
@@ -37,7 +38,7 @@ export class WaitPath {
   readonly #waits: Histogram
   readonly #events: Hub<SwiotlbEvent>
   readonly #queue: Hub<WaitQueueState>
-  readonly #jobs = new JobRunner()
+  readonly #jobs: JobRunner
 
   constructor(
     parts: WaitPathParts,
@@ -51,6 +52,7 @@ export class WaitPath {
     this.#waits = parts.waits
     this.#events = parts.events
     this.#queue = parts.queue
+    this.#jobs = parts.jobs
   }
 
   /**

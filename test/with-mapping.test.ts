@@ -139,6 +139,26 @@ describe('withMapping', () => {
     expectEmpty(dma, clock)
   })
 
+  it("starts the next queued callback when the previous callback's unmap has returned", async () => {
+    const { clock, dma } = pool()
+    let first: Mapping | undefined
+    const seen: string[] = []
+    const a = dma.withMapping(128 * SLOT, true, async (m) => {
+      first = m
+      await null
+      return 'a'
+    })
+    const b = dma.withMapping(128 * SLOT, true, (m) => {
+      // a's unmap is complete: its slots are free, nobody waits, the budget holds b alone.
+      const t = dma.stats().throttle
+      seen.push(`first live ${first!.live}, waiting ${t.waiting}, blocking ${t.blockingUsed}, b live ${m.live}`)
+      return 'b'
+    })
+    expect(await Promise.all([a, b])).toEqual(['a', 'b'])
+    expect(seen).toEqual(['first live false, waiting 0, blocking 128, b live true'])
+    expectEmpty(dma, clock)
+  })
+
   it('times out and aborts like map, leaving nothing behind and never calling fn', async () => {
     const { clock, dma } = pool()
     const hold = await dma.map(128 * SLOT, true)
