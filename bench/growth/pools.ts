@@ -76,6 +76,25 @@ export const pools: BenchCase = {
       })),
       options,
     )
+    // The address lookup alone, with the last-found pool missing on every call: alternate between an
+    // address of the default pool and one of the last dynamic pool.
+    const lookups = await compare(
+      COUNTS.map((n, i) => {
+        const dma = pools[i]!
+        const last = dma.stats().poolList.at(-1)!.addr
+        const first = dma.stats().poolList[0]!.addr
+        return {
+          name: `isSwiotlbBuffer(addr) alternating first and last pool, ${n} dynamic pool${n === 1 ? '' : 's'}`,
+          batch: BATCH,
+          fn: () => {
+            let hits = 0
+            for (let i = 0; i < BATCH; i++) if (dma.isSwiotlbBuffer(i & 1 ? last : first)) hits++
+            if (hits !== BATCH) throw new Error('pools: lookup missed a pool')
+          },
+        }
+      }),
+      options,
+    )
     const one = unmaps[0]!.nsPerOp
     const oneMap = maps[0]!.nsPerOp
     return result({
@@ -85,9 +104,10 @@ export const pools: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 0.67 },
       value: one / unmaps[2]!.nsPerOp,
-      raw: [...unmaps, ...maps].map((t) => ({ label: t.name, value: t.nsPerOp, unit: 'ns/op' })),
+      raw: [...unmaps, ...maps, ...lookups].map((t) => ({ label: t.name, value: t.nsPerOp, unit: 'ns/op' })),
       notes: [
         `unmap(addr) ratio for 100 pools: ${fmt(one / unmaps[1]!.nsPerOp)}`,
+        `the timed unmaps all fall in one pool, which the lookup's last-found pool answers at once; a lookup that misses it does a binary search over the pools' start and end addresses: ${fmt(lookups[0]!.nsPerOp)} ns with 1 pool, ${fmt(lookups[2]!.nsPerOp)} ns with 1,000 (ratio ${fmt(lookups[0]!.nsPerOp / lookups[2]!.nsPerOp)})`,
         `tryMap + unmap(addr) in the last pool (not a target; the search walks every full pool first): ratio for 100 pools ${fmt(oneMap / maps[1]!.nsPerOp)}, for 1,000 pools ${fmt(oneMap / maps[2]!.nsPerOp)}`,
         'pools are 256 KiB (128 slots, one area), made by background growth at 100 % usage on a VirtualClock; all but the last are full; the timed unmaps run on mappings made untimed in the last pool',
       ],

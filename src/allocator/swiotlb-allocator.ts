@@ -25,6 +25,11 @@ export class SwiotlbAllocator {
   readonly pools: Pool[] = []
   /** Every pool, transient included, sorted by start address. */
   readonly #byAddress: Pool[] = []
+  /** The start and end address of each pool of #byAddress: the search by address reads only these. */
+  readonly #starts: number[] = []
+  readonly #ends: number[] = []
+  /** The pool poolOf found last: unmaps come in runs from one pool, as a TLB's lookups do. */
+  #lastFound: Pool | undefined = undefined
   readonly defaultPool: Pool
   readonly nareas: number
   readonly backing: boolean
@@ -52,7 +57,9 @@ export class SwiotlbAllocator {
     this.#nextAddress = start + Math.ceil((nslabs * SLOT_SIZE) / POOL_ALIGN) * POOL_ALIGN + POOL_ALIGN
     const memory = this.backing ? new Uint8Array(nslabs * SLOT_SIZE) : undefined
     const pool = new Pool(kind, start, nslabs, nareas, memory, now)
-    this.#byAddress.push(pool) // addresses only grow, so the array stays sorted
+    this.#byAddress.push(pool) // addresses only grow, so the arrays stay sorted
+    this.#starts.push(pool.start)
+    this.#ends.push(pool.end)
     if (kind === 'transient') this.transientNslabs += nslabs
     else {
       this.pools.push(pool)
@@ -65,8 +72,13 @@ export class SwiotlbAllocator {
   removePool(pool: Pool): void {
     if (pool === this.defaultPool) throw new Error('the default pool is never removed')
     if (pool.used !== 0) throw new Error(`pool at ${pool.start} still has ${pool.used} slots in use`)
+    if (this.#lastFound === pool) this.#lastFound = undefined
     const at = this.#indexOf(pool.start)
-    if (at >= 0) this.#byAddress.splice(at, 1)
+    if (at >= 0) {
+      this.#byAddress.splice(at, 1)
+      this.#starts.splice(at, 1)
+      this.#ends.splice(at, 1)
+    }
     if (pool.kind === 'transient') this.transientNslabs -= pool.nslabs
     else {
       this.pools.splice(this.pools.indexOf(pool), 1)
@@ -130,24 +142,33 @@ export class SwiotlbAllocator {
     if (pool.kind !== 'transient') this.used -= nslots
   }
 
-  /** The pool holding bus address `addr`, or undefined. O(log pools). */
+  /**
+   * The pool holding bus address `addr`, or undefined. O(log pools), over two arrays of numbers, so a
+   * thousand pools cost ten reads of one contiguous array rather than ten pool objects.
+   */
   poolOf(addr: number): Pool | undefined {
-    const pools = this.#byAddress
-    let lo = 0
-    let hi = pools.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const pool = pools[mid]!
-      if (addr < pool.start) hi = mid - 1
-      else if (addr >= pool.end) lo = mid + 1
-      else return pool
-    }
-    return undefined
+    const last = this.#lastFound
+    if (last !== undefined && addr >= last.start && addr < last.end) return last
+    const at = this.#indexOf(addr)
+    if (at < 0) return undefined
+    const pool = this.#byAddress[at]!
+    this.#lastFound = pool
+    return pool
   }
 
-  #indexOf(start: number): number {
-    const pool = this.poolOf(start)
-    return pool === undefined ? -1 : this.#byAddress.indexOf(pool)
+  /** Index in #byAddress of the pool holding `addr`, or -1. */
+  #indexOf(addr: number): number {
+    const starts = this.#starts
+    const ends = this.#ends
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (addr < starts[mid]!) hi = mid - 1
+      else if (addr >= ends[mid]!) lo = mid + 1
+      else return mid
+    }
+    return -1
   }
 
   /** Sum of the per-area high-water marks over all pools (what summing per-area marks reports). */
