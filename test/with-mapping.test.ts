@@ -151,7 +151,9 @@ describe('withMapping', () => {
     const b = dma.withMapping(128 * SLOT, true, (m) => {
       // a's unmap is complete: its slots are free, nobody waits, the budget holds b alone.
       const t = dma.stats().throttle
-      seen.push(`first live ${first!.live}, waiting ${t.waiting}, blocking ${t.blockingUsed}, b live ${m.live}`)
+      seen.push(
+        `first live ${first!.live}, waiting ${t.waiting}, blocking ${t.blockingUsed}, b live ${m.live}`,
+      )
       return 'b'
     })
     expect(await Promise.all([a, b])).toEqual(['a', 'b'])
