@@ -15,9 +15,15 @@ class LongTimer {
   }
 }
 
+/**
+ * `globalThis.performance` is a lazy getter in Node: reading it costs more than a third of a
+ * `performance.now()` call (~25 of ~65 ns), and a queued map reads the clock twice.
+ */
+const perf = performance
+
 /** The wall clock: `performance.now()` and `setTimeout`. The only file that touches host timers. */
 export const realClock: Clock = {
-  now: () => performance.now(),
+  now: () => perf.now(),
   setTimer: (ms, fn) =>
     ms > MAX_DELAY_MS ? new LongTimer(ms, fn) : (setTimeout(fn, ms) as unknown as TimerHandle),
   clearTimer: (timer) =>
@@ -36,5 +42,5 @@ export function drainMicrotasks(): Promise<void> {
 
 /** Wall-clock milliseconds, for progress bars and benchmarks only: never for simulated time. */
 export function wallNow(): number {
-  return performance.now()
+  return perf.now()
 }
