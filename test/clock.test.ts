@@ -33,6 +33,27 @@ describe('VirtualClock', () => {
     expect(log).toEqual(['x@1', 'y@2', 'x@2', 'y@3', 'x@3'])
   })
 
+  it('lets promise chains of any depth finish before the next timer, including those started before runAll', async () => {
+    const clock = new VirtualClock()
+    const log: string[] = []
+    const chain = async (name: string, depth: number): Promise<void> => {
+      // A thenable costs two extra hops per await; mixed with plain awaits the chain is deep and uneven.
+      // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
+      const thenable = { then: (resolve: () => void) => resolve() }
+      for (let i = 0; i < depth; i++) await (i % 2 === 0 ? null : thenable)
+      log.push(`${name} done@${clock.now()}`)
+    }
+    void chain('before', 500)
+    clock.setTimer(1, () => {
+      log.push('t1')
+      void chain('in t1', 1000)
+    })
+    clock.setTimer(1, () => log.push('t1 second'))
+    clock.setTimer(2, () => log.push('t2'))
+    await clock.runAll()
+    expect(log).toEqual(['before done@0', 't1', 'in t1 done@1', 't1 second', 't2'])
+  })
+
   it('advances to the target even with no timers, and leaves later timers pending', async () => {
     const clock = new VirtualClock(100)
     let fired = false
