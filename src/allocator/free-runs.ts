@@ -19,9 +19,36 @@ function hasZeroByte(w: number): boolean {
 }
 
 /**
- * `list[i] = ++count` for i = hi, hi - 1, ... down to lo, unconditionally (the slots just freed).
- * Returns the last count written.
+ * `list[i] = ++count` for i = hi, hi - 1, ... down to lo. With `toUsed`, only while slot i is free
+ * (list[i] !== 0): the free run before a mapping, renumbered to end where it now ends; without, over
+ * every slot (the slots just freed). Returns the last count written.
  */
+function countDown(
+  list: Uint8Array,
+  words: Uint32Array,
+  hi: number,
+  lo: number,
+  count: number,
+  toUsed: boolean,
+): number {
+  let i = hi
+  while (i >= lo && (i & 3) !== 3) {
+    if (toUsed && list[i] === 0) return count
+    list[i--] = ++count
+  }
+  if (LITTLE_ENDIAN) {
+    for (; i - 3 >= lo; i -= 4) {
+      const k = i >>> 2
+      if (toUsed && hasZeroByte(words[k]!)) break
+      words[k] = count * ONES + RAMP
+      count += 4
+    }
+  }
+  while (i >= lo && !(toUsed && list[i] === 0)) list[i--] = ++count
+  return count
+}
+
+/** `list[i] = ++count` for i = hi down to lo, unconditionally (the slots just freed). */
 export function rampDown(
   list: Uint8Array,
   words: Uint32Array,
@@ -29,22 +56,10 @@ export function rampDown(
   lo: number,
   count: number,
 ): number {
-  let i = hi
-  while (i >= lo && (i & 3) !== 3) list[i--] = ++count
-  if (LITTLE_ENDIAN) {
-    for (; i - 3 >= lo; i -= 4) {
-      words[i >>> 2] = count * ONES + RAMP
-      count += 4
-    }
-  }
-  while (i >= lo) list[i--] = ++count
-  return count
+  return countDown(list, words, hi, lo, count, false)
 }
 
-/**
- * `list[i] = ++count` for i = hi, hi - 1, ... while i >= lo and slot i is free (list[i] !== 0): the
- * free run before a mapping, renumbered to end where it now ends. Returns the last count written.
- */
+/** `list[i] = ++count` for i = hi, hi - 1, ... while i >= lo and slot i is free (list[i] !== 0). */
 export function renumberDown(
   list: Uint8Array,
   words: Uint32Array,
@@ -52,19 +67,5 @@ export function renumberDown(
   lo: number,
   count: number,
 ): number {
-  let i = hi
-  while (i >= lo && (i & 3) !== 3) {
-    if (list[i] === 0) return count
-    list[i--] = ++count
-  }
-  if (LITTLE_ENDIAN) {
-    for (; i - 3 >= lo; i -= 4) {
-      const k = i >>> 2
-      if (hasZeroByte(words[k]!)) break
-      words[k] = count * ONES + RAMP
-      count += 4
-    }
-  }
-  while (i >= lo && list[i] !== 0) list[i--] = ++count
-  return count
+  return countDown(list, words, hi, lo, count, true)
 }
