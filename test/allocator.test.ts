@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { rampDown, renumberDown } from '../src/allocator/free-runs.js'
+import { countDown } from '../src/allocator/free-runs.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.js'
 import { Pool } from '../src/allocator/pool.js'
 import { parseBytes } from '../src/allocator/size.js'
@@ -274,7 +274,7 @@ describe('free-run renumbering four slots at a time', () => {
     return count
   }
 
-  it('property: rampDown and renumberDown write exactly what the slot-by-slot loops write', () => {
+  it('property: countDown writes exactly what the slot-by-slot loops write', () => {
     fc.assert(
       fc.property(
         // One segment's counters (at most 128 slots, so no count passes 128) with used slots (0) among them.
@@ -294,9 +294,7 @@ describe('free-run renumbering four slots at a time', () => {
           const want = naive(expected, hi, lo, count, stopAtUsed)
           const list = bytes.slice()
           const words = new Uint32Array(list.buffer, 0, n >>> 2)
-          const got = stopAtUsed
-            ? renumberDown(list, words, hi, lo, count)
-            : rampDown(list, words, hi, lo, count)
+          const got = countDown(list, words, hi, lo, count, stopAtUsed)
           expect(got).toBe(want)
           expect(list).toEqual(expected)
         },

@@ -23,7 +23,7 @@ function hasZeroByte(w: number): boolean {
  * (list[i] !== 0): the free run before a mapping, renumbered to end where it now ends; without, over
  * every slot (the slots just freed). Returns the last count written.
  */
-function countDown(
+export function countDown(
   list: Uint8Array,
   words: Uint32Array,
   hi: number,
@@ -46,26 +46,4 @@ function countDown(
   }
   while (i >= lo && !(toUsed && list[i] === 0)) list[i--] = ++count
   return count
-}
-
-/** `list[i] = ++count` for i = hi down to lo, unconditionally (the slots just freed). */
-export function rampDown(
-  list: Uint8Array,
-  words: Uint32Array,
-  hi: number,
-  lo: number,
-  count: number,
-): number {
-  return countDown(list, words, hi, lo, count, false)
-}
-
-/** `list[i] = ++count` for i = hi, hi - 1, ... while i >= lo and slot i is free (list[i] !== 0). */
-export function renumberDown(
-  list: Uint8Array,
-  words: Uint32Array,
-  hi: number,
-  lo: number,
-  count: number,
-): number {
-  return countDown(list, words, hi, lo, count, true)
 }

@@ -1,5 +1,5 @@
 import { Area } from './area.js'
-import { rampDown, renumberDown } from './free-runs.js'
+import { countDown } from './free-runs.js'
 import { SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
 import { LiveTable } from './live-table.js'
 
@@ -159,7 +159,7 @@ export class Pool {
     const list = this.list
     list.fill(0, slot, slot + nslots)
     // The free run before the mapping, back to its segment's start, now ends at the mapping.
-    renumberDown(list, this.#words, slot - 1, slot - (slot % SEGMENT_SLOTS), 0)
+    countDown(list, this.#words, slot - 1, slot - (slot % SEGMENT_SLOTS), 0, true)
   }
 
   /** swiotlb_release_slots: returns `nslots` slots from `slot` and merges them with their neighbours. */
@@ -168,8 +168,8 @@ export class Pool {
     const end = slot + nslots
     const words = this.#words
     let count = end % SEGMENT_SLOTS !== 0 && end < this.nslabs ? list[end]! : 0
-    count = rampDown(list, words, end - 1, slot, count)
-    count = renumberDown(list, words, slot - 1, slot - (slot % SEGMENT_SLOTS), count)
+    count = countDown(list, words, end - 1, slot, count, false)
+    count = countDown(list, words, slot - 1, slot - (slot % SEGMENT_SLOTS), count, true)
     // `count` is now the length of the merged free run.
     if (count > this.#longest[slot >>> SEGMENT_SHIFT]!) this.#longest[slot >>> SEGMENT_SHIFT] = count
     const area = this.areas[(slot / this.areaNslabs) | 0]!
