@@ -40,11 +40,6 @@ export class Model implements PolicyHost {
   aborts = 0
   maxWaitMs = 0
   refuse = false
-  /**
-   * A shrink took away capacity that admitted blocking mappings still count on, so blocking usage is
-   * above the (smaller) budget until they are unmapped. Reported as an open issue; see test/model/README.
-   */
-  overBudgetByShrink = false
 
   constructor(
     readonly config: ModelConfig,
@@ -70,11 +65,7 @@ export class Model implements PolicyHost {
         oldest: () => this.policy?.oldest(),
         refused: () => this.refuse,
         addDynamic: (n, areas) => this.pools.add('dynamic', this.oracle.nextPoolAddr('dynamic', n), n, areas),
-        removeDynamic: (pool) => {
-          this.pools.remove(pool)
-          const p = this.policy
-          if (p !== undefined && p.blockingUsed > p.budget) this.overBudgetByShrink = true
-        },
+        removeDynamic: (pool) => this.pools.remove(pool),
         mayShrink: (pool) => {
           const p = this.policy
           if (p === undefined) return true
