@@ -124,6 +124,7 @@ export const contended: BenchCase = {
         `the manual form (\`const m = await dma.map(2048, true); await null; m.unmap()\`, a suspended async frame per waiting task) against limit(work): ${fmt(p!.nsPerOp / dm!.nsPerOp)}×`,
         `references (see bench/throttle/reference.ts): p-limit ÷ a minimal limiter's run(fn) = ${fmt(p!.nsPerOp / mr!.nsPerOp)}×, ÷ its manual form = ${fmt(p!.nsPerOp / m!.nsPerOp)}×: the most a limiter can show here, with nothing but a counter and a queue`,
         `checked after the run: hiwater ${s.hiwater} slots, all released`,
+        'where the time goes, and what a task here pays that a bare counter does not: docs/performance.md',
       ],
     })
   },
@@ -208,7 +209,7 @@ export const weighted: BenchCase = {
       raw: [d!, r!, dm!, s!, mr!, m!, f!].map((t) => ({ label: t.name, value: t.nsPerOp, unit: 'ns/task' })),
       notes: [
         `size '2M' (1024 slots), throttle { high: 0.25 }: budget 256 slots; request i maps (1 + (7919i + 13) mod 32) × 2048 bytes; mean ${fmt(weights.reduce((a, b) => a + b, 0) / TASKS)} slots`,
-        "headline, like with like: `dma.withMapping(w × 2048, true, work)` against `sem.runExclusive(work, w)`, each library's one-call form; runExclusive's throughput here is the issue's anchor (≈ 146k/s weighted)",
+        "headline, like with like: `dma.withMapping(w × 2048, true, work)` against `sem.runExclusive(work, w)`, each library's one-call form; the form whose rate matches the published async-mutex weighted anchor (≈ 146k tasks/s)",
         `manual forms, like with like: map + unmap against acquire + release = ${fmt(s!.nsPerOp / dm!.nsPerOp)}× (target not met: see docs/performance.md)`,
         `references: Semaphore acquire/release ÷ a minimal limiter's manual form = ${fmt(s!.nsPerOp / m!.nsPerOp)}×, about the most a limiter with one promise per waiter can show against it; runExclusive ÷ a minimal run(w, fn) = ${fmt(r!.nsPerOp / mr!.nsPerOp)}×`,
       ],
