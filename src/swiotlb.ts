@@ -8,7 +8,7 @@ import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { MappingTable } from './mapping-table.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
 import { isMask, type PendingMap, RequestSpec } from './request.js'
-import { Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
+import { EventHold, Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
 import { Histogram } from './stats/histogram.js'
 import { fromHub, type Observable, sampled } from './stats/rx.js'
 import { buildStats, type Counters } from './stats/stats.js'
@@ -41,6 +41,11 @@ export class Swiotlb implements MappingOwner {
   #specBusy = false
   readonly #events = new Hub<SwiotlbEvent>()
   readonly #queue = new Hub<WaitQueueState>()
+  /**
+   * Events wait until the operation that raised them is complete: a subscriber that calls back in
+   * sees the budget, queue and pools as they are after it, never half way.
+   */
+  readonly #streams = new EventHold(this.#events, this.#queue)
   readonly #waits = new Histogram(1000)
   readonly #jobs = new JobRunner()
   readonly #counters: Counters = { live: 0, failures: 0, admitted: 0, timeouts: 0, aborts: 0 }
@@ -124,6 +129,7 @@ export class Swiotlb implements MappingOwner {
         waits: this.#waits,
         events: this.#events,
         queue: this.#queue,
+        streams: this.#streams,
         jobs: this.#jobs,
       },
       this.#policy,
@@ -176,7 +182,7 @@ export class Swiotlb implements MappingOwner {
     mayBlock: unknown,
     fn: MappingCallback<unknown> | undefined,
   ): Mapping | Promise<unknown> {
-    this.#hold()
+    const held = this.#streams.hold()
     try {
       // A call from inside another (a subscriber's) gets a spec of its own.
       if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock, fn)
@@ -187,22 +193,8 @@ export class Swiotlb implements MappingOwner {
         this.#specBusy = false
       }
     } finally {
-      this.#release()
+      this.#streams.release(held)
     }
-  }
-
-  /**
-   * Events wait until the operation that raised them is complete: a subscriber that calls back in
-   * sees the budget, queue and pools as they are after it, never half way.
-   */
-  #hold(): void {
-    this.#events.hold()
-    this.#queue.hold()
-  }
-
-  #release(): void {
-    this.#events.release()
-    this.#queue.release()
   }
 
   #map(
@@ -242,7 +234,7 @@ export class Swiotlb implements MappingOwner {
     buf: ArrayBufferView | number,
     options?: Omit<MapOptions, 'mayBlock' | 'signal' | 'timeoutMs'>,
   ): Mapping | undefined {
-    this.#hold()
+    const held = this.#streams.hold()
     try {
       if (this.#specBusy) return this.#tryMap(new RequestSpec(), buf, options)
       this.#specBusy = true
@@ -252,7 +244,7 @@ export class Swiotlb implements MappingOwner {
         this.#specBusy = false
       }
     } finally {
-      this.#release()
+      this.#streams.release(held)
     }
   }
 
@@ -271,7 +263,7 @@ export class Swiotlb implements MappingOwner {
    * pool throws InvalidUnmapError and changes nothing.
    */
   unmap(target: Mapping | number, options?: UnmapOptions): void {
-    this.#hold()
+    const held = this.#streams.hold()
     try {
       const m = this.#table.resolveLive(target)
       this.#table.unmap(m, options)
@@ -283,16 +275,16 @@ export class Swiotlb implements MappingOwner {
       if (policy.waiting !== before) this.#wait.queueChanged()
       this.#growth?.retryShrinks()
     } finally {
-      this.#release()
+      this.#streams.release(held)
     }
   }
 
   #grown(pool: Pool): void {
-    this.#hold()
+    const held = this.#streams.hold()
     try {
       this.#drainAfterGrow(pool)
     } finally {
-      this.#release()
+      this.#streams.release(held)
     }
   }
 

@@ -6,7 +6,7 @@ import type { Growth } from './growth/growth.js'
 import type { Mapping } from './mapping.js'
 import type { MappingTable } from './mapping-table.js'
 import { PendingMap, promiseFor, type RequestSpec } from './request.js'
-import type { Hub, SwiotlbEvent, WaitQueueState } from './stats/events.js'
+import type { EventHold, Hub, SwiotlbEvent, WaitQueueState } from './stats/events.js'
 import type { Histogram } from './stats/histogram.js'
 import type { Counters } from './stats/stats.js'
 import type { ThrottlePolicy } from './throttle/policy.js'
@@ -21,6 +21,7 @@ export interface WaitPathParts {
   waits: Histogram
   events: Hub<SwiotlbEvent>
   queue: Hub<WaitQueueState>
+  streams: EventHold
   jobs: JobRunner
 }
 
@@ -39,6 +40,7 @@ export class WaitPath {
   readonly #events: Hub<SwiotlbEvent>
   readonly #queue: Hub<WaitQueueState>
   readonly #jobs: JobRunner
+  readonly #streams: EventHold
 
   constructor(
     parts: WaitPathParts,
@@ -53,6 +55,7 @@ export class WaitPath {
     this.#events = parts.events
     this.#queue = parts.queue
     this.#jobs = parts.jobs
+    this.#streams = parts.streams
   }
 
   /**
@@ -123,8 +126,7 @@ export class WaitPath {
 
   /** A waiter leaves without a mapping; its events wait until it is out. */
   #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
-    this.#events.hold()
-    this.#queue.hold()
+    const held = this.#streams.hold()
     try {
       this.#detach(w)
       this.policy!.remove(w)
@@ -133,8 +135,7 @@ export class WaitPath {
       this.queueChanged()
       w.reject!(error)
     } finally {
-      this.#events.release()
-      this.#queue.release()
+      this.#streams.release(held)
     }
   }
 

@@ -107,3 +107,29 @@ export class Hub<T> {
     for (let i = 0; i < listeners.length; i++) listeners[i]!(value)
   }
 }
+
+/**
+ * Both streams of a Swiotlb, held together for the length of an operation. Nothing is held when
+ * nobody listens: events are then never built, and the hold (6–10 % of a contended withMapping in
+ * A/B runs) would guard nothing.
+ */
+export class EventHold {
+  constructor(
+    readonly events: Hub<SwiotlbEvent>,
+    readonly queue: Hub<WaitQueueState>,
+  ) {}
+
+  /** Holds both streams when either has subscribers; returns whether it did (pass it to `release`). */
+  hold(): boolean {
+    if (!this.events.active && !this.queue.active) return false
+    this.events.hold()
+    this.queue.hold()
+    return true
+  }
+
+  release(held: boolean): void {
+    if (!held) return
+    this.events.release()
+    this.queue.release()
+  }
+}
