@@ -68,6 +68,13 @@ async function busyPool(backing: boolean) {
   return { clock, dma, live, dead }
 }
 
+/** What a pool holds: slots, mappings, waiters, budget and timers. */
+function holdings({ dma, clock }: Awaited<ReturnType<typeof busyPool>>) {
+  const s = dma.stats()
+  const t = s.throttle
+  return [s.used, s.liveMappings, s.transientNslabs, t.waiting, t.blockingUsed, clock.pendingTimers]
+}
+
 /** `fn` throws a coded error and the pool is as it was, or it works. */
 function hostileCall(pool: Awaited<ReturnType<typeof busyPool>>, what: string, fn: () => unknown): unknown {
   const before = snapshot(pool.dma, pool.clock)
@@ -106,6 +113,52 @@ describe('hostile calls', () => {
             )
               expect(snapshot(pool.dma, pool.clock), 'a refused map changed the pool').toBe(before)
           }
+          pool.dma.close()
+        }),
+        params(300),
+      )
+    })
+
+    it(`withMapping(anything, anything, anything) returns a promise; a refusal leaves the pool as it was (backing ${backing})`, async () => {
+      const callback = fc.oneof(
+        hostile,
+        fc.constant((m: Mapping) => m.size),
+        fc.constant(() => {
+          throw new Error('callback')
+        }),
+      )
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(hostile, view), mapOptions, callback, async (buf, options, fn) => {
+          const pool = await busyPool(backing)
+          const before = snapshot(pool.dma, pool.clock)
+          const heldBefore = holdings(pool)
+          let result: unknown
+          // @ts-expect-error: anything at all, on purpose
+          const promise = pool.dma.withMapping(buf, options, fn) // never throws
+          expect(promise).toBeInstanceOf(Promise)
+          promise.then(
+            (v) => {
+              result = v
+            },
+            (e: unknown) => {
+              result = e
+            },
+          )
+          await pool.clock.advanceBy(0)
+          if (result instanceof Error && result.name !== 'AbortError' && result.message !== 'callback') {
+            expectCoded(result, 'withMapping')
+            const code = (result as Error & { code: string }).code
+            if (
+              code === 'ERR_INVALID_ARG_TYPE' ||
+              code === 'ERR_OUT_OF_RANGE' ||
+              code === 'ERR_MAPPING_TOO_LARGE'
+            )
+              expect(snapshot(pool.dma, pool.clock), 'a refused withMapping changed the pool').toBe(before)
+          }
+          // Whatever the callback did, a settled call holds no mapping (only the high-water mark and the
+          // area cursors may have moved).
+          if (result !== undefined)
+            expect(holdings(pool), 'a settled call left a mapping').toEqual(heldBefore)
           pool.dma.close()
         }),
         params(300),
