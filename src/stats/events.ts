@@ -110,8 +110,7 @@ export class Hub<T> {
 
 /**
  * Both streams of a Swiotlb, held together for the length of an operation. Nothing is held when
- * nobody listens: events are then never built, and the hold (6–10 % of a contended withMapping in
- * A/B runs) would guard nothing.
+ * nobody listens: events are then never built, and the hold would guard nothing.
  */
 export class EventHold {
   constructor(
