@@ -67,6 +67,14 @@ export async function compare(contenders: readonly Contender[], options: RunOpti
   return contenders.map((c, i) => ({ name: c.name, nsPerOp: median(perRound[i]!), rounds: perRound[i]! }))
 }
 
+/** The raw medians of a comparison, one row per contender, for a case's table. */
+export function rawRows(
+  timings: readonly Timing[],
+  unit = 'ns/op',
+): Array<{ label: string; value: number; unit: string }> {
+  return timings.map((t) => ({ label: t.name, value: t.nsPerOp, unit }))
+}
+
 /** Formats a number with three significant digits (integers keep all their digits). */
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n)

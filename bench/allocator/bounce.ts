@@ -1,5 +1,5 @@
 import { type BenchCase, result } from '../case.js'
-import { compare } from '../harness.js'
+import { compare, rawRows } from '../harness.js'
 import { lib } from '../lib.js'
 
 const SIZE = 64 * 1024
@@ -50,8 +50,7 @@ export const bounce: BenchCase = {
       target: { kind: 'min', value: 0.5 },
       value: r!.nsPerOp / d!.nsPerOp,
       raw: [
-        { label: d!.name, value: d!.nsPerOp, unit: 'ns/op' },
-        { label: r!.name, value: r!.nsPerOp, unit: 'ns/op' },
+        ...rawRows([d!, r!]),
         {
           label: 'dma-throttle bounce rate (2 × 64 KiB per op)',
           value: (2 * SIZE) / d!.nsPerOp,

@@ -1,5 +1,5 @@
 import { type BenchCase, result } from '../case.js'
-import { compare } from '../harness.js'
+import { compare, rawRows } from '../harness.js'
 import { lib } from '../lib.js'
 
 /**
@@ -32,8 +32,7 @@ export const poolSize: BenchCase = {
       target: { kind: 'min', value: 0.8 },
       value: s!.nsPerOp / b!.nsPerOp,
       raw: [
-        { label: s!.name, value: s!.nsPerOp, unit: 'ns/op' },
-        { label: b!.name, value: b!.nsPerOp, unit: 'ns/op' },
+        ...rawRows([s!, b!]),
         { label: '4 KiB tryMap + unmap per second, 64 MiB pool', value: 1e9 / s!.nsPerOp, unit: 'ops/s' },
         { label: '4 KiB tryMap + unmap per second, 4 GiB pool', value: 1e9 / b!.nsPerOp, unit: 'ops/s' },
       ],

@@ -1,5 +1,5 @@
 import { type BenchCase, type CaseResult, result } from '../case.js'
-import { compare, cpuNow, fmt } from '../harness.js'
+import { compare, cpuNow, fmt, rawRows } from '../harness.js'
 import { lib } from '../lib.js'
 
 type Swiotlb = InstanceType<typeof lib.Swiotlb>
@@ -104,10 +104,10 @@ export const pools: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 0.67 },
       value: one / unmaps[2]!.nsPerOp,
-      raw: [...unmaps, ...maps, ...lookups].map((t) => ({ label: t.name, value: t.nsPerOp, unit: 'ns/op' })),
+      raw: rawRows([...unmaps, ...maps, ...lookups]),
       notes: [
         `unmap(addr) ratio for 100 pools: ${fmt(one / unmaps[1]!.nsPerOp)}`,
-        `the timed unmaps all fall in one pool, which the lookup's last-found pool answers at once; a lookup that misses it does a binary search over the pools' start and end addresses: ${fmt(lookups[0]!.nsPerOp)} ns with 1 pool, ${fmt(lookups[2]!.nsPerOp)} ns with 1,000 (ratio ${fmt(lookups[0]!.nsPerOp / lookups[2]!.nsPerOp)})`,
+        `the timed unmaps all fall in one pool, which the lookup's last-found pool answers at once; a lookup that misses it does a binary search over the pools: ${fmt(lookups[0]!.nsPerOp)} ns with 1 pool, ${fmt(lookups[2]!.nsPerOp)} ns with 1,000 (ratio ${fmt(lookups[0]!.nsPerOp / lookups[2]!.nsPerOp)})`,
         `tryMap + unmap(addr) in the last pool (not a target; the search walks every full pool first): ratio for 100 pools ${fmt(oneMap / maps[1]!.nsPerOp)}, for 1,000 pools ${fmt(oneMap / maps[2]!.nsPerOp)}`,
         'pools are 256 KiB (128 slots, one area), made by background growth at 100 % usage on a VirtualClock; all but the last are full; the timed unmaps run on mappings made untimed in the last pool',
       ],

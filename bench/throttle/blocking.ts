@@ -1,7 +1,7 @@
 import { Mutex, Semaphore } from 'async-mutex'
 import pLimit from 'p-limit'
 import { type BenchCase, result } from '../case.js'
-import { compare, fmt } from '../harness.js'
+import { compare, fmt, rawRows } from '../harness.js'
 import { lib } from '../lib.js'
 import { floorTask, MinimalLimiter } from './reference.js'
 
@@ -51,10 +51,7 @@ export const uncontended: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 2 },
       value: a!.nsPerOp / d!.nsPerOp,
-      raw: [
-        { label: d!.name, value: d!.nsPerOp, unit: 'ns/op' },
-        { label: a!.name, value: a!.nsPerOp, unit: 'ns/op' },
-      ],
+      raw: rawRows([d!, a!]),
       notes: ['backing: false, default 64 MiB pool and throttle; each op awaits its map'],
     })
   },
@@ -117,7 +114,7 @@ export const contended: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 2 },
       value: p!.nsPerOp / d!.nsPerOp,
-      raw: [d!, p!, dm!, mr!, m!, f!].map((t) => ({ label: t.name, value: t.nsPerOp, unit: 'ns/task' })),
+      raw: rawRows([d!, p!, dm!, mr!, m!, f!], 'ns/task'),
       notes: [
         "size '256K' (128 slots), throttle { high: 0.125 }: floor(0.125 × 128) = 16 one-slot mappings",
         'headline, like with like: `dma.withMapping(2048, true, work)` against `limit(work)`, `work = async () => { await null }`',
@@ -206,7 +203,7 @@ export const weighted: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 3 },
       value: r!.nsPerOp / d!.nsPerOp,
-      raw: [d!, r!, dm!, s!, mr!, m!, f!].map((t) => ({ label: t.name, value: t.nsPerOp, unit: 'ns/task' })),
+      raw: rawRows([d!, r!, dm!, s!, mr!, m!, f!], 'ns/task'),
       notes: [
         `size '2M' (1024 slots), throttle { high: 0.25 }: budget 256 slots; request i maps (1 + (7919i + 13) mod 32) × 2048 bytes; mean ${fmt(weights.reduce((a, b) => a + b, 0) / TASKS)} slots`,
         "headline, like with like: `dma.withMapping(w × 2048, true, work)` against `sem.runExclusive(work, w)`, each library's one-call form; the form whose rate matches the published async-mutex weighted anchor (≈ 146k tasks/s)",

@@ -25,9 +25,6 @@ export class SwiotlbAllocator {
   readonly pools: Pool[] = []
   /** Every pool, transient included, sorted by start address. */
   readonly #byAddress: Pool[] = []
-  /** The start and end address of each pool of #byAddress: the search by address reads only these. */
-  readonly #starts: number[] = []
-  readonly #ends: number[] = []
   /** The pool poolOf found last: unmaps come in runs from one pool, as a TLB's lookups do. */
   #lastFound: Pool | undefined = undefined
   readonly defaultPool: Pool
@@ -57,9 +54,7 @@ export class SwiotlbAllocator {
     this.#nextAddress = start + Math.ceil((nslabs * SLOT_SIZE) / POOL_ALIGN) * POOL_ALIGN + POOL_ALIGN
     const memory = this.backing ? new Uint8Array(nslabs * SLOT_SIZE) : undefined
     const pool = new Pool(kind, start, nslabs, nareas, memory, now)
-    this.#byAddress.push(pool) // addresses only grow, so the arrays stay sorted
-    this.#starts.push(pool.start)
-    this.#ends.push(pool.end)
+    this.#byAddress.push(pool) // addresses only grow, so the array stays sorted
     if (kind === 'transient') this.transientNslabs += nslabs
     else {
       this.pools.push(pool)
@@ -74,11 +69,7 @@ export class SwiotlbAllocator {
     if (pool.used !== 0) throw new Error(`pool at ${pool.start} still has ${pool.used} slots in use`)
     if (this.#lastFound === pool) this.#lastFound = undefined
     const at = this.#indexOf(pool.start)
-    if (at >= 0) {
-      this.#byAddress.splice(at, 1)
-      this.#starts.splice(at, 1)
-      this.#ends.splice(at, 1)
-    }
+    if (at >= 0) this.#byAddress.splice(at, 1)
     if (pool.kind === 'transient') this.transientNslabs -= pool.nslabs
     else {
       this.pools.splice(this.pools.indexOf(pool), 1)
@@ -142,10 +133,7 @@ export class SwiotlbAllocator {
     if (pool.kind !== 'transient') this.used -= nslots
   }
 
-  /**
-   * The pool holding bus address `addr`, or undefined. O(log pools), over two arrays of numbers, so a
-   * thousand pools cost ten reads of one contiguous array rather than ten pool objects.
-   */
+  /** The pool holding bus address `addr`, or undefined: the last one found, else O(log pools). */
   poolOf(addr: number): Pool | undefined {
     const last = this.#lastFound
     if (last !== undefined && addr >= last.start && addr < last.end) return last
@@ -158,14 +146,14 @@ export class SwiotlbAllocator {
 
   /** Index in #byAddress of the pool holding `addr`, or -1. */
   #indexOf(addr: number): number {
-    const starts = this.#starts
-    const ends = this.#ends
+    const pools = this.#byAddress
     let lo = 0
-    let hi = starts.length - 1
+    let hi = pools.length - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
-      if (addr < starts[mid]!) hi = mid - 1
-      else if (addr >= ends[mid]!) lo = mid + 1
+      const pool = pools[mid]!
+      if (addr < pool.start) hi = mid - 1
+      else if (addr >= pool.end) lo = mid + 1
       else return mid
     }
     return -1

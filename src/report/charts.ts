@@ -36,6 +36,11 @@ function niceCeil(x: number): number {
   return 10 * step
 }
 
+/** The x axis of the charts over simulated time: 0 to the end of the run, in ms. */
+function timeAxis(result: SimResult): NonNullable<EChartsOption['xAxis']> {
+  return { type: 'value', name: 'ms', nameLocation: 'middle', nameGap: 26, min: 0, max: result.runtimeMs }
+}
+
 function pairs(xs: readonly number[], ys: readonly number[], scale = 1): Array<[number, number]> {
   return xs.map((x, i) => [Math.round(x * 10) / 10, Math.round(((ys[i] ?? 0) / scale) * 100) / 100])
 }
@@ -89,14 +94,7 @@ export function usageChart(result: SimResult, policy: PolicyName, yMaxMiB: numbe
       ...BASE,
       legend: { top: 4, left: 'center', itemWidth: 18, textStyle: { fontSize: 11 } },
       grid: { left: 52, right: 20, top: 36, bottom: 44 },
-      xAxis: {
-        type: 'value',
-        name: 'ms',
-        nameLocation: 'middle',
-        nameGap: 26,
-        min: 0,
-        max: result.runtimeMs,
-      },
+      xAxis: timeAxis(result),
       yAxis: { type: 'value', name: 'MiB', min: 0, max: niceCeil(yMaxMiB) },
       series,
     },
@@ -128,14 +126,7 @@ export function queueChart(result: SimResult): ChartSpec {
       ...BASE,
       legend: { top: 4 },
       grid: { left: 56, right: 24, top: 36, bottom: 44 },
-      xAxis: {
-        type: 'value',
-        name: 'ms',
-        nameLocation: 'middle',
-        nameGap: 26,
-        min: 0,
-        max: result.runtimeMs,
-      },
+      xAxis: timeAxis(result),
       yAxis: { type: 'value', name: 'waiters', minInterval: 1 },
       series,
     },

@@ -2,24 +2,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Mapping, Swiotlb, VirtualClock } from '../../src/index.js'
 import { params } from '../model/run.js'
-import { callCoded, expectCoded, snapshot } from './hostile-helpers.js'
+import { callCoded, expectCoded, hostileNumber, snapshot } from './hostile-helpers.js'
 
 // Hostile arguments to every Swiotlb and Mapping method, on a pool that holds mappings and waiters:
 // each call works, or fails with a coded error and leaves the pool exactly as it was.
-const hostileNumber = fc.constantFrom(
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  -1,
-  -0,
-  0,
-  0.5,
-  1.5,
-  2 ** 31,
-  2 ** 53,
-  Number.MAX_VALUE,
-  Number.MIN_VALUE,
-)
 const hostile = fc.oneof(hostileNumber, fc.anything())
 const view = fc.oneof(
   fc.uint8Array({ maxLength: 5000 }),

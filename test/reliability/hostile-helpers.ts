@@ -1,5 +1,26 @@
+import fc from 'fast-check'
 import { expect } from 'vitest'
 import type { Swiotlb, VirtualClock } from '../../src/index.js'
+
+/** Numbers that break careless checks: NaN, infinities, signed zero, fractions, limits of int32 and doubles. */
+export const hostileNumber = fc.constantFrom(
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -1,
+  -0,
+  0,
+  0.5,
+  1.5,
+  2047,
+  3,
+  2 ** 31,
+  2 ** 52,
+  2 ** 53,
+  2 ** 60,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+)
 
 /** Every `code` a dma-throttle error may carry. */
 export const CODES = [

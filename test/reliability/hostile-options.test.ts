@@ -2,28 +2,10 @@ import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { realClock, Swiotlb, VirtualClock } from '../../src/index.js'
 import { params } from '../model/run.js'
-import { callCoded, expectCoded } from './hostile-helpers.js'
+import { callCoded, expectCoded, hostileNumber } from './hostile-helpers.js'
 
 // Hostile input to the constructors and the clocks (issue 7): every call either works or throws an
 // error with a code and a message; nothing else escapes.
-const hostileNumber = fc.constantFrom(
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  -1,
-  -0,
-  0,
-  0.5,
-  1.5,
-  2047,
-  3,
-  2 ** 31,
-  2 ** 52,
-  2 ** 53,
-  2 ** 60,
-  Number.MAX_VALUE,
-  Number.MIN_VALUE,
-)
 const hostileString = fc.constantFrom(
   '',
   ' ',

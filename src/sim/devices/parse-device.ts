@@ -2,52 +2,43 @@ import { SpecError } from '../errors.js'
 import type { DeviceSpec } from '../spec.js'
 import { bool, bytes, checkKeys, int, num, type Raw, str } from '../workloads/values.js'
 
+const BLOCK_KEYS = ['name', 'type', 'queueDepth', 'latencyUs', 'bandwidth', 'mayBlock', 'jitter'] as const
+
+/** The fields NVMe and SCSI share, with the defaults of their type. */
+function block(
+  field: string,
+  raw: Raw,
+  defaults: { queueDepth: number; latencyUs: number; bandwidth: string },
+): { queueDepth: number; latencyUs: number; bandwidth: number; mayBlock: boolean; jitter: number } {
+  return {
+    queueDepth: int(`${field}.queueDepth`, raw['queueDepth'] ?? defaults.queueDepth, 1, 65536),
+    latencyUs: num(`${field}.latencyUs`, raw['latencyUs'] ?? defaults.latencyUs, 0),
+    bandwidth: bytes(`${field}.bandwidth`, raw['bandwidth'] ?? defaults.bandwidth),
+    mayBlock: bool(`${field}.mayBlock`, raw['mayBlock'] ?? true),
+    jitter: num(`${field}.jitter`, raw['jitter'] ?? 0.1, 0, 1),
+  }
+}
+
 /** A device of a spec, with the defaults of its type. Bandwidths are bytes per second ('2G'). */
 export function parseDevice(field: string, raw: Raw): DeviceSpec {
   const type = raw['type']
   const name = str(`${field}.name`, raw['name'])
   switch (type) {
     case 'nvme':
-      checkKeys(field, raw, [
-        'name',
-        'type',
-        'queueDepth',
-        'latencyUs',
-        'bandwidth',
-        'polling',
-        'mayBlock',
-        'jitter',
-      ])
+      checkKeys(field, raw, [...BLOCK_KEYS, 'polling'])
       return {
         type,
         name,
-        queueDepth: int(`${field}.queueDepth`, raw['queueDepth'] ?? 1024, 1, 65536),
-        latencyUs: num(`${field}.latencyUs`, raw['latencyUs'] ?? 80, 0),
-        bandwidth: bytes(`${field}.bandwidth`, raw['bandwidth'] ?? '2G'),
+        ...block(field, raw, { queueDepth: 1024, latencyUs: 80, bandwidth: '2G' }),
         polling: bool(`${field}.polling`, raw['polling'] ?? false),
-        mayBlock: bool(`${field}.mayBlock`, raw['mayBlock'] ?? true),
-        jitter: num(`${field}.jitter`, raw['jitter'] ?? 0.1, 0, 1),
       }
     case 'scsi':
-      checkKeys(field, raw, [
-        'name',
-        'type',
-        'queueDepth',
-        'latencyUs',
-        'bandwidth',
-        'requeueMs',
-        'mayBlock',
-        'jitter',
-      ])
+      checkKeys(field, raw, [...BLOCK_KEYS, 'requeueMs'])
       return {
         type,
         name,
-        queueDepth: int(`${field}.queueDepth`, raw['queueDepth'] ?? 256, 1, 65536),
-        latencyUs: num(`${field}.latencyUs`, raw['latencyUs'] ?? 500, 0),
-        bandwidth: bytes(`${field}.bandwidth`, raw['bandwidth'] ?? '1G'),
+        ...block(field, raw, { queueDepth: 256, latencyUs: 500, bandwidth: '1G' }),
         requeueMs: num(`${field}.requeueMs`, raw['requeueMs'] ?? 3, 0.001),
-        mayBlock: bool(`${field}.mayBlock`, raw['mayBlock'] ?? true),
-        jitter: num(`${field}.jitter`, raw['jitter'] ?? 0.1, 0, 1),
       }
     case 'nic':
       checkKeys(field, raw, ['name', 'type', 'pps', 'packetBytes', 'holdUs', 'batch'])
