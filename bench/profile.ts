@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
 import { lib } from './lib.js'
+import { MinimalLimiter } from './throttle/reference.js'
 
 /**
  * `npm run profile -- <workload>`: runs one hot path for a while under V8's sampling profiler and
@@ -49,6 +50,14 @@ const WORKLOADS: Record<string, () => Workload> = {
       await null
     }
     return () => all(() => dma.withMapping(2048, true, work))
+  },
+  /** The minimal FIFO limiter's run(fn) on the same tasks: what a bare counter and queue cost. */
+  'reference-cb'() {
+    const minimal = new MinimalLimiter(16)
+    const work = async (): Promise<void> => {
+      await null
+    }
+    return () => all(() => minimal.run(1, work))
   },
   /** 10,000 requests of 1..32 slots through a budget of 256 (bench case `weighted`). */
   weighted() {
