@@ -1,20 +1,25 @@
 import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
 import type * as Library from '../src/index.js'
 
 /**
- * `npm run ab -- <srcA> <srcB> [workload]`: is copy B of src/ faster than copy A on a hot path?
+ * `npm run ab -- <srcA> <srcB> [workload] [--pairs N]`: is copy B of src/ faster than copy A on a hot
+ * path?
  *
- * Both copies run in one process, alternating batches, and the ratio of their medians is taken. On the
- * reference machine the copy loaded second gains up to 20 % by itself (an A/A run shows it), so the
- * run is made twice, once in each load order, in two processes, and the two ratios are combined
- * (geometric mean): the order's bias cancels. Workloads: `cb` (10,000 withMapping calls through a
- * budget of 16, the default), `manual` (the same with map + await + unmap), `uncontended`.
+ * Each copy runs alone in a process of its own, and the processes alternate A, B, A, B, ... so that a
+ * neighbour's load that comes and goes touches both. Each process reports the median CPU time per task
+ * over its batches; the answer is the median over pairs of B ÷ A. Two copies in one process disturb
+ * each other instead (the heap and the garbage are shared, and the copy loaded second ran up to 20 %
+ * faster by itself). A/A runs of this method gave 0.99, 1.02 and, in a burst of load on the machine,
+ * 1.32: repeat a run before believing an effect under about 15 %.
+ * Workloads: `cb` (10,000 withMapping calls through a budget of 16, the default), `manual` (the same
+ * with map + await + unmap), `uncontended`.
  */
 
 const TASKS = 10_000
-const ROUNDS = 80
+const BATCHES = 60
 const WARMUP = 10
 
 type Lib = typeof Library
@@ -48,40 +53,48 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!
 }
 
-/** One process: loads `first` then `second`, alternates them, prints median(second) / median(first). */
-async function child(first: string, second: string, name: string): Promise<void> {
-  const load = async (dir: string) => (await import(pathToFileURL(resolve(dir, 'index.ts')).href)) as Lib
-  const runs = [workload(await load(first), name), workload(await load(second), name)]
-  const times: number[][] = [[], []]
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
-      const t = performance.now()
-      await runs[k]!()
-      if (r >= WARMUP) times[k]!.push(performance.now() - t)
-    }
+/** One process, one copy: prints the median CPU ns per task over its batches (after a warm-up). */
+async function child(dir: string, name: string): Promise<void> {
+  const lib = (await import(pathToFileURL(resolve(dir, 'index.ts')).href)) as Lib
+  const run = workload(lib, name)
+  const times: number[] = []
+  for (let b = 0; b < BATCHES; b++) {
+    const start = process.cpuUsage()
+    await run()
+    const used = process.cpuUsage(start)
+    if (b >= WARMUP) times.push(((used.user + used.system) * 1000) / TASKS)
   }
-  console.log(median(times[1]!) / median(times[0]!))
+  console.log(median(times))
 }
 
-function ratio(first: string, second: string, name: string): number {
+function measure(dir: string, name: string): number {
   const self = fileURLToPath(import.meta.url)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', first, second, name], {
-    encoding: 'utf8',
-  })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir, name], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`ab: child failed\n${r.stderr}`)
   return Number(r.stdout.trim())
 }
 
 const args = process.argv.slice(2)
-if (args[0] === '--child') await child(args[1]!, args[2]!, args[3]!)
+if (args[0] === '--child') await child(args[1]!, args[2]!)
 else {
-  const [a, b, name = 'cb'] = args
-  if (a === undefined || b === undefined)
-    throw new RangeError('usage: npm run ab -- <srcA> <srcB> [workload]')
-  const bSecond = ratio(a, b, name) // B / A with B loaded second
-  const aSecond = ratio(b, a, name) // A / B with A loaded second
-  const estimate = Math.sqrt(bSecond / aSecond)
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { pairs: { type: 'string', default: '8' } },
+  })
+  const [a, b, name = 'cb'] = positionals
+  const pairs = Number(values.pairs)
+  if (a === undefined || b === undefined || !(pairs >= 1))
+    throw new RangeError('usage: npm run ab -- <srcA> <srcB> [workload] [--pairs N]')
+  const as: number[] = []
+  const bs: number[] = []
+  for (let i = 0; i < pairs; i++) {
+    as.push(measure(a, name))
+    bs.push(measure(b, name))
+  }
+  const ns = (v: number[]) => v.map((t) => Math.round(t)).join(' ')
+  console.log(`A ns/task: ${ns(as)}\nB ns/task: ${ns(bs)}`)
   console.log(
-    `${name}: B/A ${bSecond.toFixed(3)} (B loaded second), ${(1 / aSecond).toFixed(3)} (A loaded second); estimate ${estimate.toFixed(3)}`,
+    `${name}: B/A ${median(bs.map((t, i) => t / as[i]!)).toFixed(3)} (median over ${pairs} pairs); medians A ${Math.round(median(as))}, B ${Math.round(median(bs))} ns/task`,
   )
 }

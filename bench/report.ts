@@ -104,7 +104,7 @@ npm run bench -- --clock wall           # wall time (performance.now) instead of
 npm run bench -- --gc                   # a full GC before each contender (the method until 2026-11-22)
 BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
 npm run profile -- contended-cb        # where the time goes (see docs/performance.md)
-npm run ab -- /tmp/before/src src cb   # is a change faster? two copies, both load orders
+npm run ab -- /tmp/before/src src cb   # is a change faster? each copy alone in its own process, alternating
 \`\`\`
 
 ## Method
