@@ -73,6 +73,35 @@ describe('withMapping', () => {
     expectEmpty(dma, clock)
   })
 
+  it('settles queued callbacks on every path: a value, a throw, a rejection, a detached buffer', async () => {
+    const { clock, dma } = pool(true)
+    const first = await dma.map(new Uint8Array(128 * SLOT), true) // the whole blocking budget
+    const boom = new Error('boom')
+    const ab = new ArrayBuffer(64)
+    const outcomes = Promise.allSettled([
+      dma.withMapping(new Uint8Array(SLOT), true, (m) => m.slots),
+      dma.withMapping(new Uint8Array(SLOT), true, () => {
+        throw boom
+      }),
+      dma.withMapping(new Uint8Array(SLOT), true, async () => {
+        await null
+        throw boom
+      }),
+      dma.withMapping(new Uint8Array(ab), { mayBlock: true, dir: 'from-device' }, () => {
+        structuredClone(ab, { transfer: [ab] }) // detaches the caller's buffer
+      }),
+    ])
+    expect(dma.stats().throttle.waiting).toBe(4)
+    first.unmap()
+    const [value, thrown, rejected, detached] = await outcomes
+    expect(value).toEqual({ status: 'fulfilled', value: 1 })
+    expect(thrown).toEqual({ status: 'rejected', reason: boom })
+    expect(rejected).toEqual({ status: 'rejected', reason: boom })
+    expect(detached.status).toBe('rejected')
+    expect(String((detached as PromiseRejectedResult).reason)).toMatch(/detached/)
+    expectEmpty(dma, clock)
+  })
+
   it('accepts a callback that unmaps the mapping itself', async () => {
     const { clock, dma } = pool()
     await expect(dma.withMapping(SLOT, true, (m) => m.unmap())).resolves.toBeUndefined()
