@@ -124,16 +124,20 @@ export class WaitPath {
     return promise
   }
 
-  /** A waiter leaves without a mapping; its events wait until it is out. */
+  /**
+   * A waiter leaves without a mapping; its events wait until it is out. It is rejected, and its event
+   * emitted, before it leaves the queue: leaving may admit the waiters behind it, and they must not be
+   * seen settling before the one that arrived first.
+   */
   #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
     const held = this.#streams.hold()
     try {
       this.#detach(w)
+      this.#emitLeave(why, w.sizeBytes, w.device, this.#clock.now() - w.enqueuedAt)
+      w.reject!(error)
       this.policy!.remove(w)
       this.#growth?.retryShrinks()
-      this.#emitLeave(why, w.sizeBytes, w.device, this.#clock.now() - w.enqueuedAt)
       this.queueChanged()
-      w.reject!(error)
     } finally {
       this.#streams.release(held)
     }

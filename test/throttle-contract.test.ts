@@ -83,6 +83,36 @@ for (const [mode, throttle] of Object.entries(MODES)) {
       expect(h.dma.stats()).toMatchObject({ used: 0, throttle: { waiting: 0 } })
     })
 
+    it('a head that leaves settles, and is reported, before the waiters its leaving admits', async () => {
+      for (const why of ['timeout', 'abort'] as const) {
+        const h = harness({ size: '1M', throttle })
+        const events: string[] = []
+        const sub = h.dma.events$.subscribe((e) => {
+          if (e.type === 'timeout' || e.type === 'abort' || e.type === 'admit')
+            events.push(`${e.type}:${e.size / 2048}`)
+        })
+        const ac = new AbortController()
+        // Non-blocking mappings leave 16 free slots in each 128-slot segment: 'big' waits for slots,
+        // holding the semaphore in serialize mode, and 'small' waits behind it.
+        const irq = [0, 1, 2, 3].map(() => h.dma.tryMap(112 * 2048)!)
+        h.request('big', 100, why === 'timeout' ? { timeoutMs: 2 } : { signal: ac.signal })
+        h.request('small', 10)
+        await h.settle()
+        expect(h.dma.stats().throttle.waiting).toBe(2)
+        await h.clock.advanceBy(2)
+        ac.abort(new Error('stop'))
+        await h.settle()
+        const name = why === 'timeout' ? 'TimeoutError' : 'Error'
+        expect(h.log).toEqual([`big:${name}@2`, 'small@2'])
+        expect(events.slice(-2)).toEqual([`${why}:100`, 'admit:10'])
+        h.release('small')
+        for (const m of irq) m.unmap()
+        expect(h.dma.stats()).toMatchObject({ used: 0, throttle: { waiting: 0, blockingUsed: 0 } })
+        expect(h.clock.pendingTimers).toBe(0)
+        sub.unsubscribe()
+      }
+    })
+
     it('an abort removes the waiter at once; a pre-aborted signal is never queued', async () => {
       const h = harness({ size: '1M', throttle })
       const { names } = await saturate(h)

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Mapping, Swiotlb, VirtualClock } from '../src/index.js'
+import { params } from './model/run.js'
 
 const op = fc.oneof(
   {
@@ -99,7 +100,7 @@ for (const mode of ['budget', 'fairShare', 'serialize'] as const) {
           expect(clock.pendingTimers).toBe(0)
           expect(arrivals.every((a) => a.done)).toBe(true)
         }),
-        { numRuns: 60 },
+        params(60),
       )
     })
   })

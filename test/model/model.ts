@@ -201,11 +201,12 @@ export class Model implements PolicyHost {
     this.#leave(w, 'abort')
   }
 
+  /** The leaver settles before anyone its leaving admits. */
   #leave(w: Waiting, why: 'timeout' | 'abort'): void {
+    this.log.push(`${why}:${w.id}@${this.now}`)
     this.policy!.remove(w)
     this.growth?.retryShrinks()
     this.queueChanged()
-    this.log.push(`${why}:${w.id}@${this.now}`)
   }
 
   unmap(id: number): void {
