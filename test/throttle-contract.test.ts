@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ThrottleOptions } from '../src/index.js'
-import { harness } from './helpers/throttle-harness.js'
+import { harness, SLOT } from './helpers/throttle-harness.js'
 
 // One contract, three implementations (DESIGN §4): what every throttle mode promises a blocking caller.
 const MODES: Record<string, ThrottleOptions> = {
@@ -89,12 +89,12 @@ for (const [mode, throttle] of Object.entries(MODES)) {
         const events: string[] = []
         const sub = h.dma.events$.subscribe((e) => {
           if (e.type === 'timeout' || e.type === 'abort' || e.type === 'admit')
-            events.push(`${e.type}:${e.size / 2048}`)
+            events.push(`${e.type}:${e.size / SLOT}`)
         })
         const ac = new AbortController()
         // Non-blocking mappings leave 16 free slots in each 128-slot segment: 'big' waits for slots,
         // holding the semaphore in serialize mode, and 'small' waits behind it.
-        const irq = [0, 1, 2, 3].map(() => h.dma.tryMap(112 * 2048)!)
+        const irq = [0, 1, 2, 3].map(() => h.dma.tryMap(112 * SLOT)!)
         h.request('big', 100, why === 'timeout' ? { timeoutMs: 2 } : { signal: ac.signal })
         h.request('small', 10)
         await h.settle()

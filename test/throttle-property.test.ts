@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Mapping, Swiotlb, VirtualClock } from '../src/index.js'
-import { params } from './model/run.js'
+import { params } from './helpers/fc-params.js'
 
 const op = fc.oneof(
   {

@@ -1,18 +1,9 @@
 import fc from 'fast-check'
+import { params } from '../helpers/fc-params.js'
 import { commandsArb, configArb } from './arbitraries.js'
 import { type Mode, Model } from './model.js'
 import { Real } from './real.js'
 import { teardown } from './teardown.js'
-
-/** fast-check parameters; FC_SEED, FC_PATH and FC_RUNS replay or lengthen a run. */
-export function params(numRuns: number): fc.Parameters<unknown> {
-  const env = process.env
-  return {
-    numRuns: env['FC_RUNS'] ? Number(env['FC_RUNS']) : numRuns,
-    ...(env['FC_SEED'] ? { seed: Number(env['FC_SEED']) } : {}),
-    ...(env['FC_PATH'] ? { path: env['FC_PATH'] } : {}),
-  }
-}
 
 export interface RunCounts {
   runs: number

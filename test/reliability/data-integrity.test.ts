@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Mapping, type MappingDirection, Swiotlb, VirtualClock } from '../../src/index.js'
-import { params } from '../model/run.js'
+import { params } from '../helpers/fc-params.js'
 
 // Data integrity (issue 7, item 2): every byte a device writes through `mapping.bytes` reaches the
 // caller's buffer at unmap and syncForCpu for from-device and bidirectional mappings, and nowhere else;

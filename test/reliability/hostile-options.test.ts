@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { realClock, Swiotlb, VirtualClock } from '../../src/index.js'
-import { params } from '../model/run.js'
+import { params } from '../helpers/fc-params.js'
 import { callCoded, expectCoded, hostileNumber } from './hostile-helpers.js'
 
 // Hostile input to the constructors and the clocks (issue 7): every call either works or throws an

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Mapping, Swiotlb, type SwiotlbEvent, VirtualClock } from '../../src/index.js'
-import { params } from '../model/run.js'
+import { params } from '../helpers/fc-params.js'
 
 // Callers that re-enter the pool from inside its own events$ subscribers: unmapping, mapping and
 // aborting while a map, an admission, an unmap or a timeout is under way (issue 7, item 3).

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { parseSpec, readFioJobFile, type SimSpec, specFromFioJobFile } from '../../src/sim/index.js'
-import { params } from '../model/run.js'
+import { params } from '../helpers/fc-params.js'
 import { memoryIo } from '../sim/cli-io.js'
 
 // Fuzzing the simulation spec parsers (issue 7, item 5): no JSON value and no job file text makes the
