@@ -1,3 +1,4 @@
+import { parseArgs as parseTokens } from 'node:util'
 import { CliUsageError } from './errors.js'
 
 export interface ParsedArgs {
@@ -5,49 +6,85 @@ export interface ParsedArgs {
   positionals: string[]
   json: boolean
   help: boolean
+  version: boolean
   seed: number | undefined
   report: string | undefined
   pool: string | undefined
   policies: string[] | undefined
 }
 
-const VALUE_FLAGS = ['--seed', '--report', '--pool', '--policies'] as const
+/** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  seed: { type: 'string' },
+  report: { type: 'string' },
+  pool: { type: 'string' },
+  policies: { type: 'string' },
+} as const
 
-/** Parses `dma-throttle <command> [args] [flags]`. Flags may come anywhere; `--flag=value` works too. */
+type OptionName = keyof typeof OPTIONS
+
+/**
+ * Parses `dma-throttle <command> [args] [flags]`. Flags may come anywhere; `--flag=value` works too;
+ * after `--` everything is an argument. The platform's parser runs non-strict, with tokens, so that
+ * the first bad flag is reported here in our own one-line form (its strict errors are paragraphs).
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const out: ParsedArgs = {
     command: '',
     positionals: [],
     json: false,
     help: false,
+    version: false,
     seed: undefined,
     report: undefined,
     pool: undefined,
     policies: undefined,
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (!arg.startsWith('-') || arg === '-') {
-      if (out.command === '') out.command = arg
-      else out.positionals.push(arg)
+  const { tokens } = parseTokens({
+    args: [...argv],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  })
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      if (out.command === '') out.command = token.value
+      else out.positionals.push(token.value)
       continue
     }
-    const eq = arg.indexOf('=')
-    const flag = eq < 0 ? arg : arg.slice(0, eq)
-    if (flag === '--json') out.json = true
-    else if (flag === '--help' || flag === '-h') out.help = true
-    else if ((VALUE_FLAGS as readonly string[]).includes(flag)) {
-      const value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
-      if (value === undefined || value === '') throw new CliUsageError(`${flag} needs a value`)
-      setValue(out, flag as (typeof VALUE_FLAGS)[number], value)
-    } else throw new CliUsageError(`unknown option ${JSON.stringify(flag)} (try --help)`)
+    if (token.kind === 'option-terminator') continue
+    if (!Object.hasOwn(OPTIONS, token.name)) {
+      throw new CliUsageError(`unknown option ${JSON.stringify(token.rawName)} (try --help)`)
+    }
+    const name = token.name as OptionName
+    const flag = `--${name}`
+    if (OPTIONS[name].type === 'boolean') {
+      if (token.value !== undefined) throw new CliUsageError(`${flag} takes no value`)
+      setFlag(out, name)
+      continue
+    }
+    // A separate argument that is itself a long flag means the value was forgotten: `--report --json`.
+    const missing =
+      token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))
+    if (missing) throw new CliUsageError(`${flag} needs a value`)
+    setValue(out, name, token.value!)
   }
   return out
 }
 
-function setValue(out: ParsedArgs, flag: (typeof VALUE_FLAGS)[number], value: string): void {
-  switch (flag) {
-    case '--seed': {
+function setFlag(out: ParsedArgs, name: OptionName): void {
+  if (name === 'json') out.json = true
+  else if (name === 'help') out.help = true
+  else if (name === 'version') out.version = true
+}
+
+function setValue(out: ParsedArgs, name: OptionName, value: string): void {
+  switch (name) {
+    case 'seed': {
       const seed = /^\d+$/.test(value) ? Number(value) : Number.NaN
       if (!Number.isSafeInteger(seed) || seed > 0xffffffff) {
         throw new CliUsageError(
@@ -57,13 +94,13 @@ function setValue(out: ParsedArgs, flag: (typeof VALUE_FLAGS)[number], value: st
       out.seed = seed
       break
     }
-    case '--report':
+    case 'report':
       out.report = value
       break
-    case '--pool':
+    case 'pool':
       out.pool = value
       break
-    case '--policies':
+    case 'policies':
       out.policies = value.split(',').map((p) => p.trim())
       break
   }

@@ -21,3 +21,12 @@ export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return (message.split('\n')[0] ?? '').trim() || 'unknown error'
 }
+
+/** A file the CLI was asked to write and cannot. The message names the file and why. */
+export class CliOutputError extends Error {
+  readonly code = 'ERR_CLI_OUTPUT'
+  constructor(message: string) {
+    super(message)
+    this.name = 'CliOutputError'
+  }
+}

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { open, readFile, unlink, writeFile } from 'node:fs/promises'
 
 /** What the CLI needs from its surroundings: injected so tests can run `main` in-process. */
 export interface CliIo {
@@ -9,6 +9,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>
   readFile(path: string): Promise<string>
   writeFile(path: string, text: string): Promise<void>
+  /** Resolves when `writeFile(path)` could succeed now; rejects with the system error (`code`) if not. */
+  checkWritable(path: string): Promise<void>
 }
 
 export function processIo(): CliIo {
@@ -19,5 +21,22 @@ export function processIo(): CliIo {
     env: process.env,
     readFile: (path) => readFile(path, 'utf8'),
     writeFile: (path, text) => writeFile(path, text, 'utf8'),
+    checkWritable,
   }
+}
+
+/**
+ * Asks the file system itself rather than guessing from modes (root, ACLs, read-only mounts): an
+ * existing file is opened for writing without truncating it ('r+', content and mtime unchanged); a new
+ * one is created exclusively ('wx') and removed again, so nothing is left behind.
+ */
+export async function checkWritable(path: string): Promise<void> {
+  try {
+    await (await open(path, 'r+')).close()
+    return
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error
+  }
+  await (await open(path, 'wx')).close()
+  await unlink(path)
 }

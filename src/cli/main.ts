@@ -3,6 +3,7 @@ import { help } from './commands/help.js'
 import { scenarios } from './commands/scenarios.js'
 import { simulate } from './commands/simulate.js'
 import { size } from './commands/size.js'
+import { version } from './commands/version.js'
 import { CliUsageError, oneLine } from './errors.js'
 import { type CliIo, processIo } from './io.js'
 
@@ -15,6 +16,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   try {
     const args = parseArgs(argv)
     if (args.help) return await help(io)
+    if (args.version) return await version(io)
     switch (args.command) {
       case '':
       case 'help':

@@ -1,65 +1,51 @@
-import { basename } from 'node:path'
 import {
   DEFAULT_SCENARIO,
-  findScenario,
   POLICY_NAMES,
   type PolicyName,
+  type PoolSpec,
   parsePool,
   parseSpec,
+  SCENARIOS,
   type Scenario,
   type SimSpec,
-  specFromFioJobFile,
 } from '../sim/index.js'
-import { CliInputError, CliUsageError } from './errors.js'
+import type { ParsedArgs } from './args.js'
+import { CliUsageError } from './errors.js'
 import type { CliIo } from './io.js'
+import { checkPoolFlag, checkSpecPool } from './pool-limit.js'
+import { readSpecFile, specFromText } from './spec-file.js'
 
-/** What `simulate` and `size` run: a spec, and the scenario it came from (if any). */
+/** What `simulate` and `size` run: a spec, and the scenario or file it came from. */
 export interface Target {
   spec: SimSpec
   scenario: Scenario | undefined
+  file: string | undefined
 }
 
 /**
- * A scenario name, a JSON spec file (`*.json`) or a fio job file (`*.fio`). Spec problems keep their
- * message and get the file name in front.
+ * A scenario name, else a spec file of any name (JSON or fio job file, told apart by content). A
+ * scenario's name wins over a file of the same name in the working directory, so that
+ * `simulate coco-fio` means the same everywhere; write `./coco-fio` for the file. Spec problems keep
+ * their message and get the file name in front.
  */
 export async function resolveTarget(arg: string | undefined, io: CliIo): Promise<Target> {
   const name = arg ?? DEFAULT_SCENARIO
-  if (!name.endsWith('.json') && !name.endsWith('.fio')) {
-    const scenario = findScenario(name)
-    return { spec: parseSpec(scenario.spec), scenario }
-  }
-  const text = await read(name, io)
+  const scenario = SCENARIOS.find((s) => s.name === name)
+  if (scenario !== undefined) return { spec: parseSpec(scenario.spec), scenario, file: undefined }
+  const text = await readSpecFile(name, io)
   try {
-    if (name.endsWith('.fio')) {
-      return { spec: specFromFioJobFile(text, basename(name, '.fio')), scenario: undefined }
-    }
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (error) {
-      throw new CliInputError(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
-    }
-    const spec = parseSpec(json)
-    return {
-      spec: spec.name === 'spec' ? { ...spec, name: basename(name, '.json') } : spec,
-      scenario: undefined,
-    }
+    return { spec: specFromText(text, name), scenario: undefined, file: name }
   } catch (error) {
     if (error instanceof Error) error.message = `${name}: ${error.message}`
     throw error
   }
 }
 
-async function read(path: string, io: CliIo): Promise<string> {
-  try {
-    return await io.readFile(path)
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? 'unreadable')
-    throw new CliInputError(`cannot read ${path}: ${why}`)
-  }
+/** The spec a command runs: the target with --pool and --policies applied, within the CLI's limits. */
+export function specFor(target: Target, args: ParsedArgs): SimSpec {
+  const spec = applyOverrides(target.spec, args.pool, args.policies)
+  if (args.pool === undefined && target.file !== undefined) checkSpecPool(target.file, spec.pool.size)
+  return spec
 }
 
 /** Applies --pool and --policies to a spec. */
@@ -70,7 +56,7 @@ export function applyOverrides(
 ): SimSpec {
   let out = spec
   if (pool !== undefined) {
-    const parsed = parsePool({ size: pool }, spec.cpus)
+    const parsed = parsePoolFlag(pool, spec.cpus)
     out = { ...out, pool: { size: parsed.size, areas: Math.min(spec.pool.areas, parsed.areas) } }
   }
   if (policies !== undefined) {
@@ -84,4 +70,15 @@ export function applyOverrides(
     out = { ...out, policies: [...new Set(policies)] as PolicyName[] }
   }
   return out
+}
+
+function parsePoolFlag(value: string, cpus: number): PoolSpec {
+  let parsed: PoolSpec
+  try {
+    parsed = parsePool({ size: value }, cpus)
+  } catch (error) {
+    throw new CliUsageError(`--pool: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  checkPoolFlag(value, parsed.size)
+  return parsed
 }

@@ -6,15 +6,17 @@ import { formatComparison } from '../comparison.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { applyOverrides, resolveTarget } from '../target.js'
+import { checkReportPath } from '../report-path.js'
+import { resolveTarget, specFor } from '../target.js'
 
-/** `dma-throttle simulate [scenario | spec.json | job.fio]`: run every policy, print the comparison. */
+/** `dma-throttle simulate [scenario | spec file]`: run every policy, print the comparison. */
 export async function simulate(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.positionals.length > 1) {
     throw new CliUsageError(`simulate takes one scenario or file, got ${args.positionals.length}`)
   }
   const target = await resolveTarget(args.positionals[0], io)
-  const spec = applyOverrides(target.spec, args.pool, args.policies)
+  const spec = specFor(target, args)
+  if (args.report !== undefined) await checkReportPath(args.report, io)
   const bar = new ProgressBar(io, args.json)
   const policies = spec.policies
   const result = await runSpec(spec, {

@@ -4,7 +4,7 @@ import { CliUsageError } from '../errors.js'
 import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { applyOverrides, resolveTarget } from '../target.js'
+import { resolveTarget, specFor } from '../target.js'
 
 /** `dma-throttle size <scenario>`: the smallest pool per policy with zero I/O errors. */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -12,7 +12,7 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }
   const target = await resolveTarget(args.positionals[0], io)
-  const spec = applyOverrides(target.spec, args.pool, args.policies)
+  const spec = specFor(target, args)
   const bar = new ProgressBar(io, args.json)
   bar.label(`sizing ${spec.name}`)
   const result = await sizePool(spec, {

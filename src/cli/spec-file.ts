@@ -1,0 +1,53 @@
+import { parse } from 'node:path'
+import { parseSpec, SCENARIOS, type SimSpec, specFromFioJobFile, UnknownScenarioError } from '../sim/index.js'
+import { CliInputError } from './errors.js'
+import type { CliIo } from './io.js'
+
+/**
+ * Reads a spec file, whatever its name (`spec.json`, `jobs.fio`, `jobfile`, `x.job`, `x.ini`). A name
+ * that is no file and does not look like a path (no `/`, no `.`) was meant as a scenario: the error
+ * then lists the scenarios.
+ */
+export async function readSpecFile(path: string, io: CliIo): Promise<string> {
+  try {
+    return await io.readFile(path)
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'ENOENT' && !/[./\\]/.test(path)) {
+      const unknown = new UnknownScenarioError(
+        path,
+        SCENARIOS.map((s) => s.name),
+      )
+      unknown.message += `, or a spec file (there is no file ${JSON.stringify(path)})`
+      throw unknown
+    }
+    throw new CliInputError(`cannot read ${path}: ${READ_ERRORS[code ?? ''] ?? code ?? 'unreadable'}`)
+  }
+}
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a path component is not a directory',
+}
+
+/**
+ * A spec from a file's text, decided by content, not by name: a JSON spec when the text (after a
+ * byte-order mark and white space) starts with `{`, else a fio job file. JSON errors keep their
+ * message; the spec is named after the file unless it names itself.
+ */
+export function specFromText(text: string, path: string): SimSpec {
+  const body = text.replace(/^\uFEFF/, '')
+  const stem = parse(path).name
+  if (!body.trimStart().startsWith('{')) return specFromFioJobFile(body, stem)
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch (error) {
+    throw new CliInputError(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const spec = parseSpec(json)
+  return spec.name === 'spec' ? { ...spec, name: stem } : spec
+}
