@@ -1,4 +1,4 @@
-import { wallNow } from '../clock/real-clock.js'
+import { realClock } from '../sim/index.js'
 import type { CliIo } from './io.js'
 
 const WIDTH = 28
@@ -10,7 +10,7 @@ const WIDTH = 28
 export class ProgressBar {
   readonly #io: CliIo
   readonly #enabled: boolean
-  readonly #started = wallNow()
+  readonly #started = realClock.now()
   #label = ''
   #last = -1
 
@@ -34,7 +34,7 @@ export class ProgressBar {
     const percent = Math.floor(fraction * 100)
     if (percent === this.#last) return
     this.#last = percent
-    const seconds = ((wallNow() - this.#started) / 1000).toFixed(1)
+    const seconds = ((realClock.now() - this.#started) / 1000).toFixed(1)
     const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`
     this.#io.stderr(`\r${bar} ${String(percent).padStart(3)}%  ${this.#label}  ${seconds} s\x1b[K`)
   }

@@ -1,7 +1,7 @@
 import {
   DEFAULT_SCENARIO,
+  findPolicy,
   POLICY_NAMES,
-  type PolicyName,
   type PoolSpec,
   parsePool,
   parseSpec,
@@ -60,14 +60,16 @@ export function applyOverrides(
     out = { ...out, pool: { size: parsed.size, areas: Math.min(spec.pool.areas, parsed.areas) } }
   }
   if (policies !== undefined) {
-    for (const p of policies) {
-      if (!(POLICY_NAMES as readonly string[]).includes(p)) {
+    const names = policies.map((p) => {
+      const policy = findPolicy(p) // resolves aliases: 'fair' is fair-share
+      if (policy === undefined) {
         throw new CliUsageError(
           `--policies: unknown policy ${JSON.stringify(p)} (expected ${POLICY_NAMES.join(', ')})`,
         )
       }
-    }
-    out = { ...out, policies: [...new Set(policies)] as PolicyName[] }
+      return policy.name
+    })
+    out = { ...out, policies: [...new Set(names)] }
   }
   return out
 }

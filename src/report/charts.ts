@@ -1,5 +1,5 @@
 import type { EChartsOption } from 'echarts'
-import { MAP_WAIT_CURVE, POLICY_SUMMARY, type PolicyName, type SimResult } from '../sim/index.js'
+import { findPolicy, MAP_WAIT_CURVE, POLICY_SUMMARY, type PolicyName, type SimResult } from '../sim/index.js'
 import { policiesOf } from './summary.js'
 
 /** One chart of the report: an ECharts option and its size in CSS pixels. */
@@ -11,14 +11,9 @@ export interface ChartSpec {
   option: EChartsOption
 }
 
-/** A fixed colour per policy, the same in every chart. */
-export const POLICY_COLORS: Record<PolicyName, string> = {
-  fail: '#c0392b',
-  rfc: '#8e44ad',
-  throttle: '#2471a3',
-  dynamic: '#d68910',
-  hybrid: '#229954',
-  fair: '#148f77',
+/** A policy's fixed colour, the same in every chart (from the policy registry). */
+function colorOf(policy: PolicyName): string {
+  return findPolicy(policy)!.color
 }
 
 const MIB = 1024 * 1024
@@ -55,7 +50,7 @@ export function usageChart(result: SimResult, policy: PolicyName, yMaxMiB: numbe
       ...line,
       name: 'used',
       data: pairs(t, timeline.usedBytes, MIB),
-      color: POLICY_COLORS[policy],
+      color: colorOf(policy),
       areaStyle: { opacity: 0.25 },
       lineStyle: { width: 1 },
     },
@@ -104,22 +99,26 @@ export function usageChart(result: SimResult, policy: PolicyName, yMaxMiB: numbe
 /** Waiters in the throttle's queue over time, one line per policy that has a queue. */
 export function queueChart(result: SimResult): ChartSpec {
   const series: NonNullable<EChartsOption['series']> = []
+  const never: string[] = []
   for (const [policy] of policiesOf(result)) {
-    if (policy === 'fail' || policy === 'dynamic') continue
+    if (!findPolicy(policy)!.queues) {
+      never.push(policy)
+      continue
+    }
     const { timeline } = result.series[policy]!
     series.push({
       type: 'line',
       name: policy,
       showSymbol: false,
       step: 'end',
-      color: POLICY_COLORS[policy],
+      color: colorOf(policy),
       data: pairs(timeline.atMs, timeline.waiting),
       lineStyle: { width: 1.5 },
     })
   }
   return {
     title: 'Wait-queue length over time',
-    caption: 'Longest queue of blocking maps in each interval. fail and dynamic never queue.',
+    caption: `Longest queue of blocking maps in each interval.${neverQueue(never)}`,
     width: 1140,
     height: 280,
     option: {
@@ -133,13 +132,21 @@ export function queueChart(result: SimResult): ChartSpec {
   }
 }
 
+/** ' fail and dynamic never queue.' for the policies of a run that have no queue. */
+function neverQueue(policies: readonly string[]): string {
+  if (policies.length === 0) return ''
+  const list =
+    policies.length === 1 ? policies[0] : `${policies.slice(0, -1).join(', ')} and ${policies.at(-1)}`
+  return ` ${list} never ${policies.length === 1 ? 'queues' : 'queue'}.`
+}
+
 /** Map wait at each percentile, per policy, on a log scale (waits under 1 µs are drawn at 1 µs). */
 export function mapWaitChart(result: SimResult): ChartSpec {
   const labels = MAP_WAIT_CURVE.map((p) => (p === 100 ? 'max' : `p${p}`))
   const series: NonNullable<EChartsOption['series']> = policiesOf(result).map(([policy]) => ({
     type: 'line' as const,
     name: policy,
-    color: POLICY_COLORS[policy],
+    color: colorOf(policy),
     symbolSize: 6,
     data: result.series[policy]!.mapWaitCurveUs.map((us) => Math.max(1, us)),
   }))

@@ -3,20 +3,22 @@
  * fio-like jobs and hogs drive a real `Swiotlb` through its public API; scenarios compare policies.
  */
 import { parseSpec } from './parse-spec.js'
-import type { PolicyName } from './policies.js'
+import type { PolicyInput } from './policies.js'
 import type { SimResult } from './result.js'
 import { type RunOptions, runSpec } from './run.js'
 import { findScenario } from './scenarios/index.js'
 import type { SimSpec } from './spec.js'
 import { readFioJobFile } from './workloads/fio-file.js'
 
-export { VirtualClock } from '../index.js'
+export { realClock, VirtualClock } from '../index.js'
 export { SimContext } from './context.js'
 export type { BlockDevice } from './devices/device.js'
+export type { BlockDeviceKind, DeviceKind, TrafficDeviceKind } from './devices/kind.js'
 export { Link } from './devices/link.js'
-export { Nic } from './devices/nic.js'
-export { Nvme } from './devices/nvme.js'
-export { Scsi } from './devices/scsi.js'
+export { Nic, type NicSpec } from './devices/nic.js'
+export { Nvme, type NvmeSpec } from './devices/nvme.js'
+export { DEVICE_KINDS, type DeviceSpec, deviceKind } from './devices/registry.js'
+export { Scsi, type ScsiSpec } from './devices/scsi.js'
 export { MapOptionSet, mapAllNow, mapSg, SG_ENTRY_BYTES } from './devices/sg-map.js'
 export { Engine, TICK_MS } from './engine.js'
 export { SpecError, UnknownScenarioError } from './errors.js'
@@ -25,11 +27,15 @@ export { DeviceMeasures, Measures } from './measures.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {
   DEFAULT_POLICIES,
-  DEFAULT_TUNING,
+  findPolicy,
+  POLICIES,
   POLICY_NAMES,
   POLICY_SUMMARY,
+  type Policy,
+  type PolicyDefinition,
+  type PolicyInput,
   type PolicyName,
-  type PolicyTuning,
+  type PolicyOptions,
   policyOptions,
 } from './policies.js'
 export {
@@ -46,7 +52,14 @@ export { Rng } from './rng.js'
 export { type RunOptions, runPolicy, runSpec } from './run.js'
 export { DEFAULT_SCENARIO, findScenario, SCENARIOS, type Scenario } from './scenarios/index.js'
 export { healthy, type PolicySize, type SizeOptions, type SizeResult, sizePool, sizeToJson } from './size.js'
-export type { DeviceSpec, HogSpec, JobSpec, NicSpec, NvmeSpec, PoolSpec, ScsiSpec, SimSpec } from './spec.js'
+export {
+  DEFAULT_TUNING,
+  type HogSpec,
+  type JobSpec,
+  type PolicyTuning,
+  type PoolSpec,
+  type SimSpec,
+} from './spec.js'
 export type { Timeline } from './timeline.js'
 export { parseBssplit } from './workloads/bssplit.js'
 export { Hog } from './workloads/hog.js'
@@ -65,7 +78,7 @@ export function resolveSpec(scenario: string | SimSpec): SimSpec {
  */
 export function runScenario(
   scenario: string | SimSpec = 'coco-fio',
-  options: RunOptions & { policies?: readonly PolicyName[] } = {},
+  options: RunOptions & { policies?: readonly PolicyInput[] } = {},
 ): Promise<SimResult> {
   return runSpec(resolveSpec(scenario), options)
 }

@@ -1,14 +1,8 @@
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
-import { parseDevice } from './devices/parse-device.js'
+import { DEVICE_KINDS, deviceKind, parseDevice } from './devices/registry.js'
 import { SpecError } from './errors.js'
-import {
-  DEFAULT_POLICIES,
-  DEFAULT_TUNING,
-  POLICY_NAMES,
-  type PolicyName,
-  type PolicyTuning,
-} from './policies.js'
-import type { HogSpec, PoolSpec, SimSpec } from './spec.js'
+import { DEFAULT_POLICIES, type PolicyName, resolvePolicies } from './policies.js'
+import { DEFAULT_TUNING, type HogSpec, type PolicyTuning, type PoolSpec, type SimSpec } from './spec.js'
 import { parseJob } from './workloads/job.js'
 import { bytes, checkKeys, fioTime, int, isRaw, num, type Raw, str } from './workloads/values.js'
 
@@ -27,6 +21,11 @@ const TOP_KEYS = [
   'tuning',
 ]
 
+/** Device kinds that make their own traffic, so a spec with one of them needs no job. */
+const TRAFFIC_TYPES = DEVICE_KINDS.filter((k) => !k.blockIo)
+  .map((k) => k.type)
+  .join(' or ')
+
 /** The machine a spec gets when it names no devices: one NVMe controller. */
 export const DEFAULT_DEVICES: readonly Raw[] = [{ name: 'nvme0', type: 'nvme' }]
 
@@ -44,7 +43,7 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     parseDevice(`devices[${i}]`, raw),
   )
   unique('devices', devices)
-  const blockDevices = devices.filter((d) => d.type !== 'nic').map((d) => d.name)
+  const blockDevices = devices.filter((d) => deviceKind(d.type).blockIo).map((d) => d.name)
   const givenRuntime = input['runtime'] === undefined ? undefined : fioTime('runtime', input['runtime'])
   if (givenRuntime !== undefined && !(givenRuntime > 0))
     throw new SpecError('runtime', 'a duration > 0', input['runtime'])
@@ -58,8 +57,12 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
   unique('jobs', jobs)
   const runtimeMs = givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.runtimeMs))
   const hogs = list('hogs', input['hogs'] ?? []).map((raw, i) => parseHog(`hogs[${i}]`, raw, runtimeMs, cpus))
-  if (jobs.length === 0 && hogs.length === 0 && !devices.some((d) => d.type === 'nic')) {
-    throw new SpecError('jobs', 'at least one job (or a NIC or a hog)', input['jobs'])
+  if (jobs.length === 0 && hogs.length === 0 && devices.every((d) => deviceKind(d.type).blockIo)) {
+    throw new SpecError(
+      'jobs',
+      `at least one job (or a hog, or a device of type ${TRAFFIC_TYPES})`,
+      input['jobs'],
+    )
   }
   return {
     name: str('name', input['name'] ?? 'spec'),
@@ -117,16 +120,11 @@ function parseHog(field: string, raw: Raw, runtimeMs: number, cpus: number): Hog
   }
 }
 
+/** Policy names or aliases ('fair'), each resolved to its one spelling. */
 function parsePolicies(value: unknown): PolicyName[] {
   if (value === undefined) return [...DEFAULT_POLICIES]
   if (!Array.isArray(value) || value.length === 0) throw new SpecError('policies', 'a non-empty array', value)
-  return value.map((name, i) => {
-    if (!(POLICY_NAMES as readonly unknown[]).includes(name)) {
-      throw new SpecError(`policies[${i}]`, `one of ${POLICY_NAMES.join(', ')}`, name)
-    }
-    if (value.indexOf(name) !== i) throw new SpecError(`policies[${i}]`, 'a policy not listed before', name)
-    return name as PolicyName
-  })
+  return resolvePolicies(value).map((p) => p.name)
 }
 
 function parseTuning(value: unknown): PolicyTuning {

@@ -1,89 +1,182 @@
 import type { Clock, SwiotlbOptions } from '../index.js'
-import type { PoolSpec } from './spec.js'
+import { SpecError } from './errors.js'
+import type { PolicyTuning, PoolSpec } from './spec.js'
 
-/** The policies a run compares. The first five are DESIGN §8's; `fair` adds blk-mq's fair share. */
-export const POLICY_NAMES = ['fail', 'rfc', 'throttle', 'dynamic', 'hybrid', 'fair'] as const
-export type PolicyName = (typeof POLICY_NAMES)[number]
+/** What a policy sets on a `Swiotlb`; a run adds the pool's size and areas, `backing: false` and its clock. */
+export type PolicyOptions = Pick<SwiotlbOptions, 'throttle' | 'growth'>
 
-/** The five policies compared by default. */
-export const DEFAULT_POLICIES: readonly PolicyName[] = ['fail', 'rfc', 'throttle', 'dynamic', 'hybrid']
-
-export const POLICY_SUMMARY: Record<PolicyName, string> = {
-  fail: 'the kernel today: fixed pool, no throttle, a full pool fails the map',
-  rfc: "Michael Kelley's RFC: serialize above the high mark (throttle mode 'serialize')",
-  throttle: 'blk-mq tags model: blocking maps share a budget of high × capacity, one FIFO',
-  dynamic: 'SWIOTLB_DYNAMIC: no throttle, background grow and transient pools, no limit',
-  hybrid: "budget throttle, then Robin Murphy's bounded grow after the head waited waitMs",
-  fair: 'budget throttle with one FIFO per device and a capped share each (hctx_may_queue)',
+/** One policy a run can compare: everything the simulator, the CLI and the report know of it. */
+export interface PolicyDefinition {
+  /** The one spelling: spec files, `--policies`, result keys, tables and charts. */
+  readonly name: string
+  /** Other names accepted wherever a user names policies; they resolve to `name`. */
+  readonly aliases: readonly string[]
+  /** One line: what it does and where it comes from. */
+  readonly summary: string
+  /** Its colour in every chart of the report. */
+  readonly color: string
+  /** In the comparison when a spec names no policies (DESIGN §8's five). */
+  readonly byDefault: boolean
+  /** Its pools may grow (growth or transient pools): the run follows all pools' bytes for the peak. */
+  readonly grows: boolean
+  /** Blocking maps may wait in its throttle's queue (drawn in the report's queue chart). */
+  readonly queues: boolean
+  /** The high mark to draw on its usage chart, a fraction of capacity; undefined: none worth drawing. */
+  threshold(t: PolicyTuning): number | undefined
+  /** Its `Swiotlb` options for a pool, from the run's tuning. */
+  options(pool: PoolSpec, t: PolicyTuning): PolicyOptions
 }
 
-/** Knobs of the policies, shared by all of them in a run. */
-export interface PolicyTuning {
-  /** Fraction of capacity: the blocking budget (budget modes) or the RFC's high mark. */
-  high: number
-  /** The RFC's low mark. */
-  low: number
-  /** hybrid: grow when the oldest waiter has waited this long. */
-  waitMs: number
-  /** hybrid: limit of all pools together, bytes; undefined: twice the initial pool. */
-  maxBytes: number | undefined
-  /** dynamic and hybrid: bytes per grow. */
-  chunkBytes: number
-  /** dynamic: the background worker grows when usage reaches this fraction of capacity. */
-  atUsage: number
-  /** dynamic and hybrid: time a grow takes (a CoCo VM's decrypt hypercalls). */
-  growCost: { fixedMs: number; perMiBMs: number }
+const growCost = (t: PolicyTuning) => ({ fixedMs: t.growCost.fixedMs, perMiBMs: t.growCost.perMiBMs })
+const high = (t: PolicyTuning) => t.high
+const none = () => undefined
+
+/**
+ * The registry: every policy, in the order runs and tables list them. Adding a policy is adding an
+ * entry here; nothing else names policies (test/sim/policies.test.ts checks each entry against a run).
+ */
+export const POLICIES = [
+  {
+    name: 'fail',
+    aliases: [],
+    summary: 'the kernel today: fixed pool, no throttle, a full pool fails the map',
+    color: '#c0392b',
+    byDefault: true,
+    grows: false,
+    queues: false,
+    threshold: none,
+    options: () => ({ throttle: false }),
+  },
+  {
+    name: 'rfc',
+    aliases: [],
+    summary: "Michael Kelley's RFC: serialize above the high mark (throttle mode 'serialize')",
+    color: '#8e44ad',
+    byDefault: true,
+    grows: false,
+    queues: true,
+    threshold: high,
+    options: (_, t) => ({ throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high) } }),
+  },
+  {
+    name: 'throttle',
+    aliases: [],
+    summary: 'blk-mq tags model: blocking maps share a budget of high × capacity, one FIFO',
+    color: '#2471a3',
+    byDefault: true,
+    grows: false,
+    queues: true,
+    threshold: high,
+    options: (_, t) => ({ throttle: { high: t.high } }),
+  },
+  {
+    name: 'dynamic',
+    aliases: [],
+    summary: 'SWIOTLB_DYNAMIC: no throttle, background grow and transient pools, no limit',
+    color: '#d68910',
+    byDefault: true,
+    grows: true,
+    queues: false,
+    threshold: none,
+    options: (_, t) => ({
+      throttle: false,
+      growth: {
+        background: { atUsage: t.atUsage },
+        transient: true,
+        chunkBytes: t.chunkBytes,
+        cost: growCost(t),
+      },
+    }),
+  },
+  {
+    name: 'hybrid',
+    aliases: [],
+    summary: "budget throttle, then Robin Murphy's bounded grow after the head waited waitMs",
+    color: '#229954',
+    byDefault: true,
+    grows: true,
+    queues: true,
+    threshold: high,
+    options: (pool, t) => ({
+      throttle: { high: t.high },
+      growth: {
+        waitMs: t.waitMs,
+        maxBytes: Math.max(t.maxBytes ?? 2 * pool.size, pool.size),
+        chunkBytes: t.chunkBytes,
+        cost: growCost(t),
+      },
+    }),
+  },
+  {
+    name: 'fair-share',
+    aliases: ['fair'],
+    summary: 'budget throttle with one FIFO per device and a capped share each (hctx_may_queue)',
+    color: '#148f77',
+    byDefault: false,
+    grows: false,
+    queues: true,
+    threshold: high,
+    options: (_, t) => ({ throttle: { high: t.high, fairShare: true } }),
+  },
+] as const satisfies readonly PolicyDefinition[]
+
+type Entry = (typeof POLICIES)[number]
+/** A policy's one spelling. */
+export type PolicyName = Entry['name']
+/** A name a user may give for a policy: its spelling or one of its aliases. */
+export type PolicyInput = PolicyName | Entry['aliases'][number]
+
+/** Every policy's name, in registry order. */
+export const POLICY_NAMES: readonly PolicyName[] = POLICIES.map((p) => p.name)
+
+/** The policies compared by default. */
+export const DEFAULT_POLICIES: readonly PolicyName[] = POLICIES.filter((p) => p.byDefault).map((p) => p.name)
+
+/** Each policy's one-line summary. */
+export const POLICY_SUMMARY = Object.fromEntries(POLICIES.map((p) => [p.name, p.summary])) as Record<
+  PolicyName,
+  string
+>
+
+/** A definition of the registry, with its name's literal type. */
+export type Policy = PolicyDefinition & { readonly name: PolicyName }
+
+const BY_NAME = new Map<string, Policy>()
+for (const p of POLICIES) for (const n of [p.name, ...p.aliases]) BY_NAME.set(n, p)
+
+/** The policy a user's name or alias stands for ('fair' → fair-share); undefined for no policy. */
+export function findPolicy(name: unknown): Policy | undefined {
+  return typeof name === 'string' ? BY_NAME.get(name) : undefined
 }
 
-export const DEFAULT_TUNING: PolicyTuning = {
-  high: 0.7,
-  low: 0.65,
-  waitMs: 5,
-  maxBytes: undefined,
-  chunkBytes: 4 * 1024 * 1024,
-  atUsage: 0.9,
-  growCost: { fixedMs: 1, perMiBMs: 0.25 },
+/** The policy `name` stands for; a name that is no policy throws SpecError naming `field`. */
+export function policyByName(name: unknown, field = 'policy'): Policy {
+  const found = findPolicy(name)
+  if (found === undefined) throw new SpecError(field, `one of ${POLICY_NAMES.join(', ')}`, name)
+  return found
+}
+
+/**
+ * The policies a user listed, resolved. Throws SpecError naming `field[i]` for a name that is no
+ * policy, or one that names a policy listed before (its alias included).
+ */
+export function resolvePolicies(names: readonly unknown[], field = 'policies'): Policy[] {
+  const out: Policy[] = []
+  names.forEach((name, i) => {
+    const found = policyByName(name, `${field}[${i}]`)
+    if (out.includes(found)) throw new SpecError(`${field}[${i}]`, 'a policy not listed before', name)
+    out.push(found)
+  })
+  return out
 }
 
 /** The Swiotlb options of `policy` for a pool, on `clock`. Accounting only: no backing memory. */
 export function policyOptions(
-  policy: PolicyName,
+  policy: PolicyInput,
   pool: PoolSpec,
   t: PolicyTuning,
   clock: Clock,
 ): SwiotlbOptions {
-  const base: SwiotlbOptions = { size: pool.size, areas: pool.areas, backing: false, clock }
-  const cost = { fixedMs: t.growCost.fixedMs, perMiBMs: t.growCost.perMiBMs }
-  switch (policy) {
-    case 'fail':
-      return { ...base, throttle: false }
-    case 'rfc':
-      return { ...base, throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high) } }
-    case 'throttle':
-      return { ...base, throttle: { high: t.high } }
-    case 'fair':
-      return { ...base, throttle: { high: t.high, fairShare: true } }
-    case 'dynamic':
-      return {
-        ...base,
-        throttle: false,
-        growth: { background: { atUsage: t.atUsage }, transient: true, chunkBytes: t.chunkBytes, cost },
-      }
-    case 'hybrid':
-      return {
-        ...base,
-        throttle: { high: t.high },
-        growth: {
-          waitMs: t.waitMs,
-          maxBytes: Math.max(t.maxBytes ?? 2 * pool.size, pool.size),
-          chunkBytes: t.chunkBytes,
-          cost,
-        },
-      }
-  }
-}
-
-/** True when the policy has a high mark worth drawing. */
-export function hasThreshold(policy: PolicyName): boolean {
-  return policy !== 'fail' && policy !== 'dynamic'
+  const { options } = policyByName(policy)
+  return { size: pool.size, areas: pool.areas, backing: false, clock, ...options(pool, t) }
 }

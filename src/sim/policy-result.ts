@@ -1,4 +1,4 @@
-import type { SwiotlbStats } from '../index.js'
+import { SLOT_SIZE, type SwiotlbStats } from '../index.js'
 import type { Measures } from './measures.js'
 import {
   type DeviceResult,
@@ -50,7 +50,7 @@ export function buildPolicyResult(s: PolicyResultSources): PolicyResult {
       grown: stats.growth.bytesGrown,
       peak: s.poolBytes.peak,
     },
-    hiwater: { exact: stats.hiwater * 2048, perAreaSum: s.perAreaSum, sampled: s.sampledBytes },
+    hiwater: { exact: stats.hiwater * SLOT_SIZE, perAreaSum: s.perAreaSum, sampled: s.sampledBytes },
     throttle: {
       highCount: stats.throttle.highCount,
       lowCount: stats.throttle.lowCount,

@@ -1,12 +1,10 @@
 import { SLOT_SIZE, Swiotlb } from '../index.js'
 import { SimContext } from './context.js'
 import type { BlockDevice } from './devices/device.js'
-import { Nic } from './devices/nic.js'
-import { Nvme } from './devices/nvme.js'
-import { Scsi } from './devices/scsi.js'
+import { deviceKind } from './devices/registry.js'
 import { Engine } from './engine.js'
 import { Measures } from './measures.js'
-import { hasThreshold, type PolicyName, policyOptions } from './policies.js'
+import { type PolicyInput, policyByName, policyOptions, resolvePolicies } from './policies.js'
 import { buildPolicyResult } from './policy-result.js'
 import { PoolBytesTracker } from './pool-bytes.js'
 import { MAP_WAIT_CURVE, type PolicyResult, type PolicySeries, type SimResult, us } from './result.js'
@@ -18,8 +16,8 @@ import { JobClone } from './workloads/job-clone.js'
 export interface RunOptions {
   /** Seed of every random stream. Default 1. */
   seed?: number
-  /** Policies to compare; default: the spec's. */
-  policies?: readonly PolicyName[]
+  /** Policies to compare, by name or alias; default: the spec's. */
+  policies?: readonly PolicyInput[]
   /** Called with the fraction done (0..1) a few dozen times per policy. */
   onProgress?: (fraction: number) => void
 }
@@ -34,7 +32,7 @@ const GRACE_MS = 2000
 /** Runs `spec` once per policy, each on its own clock, pool and devices, with the same seed. */
 export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<SimResult> {
   const seed = options.seed ?? 1
-  const policies = options.policies ?? spec.policies
+  const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
   const result: SimResult = {
     scenario: spec.name,
     seed,
@@ -60,33 +58,30 @@ export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<
  */
 export async function runPolicy(
   spec: SimSpec,
-  policy: PolicyName,
+  policy: PolicyInput,
   seed: number,
   onProgress?: (fraction: number) => void,
   options: { stopOnError?: boolean } = {},
 ): Promise<{ result: PolicyResult; series: PolicySeries }> {
   const engine = new Engine()
   const clock = engine.clock
-  const dma = new Swiotlb(policyOptions(policy, spec.pool, spec.tuning, clock))
+  const definition = policyByName(policy)
+  const dma = new Swiotlb(policyOptions(definition.name, spec.pool, spec.tuning, clock))
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
   const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs)
-  const recorder = new TimelineRecorder(
-    dma,
-    spec.runtimeMs / CHART_POINTS,
-    hasThreshold(policy) ? spec.tuning.high : undefined,
-  )
+  const recorder = new TimelineRecorder(dma, spec.runtimeMs / CHART_POINTS, definition.threshold(spec.tuning))
   let sampledUsed = 0
   const sampler = dma.usage$(spec.sampleMs).subscribe((s) => {
     if (s.used > sampledUsed) sampledUsed = s.used
   })
-  const poolBytes = policy === 'dynamic' || policy === 'hybrid' ? new PoolBytesTracker(dma) : undefined
+  const poolBytes = definition.grows ? new PoolBytesTracker(dma) : undefined
 
   const blockDevices = new Map<string, BlockDevice>()
   for (const d of spec.devices) {
-    if (d.type === 'nvme') blockDevices.set(d.name, new Nvme(d, ctx))
-    else if (d.type === 'scsi') blockDevices.set(d.name, new Scsi(d, ctx))
-    else new Nic(d, ctx).start()
+    const kind = deviceKind(d.type)
+    if (kind.blockIo) blockDevices.set(d.name, kind.create(d, ctx))
+    else kind.create(d, ctx).start()
   }
   const hogs = spec.hogs.map((h) => new Hog(h, ctx))
   for (const hog of hogs) hog.start()

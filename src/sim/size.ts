@@ -1,6 +1,5 @@
-import { areasFor } from '../growth/growth.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
-import type { PolicyName } from './policies.js'
+import { type PolicyInput, type PolicyName, resolvePolicies } from './policies.js'
 import type { PolicyResult } from './result.js'
 import { runPolicy } from './run.js'
 import type { SimSpec } from './spec.js'
@@ -10,7 +9,8 @@ const MIB = 1024 * 1024
 
 export interface SizeOptions {
   seed?: number
-  policies?: readonly PolicyName[]
+  /** Policies to size, by name or alias; default: the spec's. */
+  policies?: readonly PolicyInput[]
   /** Largest pool to try, bytes. Default 4 GiB. */
   limitBytes?: number
   onProgress?: (fraction: number) => void
@@ -48,7 +48,7 @@ export function healthy(r: PolicyResult): boolean {
  */
 export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promise<SizeResult> {
   const seed = options.seed ?? 1
-  const policies = options.policies ?? spec.policies
+  const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
   const limit = options.limitBytes ?? 4 * 1024 * MIB
   const result: SizeResult = { scenario: spec.name, policies: {} }
   for (let i = 0; i < policies.length; i++) {
@@ -57,8 +57,7 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
     const probe = async (bytes: number): Promise<PolicyResult> => {
       probes++
       options.onProgress?.(Math.min(0.99, (i + 1 - 1 / (probes + 1)) / policies.length))
-      // Areas that split the pool into whole segments each, so the pool is exactly `bytes`.
-      const areas = areasFor(bytes / SLOT_SIZE, spec.pool.areas)
+      const areas = probeAreas(bytes, spec.pool.areas)
       const sized: SimSpec = { ...spec, pool: { size: bytes, areas } }
       return (await runPolicy(sized, policy, seed, undefined, { stopOnError: true })).result
     }
@@ -102,6 +101,17 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
   }
   options.onProgress?.(1)
   return result
+}
+
+/**
+ * Areas of a probe's pool: at most the spec's, a power of two that splits the pool into whole segments
+ * each, so the pool is exactly `bytes` (the rule the kernel follows for dynamic pools).
+ */
+function probeAreas(bytes: number, areas: number): number {
+  const segments = Math.floor(bytes / SEGMENT_BYTES)
+  let n = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(areas, segments))))
+  while (n > 1 && segments % n !== 0) n /= 2
+  return n
 }
 
 /** The `size --json` object. */

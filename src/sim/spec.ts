@@ -1,4 +1,33 @@
-import type { PolicyName, PolicyTuning } from './policies.js'
+import type { DeviceSpec } from './devices/registry.js'
+
+/** Knobs of the policies, shared by all of them in a run. */
+export interface PolicyTuning {
+  /** Fraction of capacity: the blocking budget (budget modes) or the RFC's high mark. */
+  high: number
+  /** The RFC's low mark. */
+  low: number
+  /** hybrid: grow when the oldest waiter has waited this long. */
+  waitMs: number
+  /** hybrid: limit of all pools together, bytes; undefined: twice the initial pool. */
+  maxBytes: number | undefined
+  /** dynamic and hybrid: bytes per grow. */
+  chunkBytes: number
+  /** dynamic: the background worker grows when usage reaches this fraction of capacity. */
+  atUsage: number
+  /** dynamic and hybrid: time a grow takes (a CoCo VM's decrypt hypercalls). */
+  growCost: { fixedMs: number; perMiBMs: number }
+}
+
+/** The tuning of a spec that sets none. */
+export const DEFAULT_TUNING: PolicyTuning = {
+  high: 0.7,
+  low: 0.65,
+  waitMs: 5,
+  maxBytes: undefined,
+  chunkBytes: 4 * 1024 * 1024,
+  atUsage: 0.9,
+  growCost: { fixedMs: 1, perMiBMs: 0.25 },
+}
 
 /** The default pool of a simulated machine. */
 export interface PoolSpec {
@@ -6,51 +35,6 @@ export interface PoolSpec {
   size: number
   areas: number
 }
-
-interface DeviceBase {
-  name: string
-}
-
-/** An NVMe controller: one submission/completion queue pair per CPU. */
-export interface NvmeSpec extends DeviceBase {
-  type: 'nvme'
-  /** Commands in flight per queue (the tag set of each hardware queue). */
-  queueDepth: number
-  latencyUs: number
-  /** Bytes per second of the link, shared by all queues. */
-  bandwidth: number
-  /** Polled queues: completions wait in the CQ until the submitting CPU polls (io_uring IOPOLL). */
-  polling: boolean
-  /** Entry 0 of each scatter-gather list is mapped with DMA_ATTR_MAY_BLOCK. */
-  mayBlock: boolean
-  /** Latency varies uniformly by ± this fraction. */
-  jitter: number
-}
-
-/** A storvsc-like SCSI host: one queue; a map failure requeues the command after `requeueMs`. */
-export interface ScsiSpec extends DeviceBase {
-  type: 'scsi'
-  queueDepth: number
-  latencyUs: number
-  bandwidth: number
-  requeueMs: number
-  mayBlock: boolean
-  jitter: number
-}
-
-/** A NIC: packets arrive in NAPI batches and are mapped non-blocking (softirq); a failure drops the packet. */
-export interface NicSpec extends DeviceBase {
-  type: 'nic'
-  /** Packets per second. */
-  pps: number
-  packetBytes: number
-  /** How long a packet's buffer stays mapped. */
-  holdUs: number
-  /** Packets per NAPI poll. */
-  batch: number
-}
-
-export type DeviceSpec = NvmeSpec | ScsiSpec | NicSpec
 
 export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw'
 
@@ -98,6 +82,10 @@ export interface SimSpec {
   runtimeMs: number
   /** Interval of the vmstat-like sampler behind `hiwater.sampled`. */
   sampleMs: number
-  policies: readonly PolicyName[]
+  /**
+   * Policies to compare, by name (src/sim/policies.ts). Typed as strings so that this file needs
+   * nothing from the registry; `parseSpec` checks them and a run resolves aliases ('fair').
+   */
+  policies: readonly string[]
   tuning: PolicyTuning
 }

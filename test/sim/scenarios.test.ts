@@ -94,8 +94,8 @@ describe('snail-cheetah: one FIFO makes the fast device wait for the slow one; f
     const p = await run('snail-cheetah')
     const cheetah = (policy: string) => p[policy]!.devices['cheetah']!
     expect(cheetah('throttle').mapWaitUs.p99).toBeGreaterThan(5_000)
-    expect(cheetah('fair').mapWaitUs.p99).toBeLessThan(10)
-    expect(cheetah('fair').ios).toBeGreaterThan(50 * cheetah('throttle').ios)
+    expect(cheetah('fair-share').mapWaitUs.p99).toBeLessThan(10)
+    expect(cheetah('fair-share').ios).toBeGreaterThan(50 * cheetah('throttle').ios)
     // Without a throttle the snail's full maps are requeued, not failed.
     expect(p['fail']!.devices['snail']!.requeues).toBeGreaterThan(0)
     // Rates count what completed within the runtime: never more than the snail's 40 MiB/s link.

@@ -1,8 +1,22 @@
 import type { Mapping } from '../../index.js'
 import type { SimContext } from '../context.js'
 import type { DeviceMeasures } from '../measures.js'
-import type { NicSpec } from '../spec.js'
+import { checkKeys, int, num, str } from '../workloads/values.js'
+import type { TrafficDeviceKind } from './kind.js'
 import { MapOptionSet } from './sg-map.js'
+
+/** A NIC: packets arrive in NAPI batches and are mapped non-blocking (softirq); a failure drops the packet. */
+export interface NicSpec {
+  type: 'nic'
+  name: string
+  /** Packets per second. */
+  pps: number
+  packetBytes: number
+  /** How long a packet's buffer stays mapped. */
+  holdUs: number
+  /** Packets per NAPI poll. */
+  batch: number
+}
 
 /**
  * A NIC in softirq context: packets arrive in NAPI batches spread over the CPUs (RSS), each buffer is
@@ -22,7 +36,7 @@ export class Nic {
     private readonly ctx: SimContext,
   ) {
     for (let cpu = 0; cpu < ctx.cpus; cpu++) this.#options.push(new MapOptionSet(spec.name, cpu, false))
-    this.#seen = ctx.measures.device(spec.name, 'nic')
+    this.#seen = ctx.measures.device(spec.name, spec.type)
     this.#intervalTicks = (1e6 * spec.batch) / spec.pps
   }
 
@@ -61,4 +75,22 @@ export class Nic {
     }
     this.#schedule()
   }
+}
+
+export const nicKind: TrafficDeviceKind<NicSpec> = {
+  type: 'nic',
+  blockIo: false,
+  parse(field, raw) {
+    const name = str(`${field}.name`, raw['name'])
+    checkKeys(field, raw, ['name', 'type', 'pps', 'packetBytes', 'holdUs', 'batch'])
+    return {
+      type: 'nic',
+      name,
+      pps: num(`${field}.pps`, raw['pps'] ?? 100_000, 1),
+      packetBytes: int(`${field}.packetBytes`, raw['packetBytes'] ?? 1500, 1, 256 * 1024),
+      holdUs: num(`${field}.holdUs`, raw['holdUs'] ?? 100, 0),
+      batch: int(`${field}.batch`, raw['batch'] ?? 64, 1, 4096),
+    }
+  },
+  create: (spec, ctx) => new Nic(spec, ctx),
 }

@@ -2,10 +2,20 @@ import pLimit, { type LimitFunction } from 'p-limit'
 import type { SimContext } from '../context.js'
 import type { Io } from '../io.js'
 import type { DeviceMeasures } from '../measures.js'
-import type { NvmeSpec } from '../spec.js'
+import { bool, checkKeys, str } from '../workloads/values.js'
+import { BLOCK_KEYS, type BlockFields, parseBlockFields } from './block-fields.js'
 import type { BlockDevice } from './device.js'
+import type { BlockDeviceKind } from './kind.js'
 import { deviceLink, type Link } from './link.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
+
+/** An NVMe controller: one submission/completion queue pair per CPU; `queueDepth` is per queue. */
+export interface NvmeSpec extends BlockFields {
+  type: 'nvme'
+  name: string
+  /** Polled queues: completions wait in the CQ until the submitting CPU polls (io_uring IOPOLL). */
+  polling: boolean
+}
 
 /** A completion sitting in a polled queue's CQ, and how to give its tag back. */
 interface Completion {
@@ -48,7 +58,7 @@ export class Nvme implements BlockDevice {
     this.polled = spec.polling
     for (let cpu = 0; cpu < ctx.cpus; cpu++) this.#queues.push(new NvmeQueue(spec, cpu))
     this.#link = deviceLink(ctx, spec)
-    this.#seen = ctx.measures.device(spec.name, 'nvme')
+    this.#seen = ctx.measures.device(spec.name, spec.type)
   }
 
   get name(): string {
@@ -128,4 +138,20 @@ export class Nvme implements BlockDevice {
     }
     return new Promise<void>((wake) => q.pollers.push(wake))
   }
+}
+
+export const nvmeKind: BlockDeviceKind<NvmeSpec> = {
+  type: 'nvme',
+  blockIo: true,
+  parse(field, raw) {
+    const name = str(`${field}.name`, raw['name'])
+    checkKeys(field, raw, [...BLOCK_KEYS, 'polling'])
+    return {
+      type: 'nvme',
+      name,
+      ...parseBlockFields(field, raw, { queueDepth: 1024, latencyUs: 80, bandwidth: '2G' }),
+      polling: bool(`${field}.polling`, raw['polling'] ?? false),
+    }
+  },
+  create: (spec, ctx) => new Nvme(spec, ctx),
 }

@@ -2,10 +2,19 @@ import pLimit, { type LimitFunction } from 'p-limit'
 import type { SimContext } from '../context.js'
 import type { Io } from '../io.js'
 import type { DeviceMeasures } from '../measures.js'
-import type { ScsiSpec } from '../spec.js'
+import { checkKeys, num, str } from '../workloads/values.js'
+import { BLOCK_KEYS, type BlockFields, parseBlockFields } from './block-fields.js'
 import type { BlockDevice } from './device.js'
+import type { BlockDeviceKind } from './kind.js'
 import { deviceLink, type Link } from './link.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
+
+/** A storvsc-like SCSI host: one queue; a map failure requeues the command after `requeueMs`. */
+export interface ScsiSpec extends BlockFields {
+  type: 'scsi'
+  name: string
+  requeueMs: number
+}
 
 /**
  * A storvsc-like SCSI host: one queue of `queueDepth` commands (a p-limit) shared by all CPUs.
@@ -27,7 +36,7 @@ export class Scsi implements BlockDevice {
     for (let cpu = 0; cpu < ctx.cpus; cpu++)
       this.#options.push(new MapOptionSet(spec.name, cpu, spec.mayBlock))
     this.#link = deviceLink(ctx, spec)
-    this.#seen = ctx.measures.device(spec.name, 'scsi')
+    this.#seen = ctx.measures.device(spec.name, spec.type)
   }
 
   get name(): string {
@@ -67,4 +76,20 @@ export class Scsi implements BlockDevice {
   poll(): Promise<void> {
     return Promise.reject(new Error(`${this.spec.name} is interrupt-driven: nothing to poll`))
   }
+}
+
+export const scsiKind: BlockDeviceKind<ScsiSpec> = {
+  type: 'scsi',
+  blockIo: true,
+  parse(field, raw) {
+    const name = str(`${field}.name`, raw['name'])
+    checkKeys(field, raw, [...BLOCK_KEYS, 'requeueMs'])
+    return {
+      type: 'scsi',
+      name,
+      ...parseBlockFields(field, raw, { queueDepth: 256, latencyUs: 500, bandwidth: '1G' }),
+      requeueMs: num(`${field}.requeueMs`, raw['requeueMs'] ?? 3, 0.001),
+    }
+  },
+  create: (spec, ctx) => new Scsi(spec, ctx),
 }

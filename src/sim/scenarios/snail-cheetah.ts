@@ -38,6 +38,6 @@ export const snailCheetah: Scenario = {
         cpus_allowed: '2-5',
       },
     ],
-    policies: ['fail', 'rfc', 'throttle', 'fair'],
+    policies: ['fail', 'rfc', 'throttle', 'fair-share'],
   },
 }

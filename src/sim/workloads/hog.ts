@@ -43,7 +43,10 @@ export class Hog {
     engine.after(this.spec.holdMs, () => this.release())
   }
 
-  /** Unmaps the buffer (at the end of its hold, or when the run is torn down). */
+  /**
+   * Unmaps the buffer; the hog calls it at the end of its hold. A run does not call it at teardown: a hog
+   * still holding when the run ends is left holding, and its mappings go with the run's Swiotlb.
+   */
   release(): void {
     const held = this.#held
     this.#held = undefined
