@@ -6,6 +6,7 @@ export { VirtualClock } from './clock/virtual-clock.js'
 export {
   ArgumentRangeError,
   ArgumentTypeError,
+  ClockBusyError,
   InvalidUnmapError,
   MappingTooLargeError,
   SwiotlbFullError,
