@@ -30,7 +30,7 @@ import { SharedMapping } from './mapping.js'
 import { type AttachOptions, normalizeAttach, normalizeShared, type SharedSwiotlbOptions } from './options.js'
 import { SharedPool } from './shared-pool.js'
 import { type SharedStats, statsOf } from './stats.js'
-import { SharedWaitQueue } from './wait-queue.js'
+import { GRANTED, SharedWaitQueue } from './wait-queue.js'
 import { KeepAlive, type WaitOutcome, waitForGrant, waitForGrantSync } from './waiting.js'
 
 const ATTACH = Symbol('attach')
@@ -131,9 +131,13 @@ export class SharedSwiotlb implements Disposable {
     const request = this.#copy(spec)
     const start = this.clock.now()
     let outcome: WaitOutcome = 'granted'
-    if (this.#queue.state(rec) !== 2) {
-      if (timeoutMs === 0) outcome = this.#queue.cancel(rec) ? 'timeout' : 'granted'
-      else
+    if (this.#queue.state(rec) !== GRANTED) {
+      if (timeoutMs === 0) {
+        if (this.#queue.cancel(rec)) {
+          this.#queue.free(rec)
+          outcome = 'timeout'
+        }
+      } else
         outcome = await waitForGrant(
           this.#queue,
           this.#views.waiters,

@@ -183,10 +183,11 @@ export class SharedWaitQueue {
     const wasHead = meta[Q_HEAD] === rec
     this.#unlink(rec)
     Atomics.store(w, r + R_STATE, CANCELLED)
+    // Wake the owner's own Atomics.waitAsync, so that nothing stays pending; before the grants below,
+    // so that on one thread the leaver settles before those its leaving admits (as Swiotlb does).
+    Atomics.notify(w, r + R_STATE)
     if (wasHead) this.#grantHeads()
     unlock(meta, Q_LOCK)
-    // Wake the owner's own Atomics.waitAsync, so that nothing stays pending.
-    Atomics.notify(w, r + R_STATE)
     return true
   }
 

@@ -49,7 +49,7 @@ interface Pair {
   single: Outcome
   shared: Outcome
   singleMapping?: Mapping
-  sharedMapping?: SharedMapping
+  sharedMapping?: SharedMapping | undefined
   abort?: AbortController
 }
 
