@@ -21,7 +21,7 @@ import {
   shapeSlots,
   viewsOf,
 } from '../../src/shared/layout.js'
-import { FREE, RECORD_WORDS, WAITING } from '../../src/shared/wait-queue.js'
+import { FREE, GRANTED, RECORD_WORDS, WAITING } from '../../src/shared/wait-queue.js'
 
 /** A live allocation: first slot, slot count, whether it counts against the blocking budget. */
 export interface LiveRange {
@@ -137,4 +137,31 @@ export function rangeOf(buffers: SharedBuffers, m: { offset: number; slots: numb
   if (v.slots[at + S_SIZE] === 0 || shapeSlots(shape) !== m.slots || m.offset < first * 2048)
     throw new Error(`shared pool: no record for the mapping at offset ${m.offset}`)
   return { first, nslots: m.slots, blocking: shapeBlocking(shape) }
+}
+
+/**
+ * The records of the wait queue that are out of the free list but no longer queued: granted ones
+ * (their allocation is live, their owner has not taken it yet) and cancelled ones (their owner has not
+ * freed them yet). A pool stopped at a barrier may hold some.
+ */
+export function ownedRecords(buffers: SharedBuffers): {
+  granted: LiveRange[]
+  owned: number
+  waiting: number
+} {
+  const v = viewsOf(buffers)
+  const granted: LiveRange[] = []
+  let owned = 0
+  let waiting = 0
+  for (let rec = 0; rec < v.waiters.length / RECORD_WORDS; rec++) {
+    const state = v.waiters[rec * RECORD_WORDS]!
+    if (state === WAITING) waiting++
+    else if (state !== FREE) owned++
+    if (state === GRANTED) {
+      const offset = v.waiters[rec * RECORD_WORDS + 10]!
+      const shape = v.slots[(offset >>> 11) * SLOT_WORDS + S_SHAPE]!
+      granted.push(rangeOf(buffers, { offset, slots: shapeSlots(shape) }))
+    }
+  }
+  return { granted, owned, waiting }
 }
