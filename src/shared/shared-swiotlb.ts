@@ -155,6 +155,13 @@ export class SharedSwiotlb implements Disposable {
    * worker code written synchronously. Never call it where only this thread could free the slots.
    */
   mapSync(buf: ArrayBufferView | number, options?: Omit<MapOptions, 'mayBlock' | 'signal'>): SharedMapping {
+    const signal = (options as MapOptions | undefined)?.signal
+    if (signal !== undefined)
+      throw new ArgumentRangeError(
+        'options.signal',
+        'absent in mapSync (a blocked thread sees no abort)',
+        signal,
+      )
     const spec = this.#parse(buf, { ...options, mayBlock: true })
     if (!this.#throttle) return this.#mapNow(spec)
     const fast = this.#fastPath(spec)

@@ -22,8 +22,10 @@ const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync
 export class KeepAlive {
   #port: MessagePort | undefined
   #count = 0
+  #closed = false
 
   hold(): void {
+    this.#closed = false
     if (this.#count++ !== 0) return
     if (this.#port === undefined) {
       this.#port = new MessageChannel().port1
@@ -32,13 +34,17 @@ export class KeepAlive {
   }
 
   release(): void {
-    if (--this.#count === 0) this.#port?.unref()
+    if (--this.#count !== 0) return
+    if (this.#closed) this.close()
+    else this.#port?.unref()
   }
 
+  /** Closes the port now, or once the last waiter is done. */
   close(): void {
+    this.#closed = true
+    if (this.#count !== 0) return
     this.#port?.close()
     this.#port = undefined
-    this.#count = 0
   }
 }
 

@@ -226,6 +226,8 @@ describe('SharedSwiotlb blocking maps', () => {
   it('mapSync: admitted at once when it fits; timeoutMs 0 on a full budget throws and leaves no trace', () => {
     const { pool } = full()
     expect(() => pool.mapSync(2048, { timeoutMs: 0 })).toThrow(ThrottleTimeoutError)
+    const signal = new AbortController().signal
+    expect(() => pool.mapSync(2048, { signal } as never)).toThrow(/absent in mapSync/)
     const s = pool.stats()
     expect([s.throttle.waiting, s.throttle.timeouts, s.used]).toEqual([0, 1, 256])
   })
