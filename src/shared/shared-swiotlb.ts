@@ -1,27 +1,17 @@
-import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Clock, TimerHandle } from '../clock/clock.js'
-import {
-  ArgumentRangeError,
-  InvalidUnmapError,
-  MappingTooLargeError,
-  SwiotlbFullError,
-  ThrottleTimeoutError,
-} from '../errors.js'
+import { ArgumentRangeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
 import type { UnmapOptions } from '../mapping.js'
 import type { MapOptions } from '../options.js'
 import { RequestSpec } from '../request.js'
-import { SharedQueueFullError } from './errors.js'
+import { BlockingPath, type Granted } from './blocking.js'
 import { checkHandle, createBuffers, type SharedSwiotlbHandle } from './handle.js'
 import {
   C_BUDGET,
   C_INTERVAL_MS,
-  C_WAITERS,
   HIWATER_MODES,
   type HiwaterMode,
   MODE_SAMPLED,
-  N_ABORTS,
   N_FAILURES,
-  N_TIMEOUTS,
   POOL_START,
   type SharedViews,
   viewsOf,
@@ -30,8 +20,7 @@ import { SharedMapping } from './mapping.js'
 import { type AttachOptions, normalizeAttach, normalizeShared, type SharedSwiotlbOptions } from './options.js'
 import { SharedPool } from './shared-pool.js'
 import { type SharedStats, statsOf } from './stats.js'
-import { GRANTED, SharedWaitQueue } from './wait-queue.js'
-import { KeepAlive, type WaitOutcome, waitForGrant, waitForGrantSync } from './waiting.js'
+import { SharedWaitQueue } from './wait-queue.js'
 
 const ATTACH = Symbol('attach')
 type Attach = { [ATTACH]: { handle: SharedSwiotlbHandle; clock: Clock; cpu: number } }
@@ -61,7 +50,7 @@ export class SharedSwiotlb implements Disposable {
   readonly #queue: SharedWaitQueue
   readonly #throttle: boolean
   readonly #spec = new RequestSpec()
-  readonly #keepAlive = new KeepAlive()
+  readonly #blocking: BlockingPath
   #sampler: TimerHandle | undefined
 
   constructor(options?: SharedSwiotlbOptions) {
@@ -79,6 +68,7 @@ export class SharedSwiotlb implements Disposable {
     this.#views = viewsOf(handle)
     this.#pool = new SharedPool(this.#views)
     this.#queue = new SharedWaitQueue(this.#views.meta, this.#views.waiters, this.#pool)
+    this.#blocking = new BlockingPath(this.#views, this.#queue, this.clock, this)
     this.nslabs = this.#views.nslabs
     this.nareas = this.#views.nareas
     this.hiwaterMode = HIWATER_MODES[this.#pool.hiwater.mode]!
@@ -106,7 +96,7 @@ export class SharedSwiotlb implements Disposable {
   ): SharedMapping | undefined {
     const spec = this.#parse(buf, options)
     if (spec.mayBlock) throw new ArgumentRangeError('options.mayBlock', 'false or absent in tryMap', true)
-    const m = this.#allocate(spec, false)
+    const m = this.allocate(spec, false)
     if (m === undefined) Atomics.add(this.#views.meta, N_FAILURES, 1)
     return m
   }
@@ -119,35 +109,7 @@ export class SharedSwiotlb implements Disposable {
   async map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<SharedMapping> {
     const spec = this.#parse(buf, mayBlock)
     if (!spec.mayBlock || !this.#throttle) return this.#mapNow(spec)
-    const signal = spec.signal
-    if (signal?.aborted) {
-      Atomics.add(this.#views.meta, N_ABORTS, 1)
-      throw signal.reason
-    }
-    const fast = this.#fastPath(spec)
-    if (fast !== undefined) return fast
-    const rec = this.#enqueue(spec)
-    const { timeoutMs, sizeBytes } = spec
-    const request = this.#copy(spec)
-    const start = this.clock.now()
-    let outcome: WaitOutcome = 'granted'
-    if (this.#queue.state(rec) !== GRANTED) {
-      if (timeoutMs === 0) {
-        if (this.#queue.cancel(rec)) {
-          this.#queue.free(rec)
-          outcome = 'timeout'
-        }
-      } else
-        outcome = await waitForGrant(
-          this.#queue,
-          this.#views.waiters,
-          rec,
-          this.clock,
-          { timeoutMs, signal },
-          this.#keepAlive,
-        )
-    }
-    return this.#settle(rec, outcome, request, this.clock.now() - start, timeoutMs, sizeBytes, signal)
+    return this.#blocking.map(spec)
   }
 
   /**
@@ -164,14 +126,7 @@ export class SharedSwiotlb implements Disposable {
       )
     const spec = this.#parse(buf, { ...options, mayBlock: true })
     if (!this.#throttle) return this.#mapNow(spec)
-    const fast = this.#fastPath(spec)
-    if (fast !== undefined) return fast
-    const rec = this.#enqueue(spec)
-    const { timeoutMs, sizeBytes } = spec
-    const request = this.#copy(spec)
-    const start = this.clock.now()
-    const outcome = waitForGrantSync(this.#queue, this.#views.waiters, rec, this.clock, timeoutMs)
-    return this.#settle(rec, outcome, request, this.clock.now() - start, timeoutMs, sizeBytes, undefined)
+    return this.#blocking.mapSync(spec)
   }
 
   #parse(buf: unknown, options: unknown): RequestSpec {
@@ -183,61 +138,14 @@ export class SharedSwiotlb implements Disposable {
   }
 
   #mapNow(spec: RequestSpec): SharedMapping {
-    const m = this.#allocate(spec, false)
+    const m = this.allocate(spec, false)
     if (m !== undefined) return m
     Atomics.add(this.#views.meta, N_FAILURES, 1)
     throw new SwiotlbFullError(spec.sizeBytes, this.nslabs, this.#pool.used())
   }
 
-  /** A blocking request admitted at once: nobody waits and the budget and an area have room. */
-  #fastPath(spec: RequestSpec): SharedMapping | undefined {
-    const budget = this.#views.meta[C_BUDGET]!
-    if (spec.nslots > budget)
-      throw new MappingTooLargeError(spec.sizeBytes, budget * SLOT_SIZE, 'blocking budget')
-    const queue = this.#queue
-    if (queue.waiting !== 0 || !queue.reserve(spec.nslots)) return undefined
-    const m = this.#allocate(spec, true)
-    if (m !== undefined) return m
-    queue.unreserve(spec.nslots)
-    return undefined
-  }
-
-  #enqueue(spec: RequestSpec): number {
-    const rec = this.#queue.enqueue(spec)
-    if (rec < 0) throw new SharedQueueFullError(this.#views.meta[C_WAITERS]!, spec.sizeBytes)
-    return rec
-  }
-
-  #copy(spec: RequestSpec): Pick<RequestSpec, 'sizeBytes' | 'nslots' | 'dir' | 'orig'> {
-    return { sizeBytes: spec.sizeBytes, nslots: spec.nslots, dir: spec.dir, orig: spec.orig }
-  }
-
-  #settle(
-    rec: number,
-    outcome: WaitOutcome,
-    request: Pick<RequestSpec, 'sizeBytes' | 'nslots' | 'dir' | 'orig'>,
-    waitedMs: number,
-    timeoutMs: number,
-    sizeBytes: number,
-    signal: AbortSignal | undefined,
-  ): SharedMapping {
-    const meta = this.#views.meta
-    if (outcome === 'timeout') {
-      Atomics.add(meta, N_TIMEOUTS, 1)
-      throw new ThrottleTimeoutError(timeoutMs, sizeBytes)
-    }
-    if (outcome === 'abort') {
-      Atomics.add(meta, N_ABORTS, 1)
-      throw signal!.reason
-    }
-    const queue = this.#queue
-    const addrOffset = queue.result(rec)
-    const generation = queue.generation(rec)
-    queue.free(rec)
-    return this.#mapping(request, addrOffset, generation, waitedMs)
-  }
-
-  #allocate(spec: RequestSpec, blocking: boolean): SharedMapping | undefined {
+  /** @internal BlockingHost */
+  allocate(spec: RequestSpec, blocking: boolean): SharedMapping | undefined {
     const addrOffset = this.#pool.find(
       spec.cpu,
       spec.nslots,
@@ -249,15 +157,11 @@ export class SharedSwiotlb implements Disposable {
       blocking,
     )
     if (addrOffset < 0) return undefined
-    return this.#mapping(spec, addrOffset, this.#pool.lastGeneration, 0)
+    return this.mapping(spec, addrOffset, this.#pool.lastGeneration, 0)
   }
 
-  #mapping(
-    req: Pick<RequestSpec, 'sizeBytes' | 'nslots' | 'dir' | 'orig'>,
-    addrOffset: number,
-    generation: number,
-    waitedMs: number,
-  ): SharedMapping {
+  /** @internal BlockingHost */
+  mapping(req: Granted, addrOffset: number, generation: number, waitedMs: number): SharedMapping {
     const memory = this.#views.memory
     // Always copy the caller's bytes in, whatever the direction: the device never sees the bytes of a
     // mapping that held these slots before (the DMA_FROM_DEVICE info leak).
@@ -325,7 +229,7 @@ export class SharedSwiotlb implements Disposable {
   close(): void {
     if (this.#sampler !== undefined) this.clock.clearTimer(this.#sampler)
     this.#sampler = undefined
-    this.#keepAlive.close()
+    this.#blocking.keepAlive.close()
   }
 
   [Symbol.dispose](): void {
