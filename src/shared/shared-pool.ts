@@ -13,6 +13,10 @@ import {
   C_HIWATER_MODE,
   EXACT_HIWATER,
   EXACT_USED,
+  MODE_BATCHED,
+  MODE_EXACT,
+  MODE_PER_AREA,
+  MODE_SAMPLED,
   POOL_START,
   S_FIRST,
   S_GENERATION,
@@ -184,14 +188,16 @@ export class SharedPool {
   /** debugfs io_tlb_used_hiwater = 0: every mode's mark restarts from what is in use now. */
   resetHiwater(): void {
     const { meta, nareas } = this.views
-    for (let a = 0; a < nareas; a++) {
-      const at = areaAt(a)
-      lock(meta, at + A_LOCK)
-      meta[at + A_HIWATER] = meta[at + A_USED]!
-      unlock(meta, at + A_LOCK)
-    }
-    Atomics.store(meta, EXACT_HIWATER, Atomics.load(meta, EXACT_USED))
-    Atomics.store(meta, BATCHED_HIWATER, Atomics.load(meta, BATCHED_COUNT))
-    Atomics.store(meta, SAMPLED_HIWATER, this.used())
+    const mode = this.hiwater.mode
+    if (mode === MODE_PER_AREA) {
+      for (let a = 0; a < nareas; a++) {
+        const at = areaAt(a)
+        lock(meta, at + A_LOCK)
+        meta[at + A_HIWATER] = meta[at + A_USED]!
+        unlock(meta, at + A_LOCK)
+      }
+    } else if (mode === MODE_EXACT) Atomics.store(meta, EXACT_HIWATER, Atomics.load(meta, EXACT_USED))
+    else if (mode === MODE_BATCHED) Atomics.store(meta, BATCHED_HIWATER, Atomics.load(meta, BATCHED_COUNT))
+    else if (mode === MODE_SAMPLED) Atomics.store(meta, SAMPLED_HIWATER, this.used())
   }
 }
