@@ -11,6 +11,7 @@ import { fmt } from './harness.js'
 import { libSource } from './lib.js'
 import { machine, markdown, type Report, verdict } from './report.js'
 import { simulator } from './sim/scenario.js'
+import { threads } from './threads/threads.js'
 import { contended, uncontended, weighted } from './throttle/blocking.js'
 
 /** Every case, in the order they run; the simulator comes last. */
@@ -22,6 +23,7 @@ const CASES: readonly BenchCase[] = [
   bounce,
   pools,
   memory,
+  threads,
   simulator,
 ]
 

@@ -20,6 +20,7 @@ export type {
   SwiotlbOptions,
   ThrottleOptions,
 } from './options.js'
+export * from './shared/index.js'
 export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
 export { Histogram } from './stats/histogram.js'
 export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'

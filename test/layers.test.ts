@@ -12,6 +12,7 @@ const RANK: Record<string, number> = {
   growth: 2,
   stats: 3,
   core: 4, // swiotlb.ts, mapping.ts, options.ts, request.ts, index.ts
+  shared: 4, // the pool shared by worker threads: beside the facade, on the same layers
   sim: 5,
   report: 6,
   cli: 7,
