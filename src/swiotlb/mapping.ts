@@ -1,6 +1,6 @@
-import type { Pool } from './allocator/pool.js'
-import { InvalidUnmapError } from './errors.js'
-import type { MappingDirection } from './stats/types.js'
+import type { Pool } from '../allocator/pool.js'
+import { InvalidUnmapError } from '../errors.js'
+import type { MappingDirection } from '../stats/types.js'
 
 /** What a Mapping needs from the Swiotlb that made it. */
 export interface MappingOwner {

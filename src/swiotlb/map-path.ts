@@ -1,13 +1,13 @@
-import { SLOT_SIZE } from './allocator/layout.js'
-import type { Pool } from './allocator/pool.js'
-import type { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
-import type { Clock } from './clock/clock.js'
-import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from './errors.js'
-import type { Growth } from './growth/growth.js'
+import { SLOT_SIZE } from '../allocator/layout.js'
+import type { Pool } from '../allocator/pool.js'
+import type { SwiotlbAllocator } from '../allocator/swiotlb-allocator.js'
+import type { Clock } from '../clock/clock.js'
+import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
+import type { Growth } from '../growth/growth.js'
+import type { Hub, SwiotlbEvent } from '../stats/events.js'
+import type { Counters } from '../stats/stats.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import type { AllocRequest, RequestSpec } from './request.js'
-import type { Hub, SwiotlbEvent } from './stats/events.js'
-import type { Counters } from './stats/stats.js'
 
 /**
  * The life of a mapping against the pools: slots found, bytes bounced in, the live table kept

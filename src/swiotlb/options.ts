@@ -1,10 +1,10 @@
-import { DEFAULT_POOL_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from './allocator/layout.js'
-import { parseBytes } from './allocator/size.js'
-import type { Clock } from './clock/clock.js'
-import { realClock } from './clock/real-clock.js'
-import { ArgumentRangeError, ArgumentTypeError } from './errors.js'
-import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from './growth/config.js'
-import type { MappingDirection } from './stats/types.js'
+import { DEFAULT_POOL_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
+import { parseBytes } from '../allocator/size.js'
+import type { Clock } from '../clock/clock.js'
+import { realClock } from '../clock/real-clock.js'
+import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
+import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from '../growth/config.js'
+import type { MappingDirection } from '../stats/types.js'
 
 export interface ThrottleOptions {
   /** Fraction of capacity: the blocking budget (budget mode) or the RFC's high mark. Default 0.70. */
