@@ -184,9 +184,10 @@ describe('areas', () => {
 describe('SwiotlbAllocator', () => {
   it('starts the search in the caller area and wraps through all areas', () => {
     const a = new SwiotlbAllocator({ nslabs: 512, nareas: 4, backing: false, now: 0 })
-    expect(a.find(2, 1, SLOT_MASK, 0, 0)).toBe(256)
-    expect(a.find(7, 1, SLOT_MASK, 0, 0)).toBe(384) // 7 & 3 = area 3
-    expect(a.find(3, 128, SLOT_MASK, 0, 0)).toBe(0) // area 3 has 127 left: wraps to area 0
+    const at = (slot: number) => a.defaultPool.start + slot * SLOT_SIZE
+    expect(a.find(2, 1, SLOT_MASK, 0, 0)).toBe(at(256))
+    expect(a.find(7, 1, SLOT_MASK, 0, 0)).toBe(at(384)) // 7 & 3 = area 3
+    expect(a.find(3, 128, SLOT_MASK, 0, 0)).toBe(at(0)) // area 3 has 127 left: wraps to area 0
     expect(a.used).toBe(130)
     expect(a.hiwater).toBe(130)
   })
@@ -210,10 +211,13 @@ describe('SwiotlbAllocator', () => {
   it('searches the default pool first, then dynamic pools, and counts hiwater exactly', () => {
     const a = new SwiotlbAllocator({ nslabs: 128, nareas: 1, backing: false, now: 0 })
     const dyn = a.addPool('dynamic', 256, 2, 0)
-    expect(a.find(0, 128, SLOT_MASK, 0, 0)).toBe(0)
-    expect(a.foundPool).toBe(a.defaultPool)
-    expect(a.find(0, 10, SLOT_MASK, 0, 0)).toBe(0)
-    expect(a.foundPool).toBe(dyn)
+    // find answers with the bus address of the first slot; poolOf names its pool.
+    const first = a.find(0, 128, SLOT_MASK, 0, 0)
+    expect(first).toBe(a.defaultPool.start)
+    expect(a.poolOf(first)).toBe(a.defaultPool)
+    const second = a.find(0, 10, SLOT_MASK, 0, 0)
+    expect(second).toBe(dyn.start)
+    expect(a.poolOf(second)).toBe(dyn)
     a.release(a.defaultPool, 0, 128)
     expect(a.used).toBe(10)
     expect(a.hiwater).toBe(138)
@@ -226,7 +230,7 @@ describe('SwiotlbAllocator', () => {
     const t = a.addPool('transient', 5, 1, 0)
     expect(a.nslabs).toBe(128)
     expect(a.transientNslabs).toBe(5)
-    expect(a.findIn(t, 5, SLOT_MASK, 0, 0)).toBe(0)
+    expect(a.findIn(t, 5, SLOT_MASK, 0, 0)).toBe(t.start)
     expect(a.used).toBe(0)
     expect(a.poolOf(t.start + 3 * SLOT_SIZE)).toBe(t)
     a.release(t, 0, 5)

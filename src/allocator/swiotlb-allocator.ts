@@ -25,7 +25,7 @@ export class SwiotlbAllocator {
   readonly pools: Pool[] = []
   /** Every pool, transient included, sorted by start address. */
   readonly #byAddress: Pool[] = []
-  /** The pool poolOf found last: unmaps come in runs from one pool, as a TLB's lookups do. */
+  /** The pool found last (by find or poolOf): lookups come in runs from one pool, as a TLB's do. */
   #lastFound: Pool | undefined = undefined
   readonly defaultPool: Pool
   readonly nareas: number
@@ -39,8 +39,6 @@ export class SwiotlbAllocator {
   hiwater = 0
   /** Slots of live transient pools. */
   transientNslabs = 0
-  /** The pool of the last successful `find`. */
-  foundPool: Pool | undefined
 
   constructor(config: AllocatorConfig) {
     this.nareas = config.nareas
@@ -78,8 +76,8 @@ export class SwiotlbAllocator {
   }
 
   /**
-   * swiotlb_find_slots: `nslots` slots for a caller on `cpu`. Sets `foundPool` and returns the first
-   * slot, or returns -1 when no pool has room.
+   * swiotlb_find_slots: `nslots` slots for a caller on `cpu`. Returns the bus address of the first
+   * slot (the kernel's tlb_addr; `poolOf` finds its pool at once), or -1 when no pool has room.
    */
   find(cpu: number, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
     const pools = this.pools
@@ -114,15 +112,15 @@ export class SwiotlbAllocator {
   }
 
   #found(pool: Pool, nslots: number, slot: number): number {
-    this.foundPool = pool
+    this.#lastFound = pool
     if (pool.kind !== 'transient') {
       this.used += nslots
       if (this.used > this.hiwater) this.hiwater = this.used
     }
-    return slot
+    return pool.start + slot * SLOT_SIZE
   }
 
-  /** Searches one pool only (a transient pool right after it is made). */
+  /** Searches one pool only (a transient pool right after it is made): a bus address, or -1. */
   findIn(pool: Pool, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
     const slot = pool.search(0, nslots, alignMask, matchMask, origAddr)
     return slot >= 0 ? this.#found(pool, nslots, slot) : -1
