@@ -24,3 +24,4 @@ export type {
 } from './swiotlb/options.js'
 export { Swiotlb } from './swiotlb/swiotlb.js'
 export type { MappingCallback } from './swiotlb/with-mapping.js'
+export type { ThrottleMode } from './throttle/policy.js'

@@ -184,10 +184,9 @@ describe('areas', () => {
 describe('SwiotlbAllocator', () => {
   it('starts the search in the caller area and wraps through all areas', () => {
     const a = new SwiotlbAllocator({ nslabs: 512, nareas: 4, backing: false, now: 0 })
-    const at = (slot: number) => a.defaultPool.start + slot * SLOT_SIZE
-    expect(a.find(2, 1, SLOT_MASK, 0, 0)).toBe(at(256))
-    expect(a.find(7, 1, SLOT_MASK, 0, 0)).toBe(at(384)) // 7 & 3 = area 3
-    expect(a.find(3, 128, SLOT_MASK, 0, 0)).toBe(at(0)) // area 3 has 127 left: wraps to area 0
+    expect(a.find(2, 1, SLOT_MASK, 0, 0)?.slot).toBe(256)
+    expect(a.find(7, 1, SLOT_MASK, 0, 0)?.slot).toBe(384) // 7 & 3 = area 3
+    expect(a.find(3, 128, SLOT_MASK, 0, 0)?.slot).toBe(0) // area 3 has 127 left: wraps to area 0
     expect(a.used).toBe(130)
     expect(a.hiwater).toBe(130)
   })
@@ -211,13 +210,9 @@ describe('SwiotlbAllocator', () => {
   it('searches the default pool first, then dynamic pools, and counts hiwater exactly', () => {
     const a = new SwiotlbAllocator({ nslabs: 128, nareas: 1, backing: false, now: 0 })
     const dyn = a.addPool('dynamic', 256, 2, 0)
-    // find answers with the bus address of the first slot; poolOf names its pool.
-    const first = a.find(0, 128, SLOT_MASK, 0, 0)
-    expect(first).toBe(a.defaultPool.start)
-    expect(a.poolOf(first)).toBe(a.defaultPool)
-    const second = a.find(0, 10, SLOT_MASK, 0, 0)
-    expect(second).toBe(dyn.start)
-    expect(a.poolOf(second)).toBe(dyn)
+    expect(a.find(0, 128, SLOT_MASK, 0, 0)?.pool).toBe(a.defaultPool)
+    expect(a.find(0, 10, SLOT_MASK, 0, 0)?.pool).toBe(dyn)
+    expect(a.find(0, 512, SLOT_MASK, 0, 0)).toBeUndefined()
     a.release(a.defaultPool, 0, 128)
     expect(a.used).toBe(10)
     expect(a.hiwater).toBe(138)
@@ -230,7 +225,8 @@ describe('SwiotlbAllocator', () => {
     const t = a.addPool('transient', 5, 1, 0)
     expect(a.nslabs).toBe(128)
     expect(a.transientNslabs).toBe(5)
-    expect(a.findIn(t, 5, SLOT_MASK, 0, 0)).toBe(t.start)
+    const found = a.findIn(t, 5, SLOT_MASK, 0, 0)
+    expect([found?.pool, found?.slot]).toEqual([t, 0])
     expect(a.used).toBe(0)
     expect(a.poolOf(t.start + 3 * SLOT_SIZE)).toBe(t)
     a.release(t, 0, 5)

@@ -12,8 +12,8 @@ function taken(pool: Pool, slot: number, n: number): boolean {
   return true
 }
 
-describe('SwiotlbAllocator.find answers with a bus address', () => {
-  it('in the pool poolOf names, on a slot boundary, over slots now taken', () => {
+describe('SwiotlbAllocator.find answers with the pool and the first slot', () => {
+  it('in a pool of this allocator, aligned as asked, over slots now taken', () => {
     const request = fc.record({
       cpu: fc.nat(7),
       nslots: fc.integer({ min: 1, max: 128 }),
@@ -25,14 +25,14 @@ describe('SwiotlbAllocator.find answers with a bus address', () => {
         for (let i = 0; i < dynamic; i++) a.addPool('dynamic', 256, 2, 0)
         let used = 0
         for (const r of reqs) {
-          const addr = a.find(r.cpu, r.nslots, 2 ** r.alignLog - 1, 0, 0)
-          if (addr < 0) continue
-          const pool = a.poolOf(addr)!
-          expect(pool).toBeDefined()
-          const at = addr - pool.start
-          expect(at % SLOT_SIZE).toBe(0)
+          const found = a.find(r.cpu, r.nslots, 2 ** r.alignLog - 1, 0, 0)
+          if (found === undefined) continue
+          const { pool, slot } = found
+          expect(a.pools).toContain(pool)
+          const addr = pool.start + slot * SLOT_SIZE
+          expect(a.poolOf(addr)).toBe(pool)
           expect(addr % 2 ** r.alignLog).toBe(0)
-          expect(taken(pool, at / SLOT_SIZE, r.nslots)).toBe(true)
+          expect(taken(pool, slot, r.nslots)).toBe(true)
           used += r.nslots
           expect(a.used).toBe(used)
         }

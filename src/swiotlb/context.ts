@@ -21,7 +21,6 @@ import { JobRunner } from './with-mapping.js'
  */
 export class SwiotlbContext {
   readonly clock: Clock
-  readonly backing: boolean
   /** The Swiotlb whose `unmap` its Mappings call. */
   readonly owner: MappingOwner
   readonly allocator: SwiotlbAllocator
@@ -48,7 +47,6 @@ export class SwiotlbContext {
   /** `size` is the option as given, for the error when this host cannot allocate the pool. */
   constructor(o: NormalizedOptions, owner: MappingOwner, size: unknown) {
     this.clock = o.clock
-    this.backing = o.backing
     this.owner = owner
     try {
       this.allocator = new SwiotlbAllocator({

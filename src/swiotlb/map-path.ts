@@ -36,14 +36,14 @@ export class MapPath {
   /** Finds slots for `req` and maps it; undefined when no pool has room. */
   allocate(req: AllocRequest, blocking: boolean, waitedMs: number): Mapping | undefined {
     const { allocator, growth } = this.#ctx
-    const tlbAddr = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
-    if (tlbAddr < 0) return undefined
-    const pool = allocator.poolOf(tlbAddr)!
+    const found = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
+    if (found === undefined) return undefined
+    const { pool, slot } = found
     if (growth !== undefined) {
       if (pool.kind === 'dynamic' && pool.used === req.nslots) growth.poolUsed(pool)
       growth.usageRose(allocator.used, allocator.nslabs)
     }
-    return this.#finish(pool, tlbAddr, req, blocking, waitedMs)
+    return this.#finish(pool, slot, req, blocking, waitedMs)
   }
 
   /** The non-blocking decision: a pool with room, else (with growth) a transient pool; undefined when refused. */
@@ -55,8 +55,8 @@ export class MapPath {
     if (growth.config.atUsage !== undefined) growth.grow('background')
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
-    const tlbAddr = allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
-    if (tlbAddr < 0) {
+    const found = allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
+    if (found === undefined) {
       allocator.removePool(pool)
       return undefined
     }
@@ -69,7 +69,7 @@ export class MapPath {
         device: spec.device,
       })
     }
-    return this.#finish(pool, tlbAddr, spec, false, 0)
+    return this.#finish(pool, found.slot, spec, false, 0)
   }
 
   /** Counts a non-blocking request that found no room (and reports it on events$). */
@@ -94,21 +94,20 @@ export class MapPath {
     return new SwiotlbFullError(spec.sizeBytes, allocator.nslabs, allocator.used)
   }
 
-  /** Makes the Mapping of `req` at bus address `tlbAddr` of `pool`, bounces the bytes in, enters it. */
-  #finish(pool: Pool, tlbAddr: number, req: AllocRequest, blocking: boolean, waitedMs: number): Mapping {
+  /** Makes the Mapping of `req` at `slot` of `pool`, bounces the bytes in, enters it in the pool. */
+  #finish(pool: Pool, slot: number, req: AllocRequest, blocking: boolean, waitedMs: number): Mapping {
     const ctx = this.#ctx
-    const slotAt = tlbAddr - pool.start
-    const at = slotAt + req.offset
+    const at = slot * SLOT_SIZE + req.offset
     const { sizeBytes: size, nslots, dir, device, orig } = req
     const r = this.#record
-    r.addr = tlbAddr + req.offset
+    r.addr = pool.start + at
     r.size = size
     r.slots = nslots
     r.dir = dir
     r.device = device
     r.waitedMs = waitedMs
     r.pool = pool
-    r.slot = slotAt / SLOT_SIZE
+    r.slot = slot
     r.offset = at
     r.orig = orig
     r.blocking = blocking
