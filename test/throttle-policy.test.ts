@@ -1,8 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Swiotlb, type ThrottleOptions } from '../src/index.js'
+import { BudgetPolicy } from '../src/throttle/budget.js'
 import { createPolicy } from '../src/throttle/create-policy.js'
+import { FairSharePolicy } from '../src/throttle/fair-share.js'
 import type { Admitted, ThrottleConfig, ThrottleHost } from '../src/throttle/policy.js'
+import { SerializePolicy } from '../src/throttle/serialize.js'
 import { Waiter } from '../src/throttle/wait-queue.js'
 import { params } from './helpers/fc-params.js'
 import { SLOT } from './helpers/throttle-harness.js'
@@ -42,8 +45,25 @@ function policy(mode: ThrottleConfig['mode'], nslabs: number, high: number, low 
 
 describe('createPolicy', () => {
   it('makes the policy of each mode', () => {
+    const classes = { budget: BudgetPolicy, 'fair-share': FairSharePolicy, serialize: SerializePolicy }
+    for (const [mode, kind] of Object.entries(classes)) {
+      const { p } = policy(mode as ThrottleConfig['mode'], 1024, 0.5)
+      expect(p).toBeInstanceOf(kind)
+      expect(p.mode).toBe(mode)
+      // stats() shows the budget of the budget modes, and 0 for the RFC, which has none.
+      expect(p.budget()).toBe(mode === 'serialize' ? 0 : 512)
+    }
+  })
+
+  it('answers the shrinker: no shrink while anyone waits, nor below what blocking mappings hold', () => {
     for (const mode of ['budget', 'fair-share', 'serialize'] as const) {
-      expect(policy(mode, 1024, 0.5).p.mode).toBe(mode)
+      const { host, p } = policy(mode, 1024, 0.5)
+      expect(p.submit(host.waiter('a', 100))).toBe(true)
+      // Budget modes: 100 slots held need floor(0.5 × capacity) >= 100. Serialize has no budget.
+      expect([p.mayShrinkTo(200), p.mayShrinkTo(199)]).toEqual([true, mode === 'serialize'])
+      host.room = 0
+      expect(p.submit(host.waiter('b', 1))).toBe(false)
+      expect(p.mayShrinkTo(1024)).toBe(false)
     }
   })
 
