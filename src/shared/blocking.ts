@@ -1,7 +1,7 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Clock } from '../clock/clock.js'
 import { MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
-import type { RequestSpec } from '../request.js'
+import type { RequestSpec } from '../swiotlb/request.js'
 import { SharedQueueFullError } from './errors.js'
 import { C_BUDGET, C_WAITERS, N_ABORTS, N_TIMEOUTS, type SharedViews } from './layout.js'
 import type { SharedMapping } from './mapping.js'

@@ -1,6 +1,6 @@
 import { InvalidUnmapError } from '../errors.js'
-import { NoBackingMemoryError, type UnmapOptions } from '../mapping.js'
 import type { MappingDirection } from '../stats/types.js'
+import { NoBackingMemoryError, type UnmapOptions } from '../swiotlb/mapping.js'
 
 /** What a SharedMapping needs from the pool that made it. */
 export interface SharedMappingOwner {

@@ -1,7 +1,7 @@
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
 import type { Clock } from '../clock/clock.js'
 import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
-import { fraction, normalizeOptions } from '../options.js'
+import { fraction, normalizeOptions } from '../swiotlb/options.js'
 import type { PoolConfig } from './handle.js'
 import { HIWATER_MODES, type HiwaterMode } from './layout.js'
 

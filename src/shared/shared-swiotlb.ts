@@ -1,8 +1,8 @@
 import type { Clock, TimerHandle } from '../clock/clock.js'
 import { ArgumentRangeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
-import type { UnmapOptions } from '../mapping.js'
-import type { MapOptions } from '../options.js'
-import { RequestSpec } from '../request.js'
+import type { UnmapOptions } from '../swiotlb/mapping.js'
+import type { MapOptions } from '../swiotlb/options.js'
+import { RequestSpec } from '../swiotlb/request.js'
 import { BlockingPath, type Granted } from './blocking.js'
 import { checkHandle, createBuffers, type SharedSwiotlbHandle } from './handle.js'
 import {
