@@ -27,7 +27,14 @@ export class MappingTable {
   /** Finds slots for `req` and maps it; undefined when no pool has room. */
   allocate(req: AllocRequest, blocking: boolean, throttled: boolean, waitedMs: number): Mapping | undefined {
     const allocator = this.allocator
-    const slot = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
+    const slot = allocator.find(
+      req.cpu,
+      req.nslots,
+      req.alignMask,
+      req.matchMask,
+      req.origAddr,
+      req.boundaryMask,
+    )
     if (slot < 0) return undefined
     const pool = allocator.foundPool!
     const growth = this.growth
@@ -47,7 +54,14 @@ export class MappingTable {
     if (growth.config.atUsage !== undefined) growth.grow('background')
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
-    const slot = this.allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
+    const slot = this.allocator.findIn(
+      pool,
+      spec.nslots,
+      spec.alignMask,
+      spec.matchMask,
+      spec.origAddr,
+      spec.boundaryMask,
+    )
     if (slot < 0) {
       this.allocator.removePool(pool)
       return undefined

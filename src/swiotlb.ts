@@ -7,7 +7,7 @@ import { Growth } from './growth/growth.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { MappingTable } from './mapping-table.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { isMask, type PendingMap, RequestSpec } from './request.js'
+import { isBitMask, type PendingMap, RequestSpec } from './request.js'
 import { EventHold, Hub, type SwiotlbEvent, type WaitQueueState } from './stats/events.js'
 import { Histogram } from './stats/histogram.js'
 import { fromHub, type Observable, sampled } from './stats/rx.js'
@@ -343,8 +343,8 @@ export class Swiotlb implements MappingOwner {
 
   /** swiotlb_max_mapping_size. */
   maxMappingSize(minAlignMask = 0): number {
-    if (!isMask(minAlignMask))
-      throw new ArgumentRangeError('minAlignMask', 'a mask of the form 2^k - 1', minAlignMask)
+    if (!isBitMask(minAlignMask))
+      throw new ArgumentRangeError('minAlignMask', 'a bit mask, a whole number in [0, 2^30)', minAlignMask)
     return maxMappingBytes(minAlignMask)
   }
 
