@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import {
   InvalidUnmapError,
   type Mapping,
-  MappingTooLargeError,
   Swiotlb,
   SwiotlbFullError,
   VirtualClock,
