@@ -1,12 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  InvalidUnmapError,
-  type Mapping,
-  Swiotlb,
-  SwiotlbFullError,
-  VirtualClock,
-} from '../src/index.js'
+import { InvalidUnmapError, type Mapping, Swiotlb, SwiotlbFullError, VirtualClock } from '../src/index.js'
 
 const KiB = 1024
 
