@@ -75,7 +75,9 @@ function compareState(a: SwiotlbAllocator, k: KernelSwiotlb, where: string): voi
       const longest = Math.max(...pool.list.subarray(area.base, area.base + area.nslabs))
       expect(pool.runBound(), `${where}: pool ${p} run bound`).toBeGreaterThanOrEqual(Math.min(longest, 128))
     })
-    if (a.pools.length > 1) expect(a.indexedBound(p), `${where}: index of pool ${p}`).toBe(pool.runBound())
+    // The index may hold more than the run bound (a map does not lower it), never less.
+    if (a.pools.length > 1)
+      expect(a.indexedBound(p), `${where}: index of pool ${p}`).toBeGreaterThanOrEqual(pool.runBound())
   })
 }
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { Pool } from '../src/allocator/pool.js'
 import { PoolIndex } from '../src/allocator/pool-index.js'
+import { SwiotlbAllocator } from '../src/allocator/swiotlb-allocator.js'
 import { params } from './helpers/fc-params.js'
 
 describe('PoolIndex: the max-tree of pool run bounds', () => {
@@ -42,5 +44,32 @@ describe('PoolIndex: the max-tree of pool run bounds', () => {
     expect(index.next(0, 1)).toBe(-1)
     index.set(3, 5)
     expect([index.next(0, 5), index.next(0, 6), index.next(4, 1)]).toEqual([3, -1, -1])
+  })
+})
+
+describe('the search over many pools', () => {
+  it('visits a full pool once, then goes straight to the pool with room; a release brings a pool back', () => {
+    const a = new SwiotlbAllocator({ nslabs: 128, nareas: 1, backing: false, now: 0 })
+    for (let i = 0; i < 200; i++) a.addPool('dynamic', 128, 1, 0)
+    // Fill all but the last pool with one whole-segment mapping each. A map does not lower a pool's
+    // bound in the index; each fill's search, passing the pools filled before, lowers theirs to 0.
+    for (let p = 0; p < 200; p++)
+      expect([a.find(0, 128, 2047, 0, -1, 0), a.foundPool]).toEqual([0, a.pools[p]])
+    const search = vi.spyOn(Pool.prototype, 'search')
+    try {
+      expect(a.find(0, 1, 2047, 0, -1, 0)).toBe(0)
+      expect(a.foundPool).toBe(a.pools[200])
+      // Only the pool filled last still had its old bound: visited once, it drops to 0.
+      expect(search).toHaveBeenCalledTimes(2)
+      search.mockClear()
+      expect(a.find(0, 1, 2047, 0, -1, 0)).toBe(1)
+      expect(search).toHaveBeenCalledTimes(1)
+      a.release(a.pools[7]!, 0, 128)
+      search.mockClear()
+      expect([a.find(0, 2, 2047, 0, -1, 0), a.foundPool]).toEqual([0, a.pools[7]])
+      expect(search).toHaveBeenCalledTimes(1)
+    } finally {
+      search.mockRestore()
+    }
   })
 })

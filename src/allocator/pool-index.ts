@@ -1,9 +1,12 @@
 /**
- * A max-tree over the searched pools, in search order: leaf p holds pool p's run bound (an upper bound
- * on its longest free run, Pool.runBound). A search of many pools asks for the next pool that may hold
- * n slots and never visits the others, so a thousand full dynamic pools cost a walk down the tree, not
- * a thousand area checks. Query and update are O(log pools); the tree is rebuilt when a pool comes or
+ * A max-tree over the searched pools, in search order: leaf p holds an upper bound on pool p's longest
+ * free run, at least its Pool.runBound. A search of many pools asks for the next pool that may hold n
+ * slots and never visits the others, so a thousand full dynamic pools cost a walk down the tree, not a
+ * thousand area checks. Query and update are O(log pools); the tree is rebuilt when a pool comes or
  * goes (grow, shrink), which already costs O(pools).
+ *
+ * A leaf may stay above the pool's run bound (a map does not lower it): the search lowers it when it
+ * finds nothing in the pool, a release raises it. A map and its unmap then leave the tree untouched.
  *
  *   node 1 = max(2, 3)           leaves at size..size+count-1; missing leaves hold 0
  *   node 2 = max(4, 5) ...
@@ -25,6 +28,11 @@ export class PoolIndex {
   /** The bound stored for pool `p`. */
   get(p: number): number {
     return this.#tree[this.#size + p]!
+  }
+
+  /** Raises pool `p`'s bound to `bound` if it is higher (a release: the pool may hold more). */
+  raise(p: number, bound: number): void {
+    if (bound > this.#tree[this.#size + p]!) this.set(p, bound)
   }
 
   set(p: number, bound: number): void {

@@ -21,9 +21,10 @@ export interface AllocatorConfig {
  *
  * Address → pool lookup is a binary search over pools sorted by address: O(log pools).
  *
- * With more than one pool, a max-tree of the pools' run bounds (PoolIndex) lets the search go straight
- * to the next pool that may hold the request. A pool it passes over has no free run long enough in any
- * area, so the kernel's search would find nothing there either: the slot found is the same.
+ * With more than one pool, a max-tree of upper bounds on the pools' longest free runs (PoolIndex) lets
+ * the search go straight to the next pool that may hold the request. A pool it passes over has no free
+ * run long enough in any area, so the kernel's search would find nothing there either: the slot found
+ * is the same.
  */
 export class SwiotlbAllocator {
   /** Default and dynamic pools, in search order. */
@@ -140,8 +141,9 @@ export class SwiotlbAllocator {
           origAddr,
           boundaryMask,
         )
-        index.set(p, pool.runBound())
         if (slot >= 0) return this.#found(pool, nslots, slot)
+        // Nothing here: the pool's bound, lowered by the search, is what the index may now hold.
+        index.set(p, pool.runBound())
       }
     }
     return -1
@@ -173,7 +175,7 @@ export class SwiotlbAllocator {
     pool.release(slot, nslots)
     if (pool.kind !== 'transient') {
       this.used -= nslots
-      this.#index?.set(pool.position, pool.runBound())
+      this.#index?.raise(pool.position, pool.runBound())
     }
   }
 
