@@ -26,7 +26,8 @@ export type PoolKind = 'default' | 'dynamic' | 'transient'
  * it merged, and a search that leaves a segment without a fit lowers it to the exact value. A search
  * skips a segment whose bound is below the request, so a nearly full pool is not scanned slot by slot
  * on every failed request. It does so only where the scan would reach the segment's end exactly
- * (no min_align_mask, alignment within a segment), so the slot found is the one the scan would find.
+ * (no match mask, alignment within a segment), so the slot found is the one the scan would find.
+ * test/kernel-search.test.ts holds this search against a transcription of the kernel's loop.
  */
 export class Pool {
   readonly list: Uint8Array
