@@ -8,7 +8,7 @@ import type { SwiotlbStats } from '../stats/types.js'
 import { SwiotlbContext } from './context.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { isMask, RequestSpec } from './request.js'
+import { isBitMask, RequestSpec } from './request.js'
 import type { MappingCallback } from './with-mapping.js'
 
 /**
@@ -208,8 +208,8 @@ export class Swiotlb implements MappingOwner {
 
   /** swiotlb_max_mapping_size. */
   maxMappingSize(minAlignMask = 0): number {
-    if (!isMask(minAlignMask))
-      throw new ArgumentRangeError('minAlignMask', 'a mask of the form 2^k - 1', minAlignMask)
+    if (!isBitMask(minAlignMask))
+      throw new ArgumentRangeError('minAlignMask', 'a bit mask, a whole number in [0, 2^30)', minAlignMask)
     return maxMappingBytes(minAlignMask)
   }
 
