@@ -122,18 +122,7 @@ export class Swiotlb implements MappingOwner {
       ctx.maps.countFull(spec)
       return Promise.reject(ctx.maps.fullError(spec))
     }
-    // An already-aborted signal rejects (in WaitPath.map) even when the request could be admitted at once.
-    if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
-      const m = ctx.maps.allocate(spec, true, 0)
-      if (m !== undefined) {
-        policy.admitted(spec.nslots, spec.device)
-        ctx.wait.admitted(0)
-        return m
-      }
-      // The pools were searched just now and had no room: the wait path need not search again.
-      return ctx.wait.map(spec, false, fn)
-    }
-    return ctx.wait.map(spec, true, fn)
+    return ctx.wait.map(spec, fn)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */
