@@ -11,6 +11,8 @@ import type { SimSpec } from './spec.js'
 import { readFioJobFile } from './workloads/fio-file.js'
 
 export { realClock, VirtualClock } from '../index.js'
+export { bootParameter, type KernelPool, kernelPool } from './boot-param.js'
+export { confidenceLine, exactUpperBound95, ruleOfThree } from './confidence.js'
 export { SimContext } from './context.js'
 export type { BlockDevice } from './devices/device.js'
 export type { BlockDeviceKind, DeviceKind, TrafficDeviceKind } from './devices/kind.js'
@@ -24,6 +26,8 @@ export { Engine, TICK_MS } from './engine.js'
 export { SpecError, UnknownScenarioError } from './errors.js'
 export { Io, type IoOwner } from './io.js'
 export { DeviceMeasures, Measures } from './measures.js'
+export { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
+export type { RunOutcome, RunTask, Task, TraceOutcome, TraceTask } from './parallel/task.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {
   DEFAULT_POLICIES,
@@ -51,7 +55,17 @@ export {
 export { Rng } from './rng.js'
 export { type RunOptions, runPolicy, runSpec } from './run.js'
 export { DEFAULT_SCENARIO, findScenario, SCENARIOS, type Scenario } from './scenarios/index.js'
-export { healthy, type PolicySize, type SizeOptions, type SizeResult, sizePool, sizeToJson } from './size.js'
+export {
+  healthy,
+  MAINLINE_POLICIES,
+  type PolicySize,
+  type SizeOptions,
+  type SizeResult,
+  sizePool,
+  sizeToJson,
+} from './size.js'
+export { type PoolCandidate, PoolGrid } from './size-grid.js'
+export { type EvaluateCandidates, type SearchResult, searchSmallest } from './size-search.js'
 export {
   DEFAULT_TUNING,
   type HogSpec,
