@@ -24,8 +24,17 @@ export { Scsi, type ScsiSpec } from './devices/scsi.js'
 export { MapOptionSet, mapAllNow, mapSg, SG_ENTRY_BYTES } from './devices/sg-map.js'
 export { Engine, TICK_MS } from './engine.js'
 export { SpecError, UnknownScenarioError } from './errors.js'
+export {
+  DEFAULT_INTERVALS_MS,
+  defaultHiwaterAreas,
+  type HiwaterOptions,
+  type HiwaterResult,
+  type RatioStats,
+  runHiwater,
+} from './hiwater.js'
 export { Io, type IoOwner } from './io.js'
 export { DeviceMeasures, Measures } from './measures.js'
+export { headerText, type MergedSweep, MergeError, mergeShards } from './merge.js'
 export { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
 export type { RunOutcome, RunTask, Task, TraceOutcome, TraceTask } from './parallel/task.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
@@ -55,6 +64,7 @@ export {
 export { Rng } from './rng.js'
 export { type RunOptions, runPolicy, runSpec } from './run.js'
 export { DEFAULT_SCENARIO, findScenario, SCENARIOS, type Scenario } from './scenarios/index.js'
+export { inShard, parseShard, type Shard, ShardError, shardRuns, WHOLE } from './shard.js'
 export {
   healthy,
   MAINLINE_POLICIES,
@@ -74,7 +84,20 @@ export {
   type PoolSpec,
   type SimSpec,
 } from './spec.js'
+export {
+  poolFor,
+  runSweep,
+  type SweepGrid,
+  type SweepHeader,
+  type SweepOptions,
+  type SweepRow,
+  sweepHeader,
+  sweepLines,
+  sweepPoints,
+} from './sweep.js'
+export { type SweepAnswer, type SweepCell, summarizeSweep } from './sweep-summary.js'
 export type { Timeline } from './timeline.js'
+export { UsageTrace } from './usage-trace.js'
 export { parseBssplit } from './workloads/bssplit.js'
 export { Hog } from './workloads/hog.js'
 export { parseJob } from './workloads/job.js'
