@@ -1,5 +1,11 @@
-import { formatBytes } from '../../index.js'
-import { type PolicyName, type PolicySize, PoolGrid, sizePool, sizeToJson } from '../../sim/index.js'
+import { formatBytes, SEGMENT_SLOTS, SLOT_SIZE } from '../../index.js'
+import {
+  type PolicyName,
+  type PolicySize,
+  type SizeResult,
+  sizePool,
+  sizeToJson,
+} from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
 import { duration, mib, table } from '../format.js'
@@ -34,12 +40,16 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
     onProgress: (f) => bar.update(f),
   })
   bar.done()
-  if (args.json) {
-    io.stdout(`${sizeToJson(result)}\n`)
-    return 0
-  }
+  io.stdout(args.json ? `${sizeToJson(result)}\n` : formatSize(result, spec.pool.areas))
+  return 0
+}
+
+/** The text `size` prints for a result (`areas`: the spec's). */
+export function formatSize(result: SizeResult, areas: number): string {
+  const seeds = result.seeds
+  const pct = result.minThroughputPct
   const entries = Object.entries(result.policies) as Array<[PolicyName, PolicySize]>
-  const step = new PoolGrid(spec.pool.areas, result.limitBytes).at(Math.log2(spec.pool.areas)).bytes
+  const step = areas * SEGMENT_SLOTS * SLOT_SIZE
   const last = seeds.first + seeds.count - 1
   const rows = entries.map(([policy, r]) => [
     policy,
@@ -65,14 +75,13 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
   })
   const criteria =
     'no I/O error, no stuck I/O and no failed import in every seed' +
-    (pct === undefined ? '' : `, and at least ${pct} % of the MiB/s of an unconstrained pool in every seed`)
-  io.stdout(
-    `${spec.name}: ${seeds.count} seeds per pool size (seeds ${seeds.first}–${last}), sizes in whole segments per area (${mib(step)} steps with ${spec.pool.areas} areas)\n` +
-      `criteria: ${criteria}\n` +
-      'search: the power-of-two sizes, then every size between the last that failed in all seeds and the first that passed in all, then the answer and the 2 sizes above it\n' +
-      `unconstrained: the same seeds on a ${formatBytes(result.limitBytes)} pool\n\n` +
-      `${table(['policy', 'answer', 'areas', 'per-seed p50', 'p95', 'MiB/s', 'unconstrained', 'share', 'map wait p99', 'clat p99', 'sizes', 'runs'], rows)}\n\n` +
-      `${verdicts.join('\n')}\n`,
+    (pct === null ? '' : `, and at least ${pct} % of the MiB/s of an unconstrained pool in every seed`)
+  return (
+    `${result.scenario}: ${seeds.count} seeds per pool size (seeds ${seeds.first}–${last}), sizes in whole segments per area (${mib(step)} steps with ${areas} areas)\n` +
+    `criteria: ${criteria}\n` +
+    'search: the power-of-two sizes, then every size between the last that failed in all seeds and the first that passed in all, then the answer and the 2 sizes above it\n' +
+    `unconstrained: the same seeds on a ${formatBytes(result.limitBytes)} pool\n\n` +
+    `${table(['policy', 'answer', 'areas', 'per-seed p50', 'p95', 'MiB/s', 'unconstrained', 'share', 'map wait p99', 'clat p99', 'sizes', 'runs'], rows)}\n\n` +
+    `${verdicts.join('\n')}\n`
   )
-  return 0
 }
