@@ -39,7 +39,8 @@ export class UsageTrace {
 
   /**
    * The largest usage a sampler reads that looks every `intervalMs` from `phaseMs` on (phase, phase +
-   * interval, … up to `endMs`). A read at time t sees every change made at or before t.
+   * interval, … up to `endMs`). A read at time t sees every change made before t; a change at the
+   * same instant comes after it, as with the simulator's own sampler, whose timer was set first.
    */
   sampledMax(intervalMs: number, phaseMs: number, endMs: number): number {
     const { atMs, used } = this
@@ -49,7 +50,7 @@ export class UsageTrace {
     for (let k = 0; ; k++) {
       const t = phaseMs + k * intervalMs
       if (t > endMs) break
-      while (i + 1 < atMs.length && atMs[i + 1]! <= t) i++
+      while (i + 1 < atMs.length && atMs[i + 1]! < t) i++
       if (used[i]! > max) max = used[i]!
     }
     return max

@@ -7,7 +7,7 @@ import { memoryIo } from './cli-io.js'
 const MIB = 1024 * 1024
 
 describe('UsageTrace: usage after every change, and what a sampler reads of it', () => {
-  it('follows map and unmap exactly; a sampler sees the changes made at or before its read', async () => {
+  it('follows map and unmap exactly; a sampler sees the changes made before its read', async () => {
     const clock = new VirtualClock()
     const dma = new Swiotlb({ size: '1M', backing: false, clock, throttle: false })
     const trace = new UsageTrace(dma)
@@ -24,10 +24,12 @@ describe('UsageTrace: usage after every change, and what a sampler reads of it',
     expect(trace.used).toEqual([0, 4, 14, 4, 0])
     expect(trace.max()).toBe(14)
     expect(trace.max()).toBe(dma.stats().hiwater)
-    // Every 1 ms from 0: reads at 0, 1, 2, 3, 4 → 4, 14, 4, 4, 0.
-    expect(trace.sampledMax(1, 0, 4)).toBe(14)
+    // Every 1 ms from 0.2: reads at 0.2, 1.2, 2.2, 3.2 → 4, 14, 4, 4.
+    expect(trace.sampledMax(1, 0.2, 4)).toBe(14)
     // Every 1 ms from 0.6: reads at 0.6, 1.6, 2.6, 3.6 → 4, 4, 4, 0: the 0.5 ms peak is missed.
     expect(trace.sampledMax(1, 0.6, 4)).toBe(4)
+    // Every 1 ms from 0: the read at 1 comes before the map made at 1 → 0, 4, 4, 4, 0.
+    expect(trace.sampledMax(1, 0, 4)).toBe(4)
     expect(trace.sampledMax(10, 5, 4)).toBe(0) // no read before the end
   })
 
@@ -37,6 +39,7 @@ describe('UsageTrace: usage after every change, and what a sampler reads of it',
       cpus: 4,
       pool: '8M',
       runtime: '20ms',
+      sampleMs: 1,
       jobs: [{ name: 'j', rw: 'randread', bssplit: '16k/50:128k/50', iodepth: 8, numjobs: 4 }],
     })
     let trace: UsageTrace | undefined
@@ -47,6 +50,8 @@ describe('UsageTrace: usage after every change, and what a sampler reads of it',
     })
     expect(trace!.max() * SLOT_SIZE).toBe(result.hiwater.exact)
     expect(trace!.used.at(-1)).toBe(0)
+    // Read at phase 0, the trace gives what the run's own sampler (every sampleMs) reported.
+    expect(trace!.sampledMax(spec.sampleMs, 0, spec.runtimeMs) * SLOT_SIZE).toBe(result.hiwater.sampled)
   })
 })
 

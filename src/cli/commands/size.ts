@@ -1,11 +1,5 @@
 import { formatBytes, SEGMENT_SLOTS, SLOT_SIZE } from '../../index.js'
-import {
-  type PolicyName,
-  type PolicySize,
-  type SizeResult,
-  sizePool,
-  sizeToJson,
-} from '../../sim/index.js'
+import { type PolicyName, type PolicySize, type SizeResult, sizePool, sizeToJson } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
 import { duration, mib, table } from '../format.js'
