@@ -117,11 +117,14 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
     kernel = await checkKernelPool(input, search.answer, passesAt)
   }
   input.onPhase?.(1)
-  const areas = `${answer.areas} area${answer.areas === 1 ? '' : 's'}`
+  const areas = areaCount(answer.areas)
+  const peak = Math.max(...at.map((o) => o.peakPoolBytes))
+  // A pool that grows costs its peak, not its initial size: say so where the operator reads the answer.
+  const grows = peak > answer.bytes ? `; it grows to ${formatBytes(peak)} in the worst seed` : ''
   return {
     minPoolBytes: answer.bytes,
     areas: answer.areas,
-    peakPoolBytes: Math.max(...at.map((o) => o.peakPoolBytes)),
+    peakPoolBytes: peak,
     iops: Math.round(mean(at.map((o) => o.iops))),
     mibps,
     mapWaitP99Us: Math.max(...at.map((o) => o.mapWaitP99Us)),
@@ -135,8 +138,8 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
     kernelPoolBytes: kernel?.passed === true ? kernel.bytes : null,
     recommendation:
       kernel === undefined
-        ? `${formatBytes(answer.bytes)} in ${areas}: needs the throttling patches (no mainline kernel has this policy)`
-        : kernel.line,
+        ? `${formatBytes(answer.bytes)} in ${areas}${grows}: needs the throttling patches (no mainline kernel has this policy)`
+        : kernel.line.replace(/\)$/, `${grows})`),
     sizesTried: outcomes.size,
     runs,
   }
@@ -168,8 +171,8 @@ async function checkKernelPool(
     if (await passesAt(index)) {
       const rounded =
         pool.bytes === answer.bytes
-          ? `${formatBytes(pool.bytes)}, ${pool.nareas} areas`
-          : `${formatBytes(pool.bytes)}, ${pool.nareas} areas: the kernel rounds ${Math.ceil(answer.bytes / 2048)} slots up to a power of two`
+          ? `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}`
+          : `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}: the kernel rounds ${Math.ceil(answer.bytes / 2048)} slots up to a power of two`
       const line = `${parameter}   (${rounded}; 0 failures in ${seeds.length} runs at ${formatBytes(pool.bytes)})`
       return { parameter, bytes: pool.bytes, passed: true, line }
     }
@@ -181,6 +184,10 @@ async function checkKernelPool(
     passed: false,
     line: `no power-of-two boot pool up to ${formatBytes(input.limitBytes)} passes in every seed (the kernel rounds swiotlb= to one)`,
   }
+}
+
+function areaCount(n: number): string {
+  return `${n} area${n === 1 ? '' : 's'}`
 }
 
 function mean(xs: readonly number[]): number {
