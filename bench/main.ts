@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bounce } from './allocator/bounce.js'
@@ -83,7 +83,15 @@ const report: Report = {
   cases: results,
 }
 if (only === undefined) {
-  writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown(report))
+  const doc = new URL('../docs/benchmarks.md', import.meta.url)
+  // Keep the section `npm run bench:parallel` writes (bench/parallel.ts).
+  const parallel = /<!-- parallel:start -->[\s\S]*<!-- parallel:end -->\n/.exec(
+    readFileSync(doc, 'utf8'),
+  )?.[0]
+  writeFileSync(
+    doc,
+    parallel === undefined ? markdown(report) : `${markdown(report).trimEnd()}\n\n${parallel}`,
+  )
   console.log('wrote docs/benchmarks.md')
 } else console.log('partial run (--only): docs/benchmarks.md left as it was')
 if (values.json) {

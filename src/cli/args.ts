@@ -11,6 +11,14 @@ export interface ParsedArgs {
   report: string | undefined
   pool: string | undefined
   policies: string[] | undefined
+  /** Flags of size, sweep, hiwater and merge, as given; src/cli/run-flags.ts checks them. */
+  jobs: string | undefined
+  seeds: string | undefined
+  shard: string | undefined
+  minThroughput: string | undefined
+  pools: string | undefined
+  areas: string | undefined
+  intervals: string | undefined
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -22,6 +30,13 @@ const OPTIONS = {
   report: { type: 'string' },
   pool: { type: 'string' },
   policies: { type: 'string' },
+  jobs: { type: 'string' },
+  seeds: { type: 'string' },
+  shard: { type: 'string' },
+  'min-throughput': { type: 'string' },
+  pools: { type: 'string' },
+  areas: { type: 'string' },
+  intervals: { type: 'string' },
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -42,6 +57,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     report: undefined,
     pool: undefined,
     policies: undefined,
+    jobs: undefined,
+    seeds: undefined,
+    shard: undefined,
+    minThroughput: undefined,
+    pools: undefined,
+    areas: undefined,
+    intervals: undefined,
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -102,6 +124,17 @@ function setValue(out: ParsedArgs, name: OptionName, value: string): void {
       break
     case 'policies':
       out.policies = value.split(',').map((p) => p.trim())
+      break
+    case 'min-throughput':
+      out.minThroughput = value
+      break
+    case 'jobs':
+    case 'seeds':
+    case 'shard':
+    case 'pools':
+    case 'areas':
+    case 'intervals':
+      out[name] = value
       break
   }
 }

@@ -54,19 +54,20 @@ export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<
 
 /**
  * One policy's run of `spec`. With `stopOnError` the run ends at the first slice that saw an I/O
- * error (sizing needs no more than "not healthy").
+ * error (sizing needs no more than "not healthy"). `observe` sees the pool before the run starts.
  */
 export async function runPolicy(
   spec: SimSpec,
   policy: PolicyInput,
   seed: number,
   onProgress?: (fraction: number) => void,
-  options: { stopOnError?: boolean } = {},
+  options: { stopOnError?: boolean; observe?: (dma: Swiotlb) => void } = {},
 ): Promise<{ result: PolicyResult; series: PolicySeries }> {
   const engine = new Engine()
   const clock = engine.clock
   const definition = policyByName(policy)
   const dma = new Swiotlb(policyOptions(definition.name, spec.pool, spec.tuning, clock))
+  options.observe?.(dma)
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
   const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs)

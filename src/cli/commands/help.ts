@@ -7,7 +7,10 @@ export const HELP = `dma-throttle: how small can the swiotlb bounce pool be, und
 usage:
   dma-throttle simulate [scenario | spec file]   compare the policies (default: coco-fio)
   dma-throttle scenarios                         list the scenarios and their claims
-  dma-throttle size <scenario | spec file>       smallest pool per policy with no I/O errors
+  dma-throttle size <scenario | spec file>       smallest pool per policy, K seeds per size, and swiotlb=
+  dma-throttle sweep <scenario | spec file>…     policies × --pools × --seeds, one JSON Lines row per run
+  dma-throttle merge <shard files…>              the shards of a sweep, as one run would print it
+  dma-throttle hiwater <scenario | spec file>    sampled and per-area high-water marks against the exact one
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
 
@@ -17,6 +20,14 @@ options:
   --report out.html   simulate: also write a self-contained HTML report with charts
   --pool SIZE         override the pool size, e.g. 32M (at most ${MAX_POOL.label})
   --policies a,b      compare only these policies (${POLICY_NAMES.join(', ')})
+  --seeds N           size, sweep, hiwater: seeds per size (default 20, 10, 5), from --seed on
+  --jobs N            runs at once in worker threads (default: every core); the output never changes
+  --min-throughput P  size: also need P % of the MiB/s of an unconstrained pool, in every seed
+  --pools A,B,…       sweep: initial pool sizes, e.g. 32M,48M,64M (default: each spec's own)
+  --shard i/n | auto  sweep: run the i-th of n slices (JSON Lines); auto reads JOB_COMPLETION_INDEX
+                      (Kubernetes), SLURM_ARRAY_TASK_ID (SLURM) or PARALLEL_SEQ (GNU parallel)
+  --areas A,B,…       hiwater: area counts (default powers of two up to 128)
+  --intervals T,…     hiwater: sampling intervals in ms (default 0.1 … 1000)
   -h, --help          this text
   --version           the version of dma-throttle
 
