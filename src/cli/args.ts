@@ -11,6 +11,14 @@ export interface ParsedArgs {
   report: string | undefined
   pool: string | undefined
   policies: string[] | undefined
+  /** simulate: write the first policy's maps and unmaps to this file (docs/trace-format.md). */
+  traceOut: string | undefined
+  /** replay: hold time of maps-only traces (ftrace), ms. */
+  holdMs: number | undefined
+  /** replay: a blkparse file whose I/Os give maps-only traces their hold times. */
+  holdFrom: string | undefined
+  /** replay: the maps that may wait when the trace cannot say: 'all', 'none' or device names. */
+  mayBlock: string[] | undefined
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -22,6 +30,10 @@ const OPTIONS = {
   report: { type: 'string' },
   pool: { type: 'string' },
   policies: { type: 'string' },
+  'trace-out': { type: 'string' },
+  'hold-ms': { type: 'string' },
+  'hold-from': { type: 'string' },
+  'may-block': { type: 'string' },
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -42,6 +54,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     report: undefined,
     pool: undefined,
     policies: undefined,
+    traceOut: undefined,
+    holdMs: undefined,
+    holdFrom: undefined,
+    mayBlock: undefined,
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -102,6 +118,23 @@ function setValue(out: ParsedArgs, name: OptionName, value: string): void {
       break
     case 'policies':
       out.policies = value.split(',').map((p) => p.trim())
+      break
+    case 'trace-out':
+      out.traceOut = value
+      break
+    case 'hold-ms': {
+      const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
+      if (!(ms >= 0) || !Number.isFinite(ms)) {
+        throw new CliUsageError(`--hold-ms expects a number of ms >= 0, got ${JSON.stringify(value)}`)
+      }
+      out.holdMs = ms
+      break
+    }
+    case 'hold-from':
+      out.holdFrom = value
+      break
+    case 'may-block':
+      out.mayBlock = value.split(',').map((d) => d.trim())
       break
   }
 }

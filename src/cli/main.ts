@@ -1,5 +1,6 @@
 import { parseArgs } from './args.js'
 import { help } from './commands/help.js'
+import { isTraceTarget, replay, sizeTraceCommand } from './commands/replay.js'
 import { scenarios } from './commands/scenarios.js'
 import { simulate } from './commands/simulate.js'
 import { size } from './commands/size.js'
@@ -26,10 +27,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       case 'scenarios':
         return await scenarios(args, io)
       case 'size':
-        return await size(args, io)
+        return (await isTraceTarget(args.positionals[0]))
+          ? await sizeTraceCommand(args, io)
+          : await size(args, io)
+      case 'replay':
+        return await replay(args, io)
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios or size)`,
+          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios, size or replay)`,
         )
     }
   } catch (error) {
