@@ -3,7 +3,12 @@ export { BlkparsePairer, parseBlkparseLine, sgEntries } from './blkparse.js'
 export { BlockHolds } from './block-holds.js'
 export { CAPTURE_HEADER, parseCaptureLine } from './capture-format.js'
 export { parseFtraceLine } from './ftrace.js'
-export { type MayBlockRule, PolicyReplay } from './policy-replay.js'
+export {
+  type MayBlockRule,
+  type PairingCounts,
+  PolicyReplay,
+  type PolicyReplayOptions,
+} from './policy-replay.js'
 export {
   DIRECTIONS,
   type TraceEvent,

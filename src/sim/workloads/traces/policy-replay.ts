@@ -51,7 +51,7 @@ export interface PolicyReplayOptions {
   /** Stop at the first I/O error (sizing needs no more than "not healthy"). */
   stopOnError?: boolean
   /** Called when a map succeeds or fails (tests). */
-  onMap?: (e: TraceMap, ok: boolean) => void
+  onMap?: (e: TraceMap, maps: readonly Mapping[] | undefined) => void
 }
 
 /**
@@ -174,7 +174,7 @@ export class PolicyReplay {
         maps.push(m)
       }
     }
-    this.options.onMap?.(e, maps !== undefined)
+    this.options.onMap?.(e, maps)
     if (maps === undefined) {
       r.state = 'failed'
       this.measures.failed(r.device)
