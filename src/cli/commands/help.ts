@@ -8,6 +8,8 @@ usage:
   dma-throttle simulate [scenario | spec file]   compare the policies (default: coco-fio)
   dma-throttle scenarios                         list the scenarios and their claims
   dma-throttle size <scenario | spec file>       smallest pool per policy with no I/O errors
+  dma-throttle replay <trace>                    replay a recorded trace against every policy
+  dma-throttle size <trace>                      smallest pool per policy for a recorded trace
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
 
@@ -17,8 +19,14 @@ options:
   --report out.html   simulate: also write a self-contained HTML report with charts
   --pool SIZE         override the pool size, e.g. 32M (at most ${MAX_POOL.label})
   --policies a,b      compare only these policies (${POLICY_NAMES.join(', ')})
+  --trace-out FILE    simulate: write the first policy's maps and unmaps as a trace
+  --hold-ms N         replay: hold time of maps-only traces (ftrace swiotlb_bounced)
+  --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
+  --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
   -h, --help          this text
   --version           the version of dma-throttle
+
+A trace is a capture (tools/swiotlb-trace.bt), blkparse output or an ftrace buffer: docs/trace-format.md.
 
 docs: docs/simulation.md
 `

@@ -27,34 +27,50 @@ export function poolComment(text: string): { size: number; areas: number } | und
 
 /** One line of a capture, after the header; undefined for a blank line or a comment. */
 export function parseCaptureLine(text: string, line: number, file: string): TraceEvent | undefined {
-  const f = text.trim().split(/\s+/)
+  // One space between fields is the format; other blanks are read too, at the cost of a regex.
+  let f = text.split(' ')
+  if (f.includes('') || /[\t\r\n]/.test(text)) f = text.trim().split(/\s+/)
   const first = f[0]!
   if (first === '' || first.startsWith('#')) return undefined
   const kind = f[2]
   const n = kind === 'map' ? 9 : kind === 'unmap' ? 7 : kind === 'fail' ? 8 : 0
-  const bad = (what: string): never => {
-    throw new TraceFormatError(file, line, what, text)
-  }
-  if (n === 0) bad('a capture line: <time ns> <cpu> map|unmap|fail <device> ...')
-  if (f.length !== n) bad(`${n} fields for a ${kind} line (docs/trace-format.md)`)
-  if (!UINT.test(first)) bad('a time in ns (a whole number) first')
+  if (n === 0) badLine(file, line, text, 'a capture line: <time ns> <cpu> map|unmap|fail <device> ...')
+  if (f.length !== n)
+    badLine(
+      file,
+      line,
+      text,
+      `${n} fields for ${kind === 'unmap' ? 'an' : 'a'} ${kind} line (docs/trace-format.md)`,
+    )
+  if (!UINT.test(first)) badLine(file, line, text, 'a time in ns (a whole number) first')
   const atNs = Number(first)
-  const cpu = f[1] === '-1' ? -1 : UINT.test(f[1]!) ? Number(f[1]) : bad('a CPU number or -1 second')
+  const cpu =
+    f[1] === '-1'
+      ? -1
+      : UINT.test(f[1]!)
+        ? Number(f[1])
+        : badLine(file, line, text, 'a CPU number or -1 second')
   const device = f[3]!
-  const size = count(f[4]!) ?? bad('a size in bytes (a whole number > 0) fifth')
+  const size = count(f[4]!) ?? badLine(file, line, text, 'a size in bytes (a whole number > 0) fifth')
   if (kind === 'unmap') {
-    direction(f[5]!) ?? bad('a direction 0, 1 or 2 sixth')
-    if (!HEX.test(f[6]!)) bad('a tlb address like 0x1234 last')
+    direction(f[5]!) ?? badLine(file, line, text, 'a direction 0, 1 or 2 sixth')
+    if (!HEX.test(f[6]!)) badLine(file, line, text, 'a tlb address like 0x1234 last')
     return { kind: 'unmap', atNs, key: f[6]!.toLowerCase(), device, line }
   }
-  const alloc = count(f[5]!) ?? bad('an alloc size in bytes sixth')
-  if (alloc < size) bad(`an alloc size of at least the size (${size})`)
-  const dir = direction(f[6]!) ?? bad('a direction 0, 1 or 2 seventh')
+  const alloc = count(f[5]!) ?? badLine(file, line, text, 'an alloc size in bytes sixth')
+  if (alloc < size) badLine(file, line, text, `an alloc size of at least the size (${size})`)
+  const dir = direction(f[6]!) ?? badLine(file, line, text, 'a direction 0, 1 or 2 seventh')
   const mb = f[7]
   const mayBlock =
-    mb === '1' ? true : mb === '0' ? false : mb === '-1' ? undefined : bad('may block 1, 0 or -1')
+    mb === '1'
+      ? true
+      : mb === '0'
+        ? false
+        : mb === '-1'
+          ? undefined
+          : badLine(file, line, text, 'may block 1, 0 or -1')
   if (kind === 'fail') return { kind: 'fail', atNs, device, size: alloc, line }
-  if (!HEX.test(f[8]!)) bad('a tlb address like 0x1234 last')
+  if (!HEX.test(f[8]!)) badLine(file, line, text, 'a tlb address like 0x1234 last')
   return {
     kind: 'map',
     atNs,
@@ -67,6 +83,10 @@ export function parseCaptureLine(text: string, line: number, file: string): Trac
     holdNs: undefined,
     line,
   }
+}
+
+function badLine(file: string, line: number, text: string, what: string): never {
+  throw new TraceFormatError(file, line, what, text)
 }
 
 function count(text: string): number | undefined {

@@ -1,16 +1,22 @@
 import type { TraceEvent } from './record.js'
 import { TraceFormatError } from './record.js'
 
+/** Released events at the head of the buffer are dropped in one splice once this many have gathered. */
+const COMPACT_AT = 4096
+
 /**
  * Puts a nearly sorted stream of events in time order, holding back only the events of the last
  * `windowNs` of trace time. bpftrace prints from one buffer per CPU, so lines from two CPUs may come
  * out of order by a little; an event earlier than one already let out is a TraceFormatError that
  * names its line. Ties keep the order of the file.
+ *
+ * The buffer is an array kept sorted: an event in order (the usual case) is appended, one out of
+ * order is inserted after the last event not later than it (binary search), and events leave from the
+ * head. A heap would pay log n on every event for the rare one that needs it.
  */
 export class ReorderBuffer {
-  readonly #heap: Array<{ e: TraceEvent; seq: number }> = []
-  #seq = 0
-  #latest = Number.NEGATIVE_INFINITY
+  readonly #buffer: TraceEvent[] = []
+  #head = 0
   #released = Number.NEGATIVE_INFINITY
   #releasedLine = 0
 
@@ -21,65 +27,57 @@ export class ReorderBuffer {
 
   /** Adds `e`; calls `out` with every event now older than the window, in time order. */
   push(e: TraceEvent, out: (e: TraceEvent) => void): void {
-    if (e.atNs < this.#released) {
+    const at = e.atNs
+    if (at < this.#released) {
       throw new TraceFormatError(
         this.file,
         e.line,
         `a time no earlier than ${this.#released} ns (line ${this.#releasedLine}), the reorder window being ${this.windowNs / 1e6} ms (sort the trace by its first field)`,
-        `${e.atNs}`,
+        `${at}`,
       )
     }
-    this.#insert({ e, seq: this.#seq++ })
-    if (e.atNs > this.#latest) this.#latest = e.atNs
-    const until = this.#latest - this.windowNs
-    while (this.#heap.length > 0 && this.#heap[0]!.e.atNs <= until) out(this.#take())
+    const buffer = this.#buffer
+    const last = buffer[buffer.length - 1]
+    if (last === undefined || last.atNs <= at || buffer.length === this.#head) buffer.push(e)
+    else buffer.splice(this.#after(at), 0, e)
+    const latest = buffer[buffer.length - 1]!.atNs
+    const until = latest - this.windowNs
+    while (this.#head < buffer.length && buffer[this.#head]!.atNs <= until) out(this.#take())
+    if (this.#head >= COMPACT_AT) {
+      buffer.splice(0, this.#head)
+      this.#head = 0
+    }
   }
 
   /** Lets every held event out, in order. */
   flush(out: (e: TraceEvent) => void): void {
-    while (this.#heap.length > 0) out(this.#take())
+    while (this.#head < this.#buffer.length) out(this.#take())
+    this.#buffer.length = 0
+    this.#head = 0
   }
 
   get held(): number {
-    return this.#heap.length
+    return this.#buffer.length - this.#head
   }
 
   #take(): TraceEvent {
-    const heap = this.#heap
-    const top = heap[0]!
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        if (l >= heap.length) break
-        const r = l + 1
-        const c = r < heap.length && before(heap[r]!, heap[l]!) ? r : l
-        if (!before(heap[c]!, last)) break
-        heap[i] = heap[c]!
-        i = c
-      }
-      heap[i] = last
-    }
-    this.#released = top.e.atNs
-    this.#releasedLine = top.e.line
-    return top.e
+    const e = this.#buffer[this.#head]!
+    this.#buffer[this.#head++] = undefined as unknown as TraceEvent
+    this.#released = e.atNs
+    this.#releasedLine = e.line
+    return e
   }
 
-  #insert(item: { e: TraceEvent; seq: number }): void {
-    const heap = this.#heap
-    let i = heap.length
-    heap.push(item)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!before(item, heap[parent]!)) break
-      heap[i] = heap[parent]!
-      i = parent
+  /** Index of the first held event later than `at` (upper bound: ties stay in file order). */
+  #after(at: number): number {
+    const buffer = this.#buffer
+    let lo = this.#head
+    let hi = buffer.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (buffer[mid]!.atNs <= at) lo = mid + 1
+      else hi = mid
     }
-    heap[i] = item
+    return lo
   }
-}
-
-function before(a: { e: TraceEvent; seq: number }, b: { e: TraceEvent; seq: number }): boolean {
-  return a.e.atNs < b.e.atNs || (a.e.atNs === b.e.atNs && a.seq < b.seq)
 }
