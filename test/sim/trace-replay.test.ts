@@ -70,6 +70,12 @@ const slotsOf = (bytes: number) => Math.ceil(bytes / 2048)
 
 /** Which maps a pool of `nslabs` refuses when usage is all that counts (uniform, aligned sizes). */
 function countingModel(events: readonly TraceEvent[], nslabs: number): number[] {
+  return usageModel(events, nslabs).failed
+}
+
+/** The counting model's refusals and its peak usage, slots. */
+function usageModel(events: readonly TraceEvent[], nslabs: number): { failed: number[]; peak: number } {
+  let peak = 0
   let used = 0
   const live = new Map<string, number>()
   const failed: number[] = []
@@ -79,6 +85,7 @@ function countingModel(events: readonly TraceEvent[], nslabs: number): number[] 
       if (used + n > nslabs) failed.push(e.line)
       else {
         used += n
+        peak = Math.max(peak, used)
         live.set(e.key, n)
       }
     } else if (e.kind === 'unmap') {
@@ -86,7 +93,7 @@ function countingModel(events: readonly TraceEvent[], nslabs: number): number[] 
       live.delete(e.key)
     }
   }
-  return failed
+  return { failed, peak }
 }
 
 async function readAll(file: string): Promise<TraceEvent[]> {
@@ -153,7 +160,7 @@ describe('round trip: simulate --trace-out, then replay', () => {
 
 interface Step {
   map: boolean
-  dtUs: number
+  dtNs: number
   device: number
   mayBlock: boolean | undefined
   pick: number
@@ -169,7 +176,7 @@ function traceOf(steps: readonly Step[], bytes: number): TraceMap[] | TraceEvent
   const unmap = (key: string) =>
     events.push({ kind: 'unmap', atNs: t, key, device: key.split('/')[0]!, line: ++line })
   for (const s of steps) {
-    t += s.dtUs * 1000
+    t += s.dtNs
     if (s.map || live.length === 0) {
       const key = `d${s.device}/${n++}`
       live.push(key)
@@ -195,7 +202,7 @@ function traceOf(steps: readonly Step[], bytes: number): TraceMap[] | TraceEvent
 const steps = fc.array(
   fc.record({
     map: fc.integer({ min: 0, max: 9 }).map((n) => n < 7), // mostly maps: the pool fills
-    dtUs: fc.integer({ min: 0, max: 50 }),
+    dtNs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20_000_000 })), // ties included
     device: fc.integer({ min: 0, max: 1 }),
     mayBlock: fc.constantFrom(true, false, undefined),
     pick: fc.nat(),
@@ -212,7 +219,9 @@ describe('replay model (property tests)', () => {
         const pool = { size: segments * SEGMENT, areas: 1 }
         const { result, outcomes } = await drive(events, 'fail', pool)
         const failed = outcomes.filter((o) => o.maps === undefined)
-        expect(failed.map((o) => o.e.line)).toEqual(countingModel(events, pool.size / 2048))
+        const model = usageModel(events, pool.size / 2048)
+        expect(failed.map((o) => o.e.line)).toEqual(model.failed)
+        expect(result.hiwater.exact).toBe(model.peak * 2048) // unmaps at their time, before later maps
         for (const [device, d] of Object.entries(result.devices)) {
           expect(d.ioErrors).toBe(failed.filter((o) => o.e.device === device).length)
         }
@@ -296,6 +305,31 @@ describe('pairing', () => {
     expect(Object.fromEntries(r.counts.traceFailures)).toEqual({ eth0: 1 })
     expect(result.devices['nvme0']!.ios).toBe(1) // the lost-unmap one, released when its address came back
     expect(result.devices['eth0']!.ios).toBe(1)
+  })
+
+  it('an unmap happens at its time, before a map the trace puts after it at the same time', async () => {
+    const seg = (atNs: number, key: string): TraceEvent => ({
+      kind: 'map',
+      atNs,
+      key,
+      device: 'sda',
+      cpu: 0,
+      dir: 'to-device',
+      mayBlock: false,
+      sizes: [SEGMENT],
+      holdNs: undefined,
+      line: 0,
+    })
+    // Times from the first event: 49 ns and 7000 ns, where 49e-6 + (7e-3 - 49e-6) > 7e-3 in doubles.
+    const events: TraceEvent[] = [
+      seg(0, 'x'),
+      { kind: 'unmap', atNs: 0, key: 'x', device: 'sda', line: 0 },
+      seg(49, 'a'),
+      { kind: 'unmap', atNs: 7000, key: 'a', device: 'sda', line: 0 },
+      seg(7000, 'b'),
+    ]
+    const r = await replayTrace(events, { size: SEGMENT, areas: 1 }, 'fail')
+    expect([r.ios, r.ioErrors, r.hiwater.exact]).toEqual([2, 0, SEGMENT])
   })
 
   it('replayTrace keeps holds from ftrace-style maps and moves them by the wait', async () => {

@@ -6,8 +6,8 @@ import { TraceFormatError } from './record.js'
  *
  *   "dev_name: %s dma_mask=%llx dev_addr=%llx size=%zu %s"
  *
- * where kernels before 5.17 end with the swiotlb_force symbol (NORMAL or FORCE) and later ones have no
- * such field. Before it, ftrace prints `task-pid [cpu] flags timestamp: event: ` (the flags column,
+ * the last field being the force flag, NORMAL or FORCE (an enum swiotlb_force in older kernels, a bool
+ * in newer ones); a line without it is accepted too. Before it, ftrace prints `task-pid [cpu] flags timestamp: event: ` (the flags column,
  * e.g. `d..1.`, only with the irq-info option, which is on by default). For example:
  *
  *   kworker/u16:2-123   [003] d..1.  4242.123456: swiotlb_bounced: dev_name: 0000:00:04.0 dma_mask=ffffffffffffffff dev_addr=7e3f2000 size=4096

@@ -21,8 +21,11 @@ export type MayBlockRule = 'all' | 'none' | readonly string[]
 /** One map's replay, from its request to its unmap. */
 class Request {
   maps: Mapping[] | undefined
-  admittedAt = 0
-  /** How long the trace held it, ms: known at its unmap (or from the start, for ftrace). */
+  /** Time spent waiting for admission, ms. */
+  waitedMs = 0
+  /** When the trace unmapped it, ms (capture, blkparse); the replay unmaps it that much later than its wait. */
+  traceUnmapAt: number | undefined
+  /** How long it is held from admission, ms (ftrace: the trace has no unmap). */
   holdMs: number | undefined
   state: 'waiting' | 'mapped' | 'failed' | 'done' = 'waiting'
   constructor(
@@ -184,9 +187,9 @@ export class PolicyReplay {
     const waited = first!.waitedMs
     r.maps = maps
     r.state = 'mapped'
-    r.admittedAt = r.requestAt + waited
+    r.waitedMs = waited
     this.measures.mapped(r.device, waited, waited > 0)
-    if (r.holdMs !== undefined) this.#scheduleUnmap(r)
+    if (r.holdMs !== undefined || r.traceUnmapAt !== undefined) this.#scheduleUnmap(r)
   }
 
   #unmap(key: string, device: string): void {
@@ -196,14 +199,20 @@ export class PolicyReplay {
       return
     }
     this.#live.delete(key)
-    r.holdMs = this.clock.now() - r.requestAt
+    r.traceUnmapAt = this.clock.now()
     if (r.state === 'mapped') this.#scheduleUnmap(r)
   }
 
-  /** The unmap moves by the map's delay: it comes `holdMs` after the admission. */
+  /**
+   * The unmap moves by the map's wait: it comes when the trace unmapped plus the wait (the hold is
+   * kept), or, for a trace without unmaps, the hold after the admission. An unwaited map's unmap is
+   * due exactly now and happens now, before the events the trace puts after it at the same time (a sum
+   * like requestAt + (now − requestAt) could miss `now` by a rounding error and come too late).
+   */
   #scheduleUnmap(r: Request): void {
-    const at = r.admittedAt + r.holdMs!
     const now = this.clock.now()
+    const at =
+      r.traceUnmapAt !== undefined ? r.traceUnmapAt + r.waitedMs : r.requestAt + r.waitedMs + r.holdMs!
     if (at <= now) this.#release(r)
     else this.clock.setTimer(at - now, () => this.#release(r))
   }
