@@ -19,6 +19,8 @@ export interface ParsedArgs {
   holdFrom: string | undefined
   /** replay: the maps that may wait when the trace cannot say: 'all', 'none' or device names. */
   mayBlock: string[] | undefined
+  /** size on a trace: a healthy run also keeps every map's wait within this many ms. */
+  maxWaitMs: number | undefined
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -34,6 +36,7 @@ const OPTIONS = {
   'hold-ms': { type: 'string' },
   'hold-from': { type: 'string' },
   'may-block': { type: 'string' },
+  'max-wait-ms': { type: 'string' },
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -58,6 +61,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     holdMs: undefined,
     holdFrom: undefined,
     mayBlock: undefined,
+    maxWaitMs: undefined,
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -122,12 +126,14 @@ function setValue(out: ParsedArgs, name: OptionName, value: string): void {
     case 'trace-out':
       out.traceOut = value
       break
-    case 'hold-ms': {
+    case 'hold-ms':
+    case 'max-wait-ms': {
       const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
       if (!(ms >= 0) || !Number.isFinite(ms)) {
-        throw new CliUsageError(`--hold-ms expects a number of ms >= 0, got ${JSON.stringify(value)}`)
+        throw new CliUsageError(`--${name} expects a number of ms >= 0, got ${JSON.stringify(value)}`)
       }
-      out.holdMs = ms
+      if (name === 'hold-ms') out.holdMs = ms
+      else out.maxWaitMs = ms
       break
     }
     case 'hold-from':

@@ -72,6 +72,10 @@ describe('simulate --trace-out, replay and size on the trace', () => {
     expect(out.policies.throttle.minPoolBytes).toBeLessThanOrEqual(out.policies.fail.minPoolBytes)
     const text = await run(['size', trace, '--policies', 'fail'])
     expect(text.stdout).toContain(`swiotlb=${out.policies.fail.minPoolBytes / 2048} (`)
+    // No wait allowed: the throttle's budget (70 % of the pool) must hold the trace's peak.
+    const bounded = await run(['size', trace, '--json', '--policies', 'throttle', '--max-wait-ms', '0'])
+    const throttle = JSON.parse(bounded.stdout).policies.throttle.minPoolBytes
+    expect(throttle).toBeGreaterThanOrEqual(out.peakBytes / 0.7)
   })
 
   it('replays blkparse output', async () => {

@@ -23,6 +23,7 @@ options:
   --hold-ms N         replay: hold time of maps-only traces (ftrace swiotlb_bounced)
   --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
   --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
+  --max-wait-ms N     size on a trace: a healthy pool also keeps every map's wait within N ms
   -h, --help          this text
   --version           the version of dma-throttle
 

@@ -66,6 +66,7 @@ export async function sizeTraceCommand(args: ParsedArgs, io: CliIo): Promise<num
   const result = await sizeTrace({ file: t.file, read: t.read }, t.policies, {
     mayBlock: t.mayBlock,
     areas: t.pool.areas,
+    ...(args.maxWaitMs === undefined ? {} : { maxWaitMs: args.maxWaitMs }),
     onProgress: (passes) => bar.label(`sizing ${t.file}: pass ${passes}`),
   })
   bar.done()
@@ -88,11 +89,21 @@ export async function sizeTraceCommand(args: ParsedArgs, io: CliIo): Promise<num
     s.result === null ? '-' : duration(s.result.mapWaitUs.p99),
   ])
   const fail = result.policies.fail?.minPoolBytes
+  const unbounded = Object.values(result.policies).some(
+    (s) => s.result !== null && s.result.mapWaitUs.max > result.summary.durationMs * 1000,
+  )
+  const waitNote =
+    args.maxWaitMs !== undefined
+      ? `no map waited more than ${args.maxWaitMs} ms (--max-wait-ms)\n`
+      : unbounded
+        ? 'some maps waited longer than the whole trace: the replay is open-loop (maps arrive when the trace says), so a throttle is error-free at any size; bound the wait with --max-wait-ms\n'
+        : ''
   io.stdout(
     `${describe(result.summary, t.pool)}\n` +
       `peak of the trace: ${mib(result.peakBytes)}; smallest pool with no I/O error and no stuck map, ` +
       `scanned a segment (256 KiB) at a time up to ${mib(result.limitBytes)} in ${result.passes} passes\n\n` +
       `${table(['policy', 'min pool', 'kernel', 'peak pool', 'waits', 'wait p99'], rows)}\n` +
+      (waitNote === '' ? '' : `\n${waitNote}`) +
       (fail === undefined || fail === null
         ? ''
         : `\nrecommendation for the kernel today (no throttle): swiotlb=${fail / 2048} (${mib(fail)}) on the kernel command line\n`),

@@ -19,6 +19,8 @@ const RUNS_PER_PASS = 16
 export interface TraceSizeOptions extends ReplayOptions {
   /** Largest number of areas a candidate pool gets (fewer when its segments do not split evenly). */
   areas?: number
+  /** A healthy run also keeps every map's wait within this many ms (default: any wait). */
+  maxWaitMs?: number
   onProgress?: (passes: number) => void
 }
 
@@ -40,7 +42,10 @@ export interface TraceSizeResult {
 
 /**
  * The smallest healthy pool per policy for a trace, by a scan over whole segments from below, which
- * assumes nothing about monotonicity: the first healthy size met going up is the smallest one.
+ * assumes nothing about monotonicity: the first healthy size met going up is the smallest one. Healthy
+ * is the simulator's (no I/O error, nothing stuck), and with `maxWaitMs` no map waited longer: the
+ * replay is open-loop (later maps arrive when the trace says, whatever the waits), so under a throttle
+ * a tiny pool is error-free with waits that grow without bound.
  *
  * A first pass measures the trace's peak P on a 4 GiB pool. Under `fail` no pool below P can be
  * healthy (with no error the replay is the trace, which needs P), so its scan starts at P; the other
@@ -53,7 +58,9 @@ export async function sizeTrace(
   options: TraceSizeOptions = {},
 ): Promise<TraceSizeResult> {
   const names = resolvePolicies(policies).map((p) => p.name)
-  const { areas = 16, onProgress, ...replay } = options
+  const { areas = 16, onProgress, maxWaitMs, ...replay } = options
+  const ok = (r: PolicyResult) =>
+    healthy(r) && (maxWaitMs === undefined || r.mapWaitUs.max <= maxWaitMs * 1000)
   const measure = await replayRuns(input, [{ policy: 'fail', pool: pool(MEASURE_BYTES, areas) }], {
     ...replay,
     stopOnError: false,
@@ -78,10 +85,10 @@ export async function sizeTrace(
     onProgress?.(++passes)
     for (const policy of [...next.keys()]) {
       const mine = runs.map((r, i) => ({ r, result: results[i]! })).filter((x) => x.r.policy === policy)
-      const ok = mine.find((x) => healthy(x.result))
+      const first = mine.find((x) => ok(x.result))
       const last = mine[mine.length - 1]!.r.pool.size
-      if (ok !== undefined) {
-        found[policy] = { minPoolBytes: ok.r.pool.size, result: ok.result }
+      if (first !== undefined) {
+        found[policy] = { minPoolBytes: first.r.pool.size, result: first.result }
         next.delete(policy)
       } else if (last + SEGMENT_BYTES > limitBytes) {
         found[policy] = { minPoolBytes: null, result: null }
