@@ -16,6 +16,9 @@ export const CAPTURE_HEADER = '# dma-throttle-trace v1'
 /** The comment that says which pool the trace ran on (written by `simulate --trace-out`). */
 const POOL_META = /^# pool (\d+) bytes, (\d+) areas\b/
 
+/** Fields of each kind of line. */
+const FIELDS: Record<string, number> & { fail: number } = { map: 9, unmap: 7, fail: 8 }
+
 const UINT = /^\d+$/
 const HEX = /^0x[0-9a-f]+$/i
 
@@ -32,8 +35,8 @@ export function parseCaptureLine(text: string, line: number, file: string): Trac
   if (f.includes('') || /[\t\r\n]/.test(text)) f = text.trim().split(/\s+/)
   const first = f[0]!
   if (first === '' || first.startsWith('#')) return undefined
-  const kind = f[2]
-  const n = kind === 'map' ? 9 : kind === 'unmap' ? 7 : kind === 'fail' ? 8 : 0
+  const kind = f[2]!
+  const n = FIELDS[kind] ?? 0
   if (n === 0) badLine(file, line, text, 'a capture line: <time ns> <cpu> map|unmap|fail <device> ...')
   if (f.length !== n)
     badLine(
@@ -69,7 +72,7 @@ export function parseCaptureLine(text: string, line: number, file: string): Trac
         : mb === '-1'
           ? undefined
           : badLine(file, line, text, 'may block 1, 0 or -1')
-  if (kind === 'fail') return { kind: 'fail', atNs, device, size: alloc, line }
+  if (n === FIELDS.fail) return { kind: 'fail', atNs, device, size: alloc, line }
   if (!HEX.test(f[8]!)) badLine(file, line, text, 'a tlb address like 0x1234 last')
   return {
     kind: 'map',

@@ -1,5 +1,5 @@
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../../../index.js'
-import { type PolicyInput, type PolicyName, resolvePolicies } from '../../policies.js'
+import { type PolicyInput, type PolicyName, policyByName, resolvePolicies } from '../../policies.js'
 import type { PolicyResult } from '../../result.js'
 import { healthy } from '../../size.js'
 import {
@@ -47,9 +47,8 @@ export interface TraceSizeResult {
  * replay is open-loop (later maps arrive when the trace says, whatever the waits), so under a throttle
  * a tiny pool is error-free with waits that grow without bound.
  *
- * A first pass measures the trace's peak P on a 4 GiB pool. Under `fail` no pool below P can be
- * healthy (with no error the replay is the trace, which needs P), so its scan starts at P; the other
- * policies start at one segment. Every policy's scan stops at 4 × P (at least 16 segments). Each pass
+ * A first pass measures the trace's peak P on a 4 GiB pool. A policy that neither waits nor grows
+ * (`fail`) cannot be healthy below P, so its scan starts at P; the others start at one segment. Every policy's scan stops at 4 × P (at least 16 segments). Each pass
  * of the file replays up to 16 candidate pools side by side, each stopping at its first error.
  */
 export async function sizeTrace(
@@ -69,9 +68,7 @@ export async function sizeTrace(
   onProgress?.(passes)
   const peakBytes = measure.results[0]!.hiwater.exact
   const limitBytes = Math.max(16 * SEGMENT_BYTES, roundUp(4 * peakBytes))
-  const next = new Map<PolicyName, number>(
-    names.map((p) => [p, p === 'fail' ? Math.max(SEGMENT_BYTES, roundUp(peakBytes)) : SEGMENT_BYTES]),
-  )
+  const next = new Map<PolicyName, number>(names.map((p) => [p, firstCandidate(p, peakBytes)]))
   const found: Partial<Record<PolicyName, TracePolicySize>> = {}
   while (next.size > 0) {
     const per = Math.max(2, Math.floor(RUNS_PER_PASS / next.size))
@@ -99,6 +96,15 @@ export async function sizeTrace(
   const ordered: Partial<Record<PolicyName, TracePolicySize>> = {}
   for (const p of names) ordered[p] = found[p]!
   return { summary: measure.summary, peakBytes, limitBytes, passes, policies: ordered }
+}
+
+/**
+ * Where a policy's scan starts. One that neither waits nor grows (`fail`) cannot be healthy below the
+ * trace's peak: with no error its replay is the trace, which needs the peak. Others start at a segment.
+ */
+function firstCandidate(policy: PolicyName, peakBytes: number): number {
+  const p = policyByName(policy)
+  return p.queues || p.grows ? SEGMENT_BYTES : Math.max(SEGMENT_BYTES, roundUp(peakBytes))
 }
 
 function roundUp(bytes: number): number {
