@@ -19,6 +19,16 @@ export interface ParsedArgs {
   pools: string | undefined
   areas: string | undefined
   intervals: string | undefined
+  /** simulate: write the first policy's maps and unmaps to this file (docs/trace-format.md). */
+  traceOut: string | undefined
+  /** replay: hold time of maps-only traces (ftrace), ms. */
+  holdMs: number | undefined
+  /** replay: a blkparse file whose I/Os give maps-only traces their hold times. */
+  holdFrom: string | undefined
+  /** replay: the maps that may wait when the trace cannot say: 'all', 'none' or device names. */
+  mayBlock: string[] | undefined
+  /** size on a trace: a healthy run also keeps every map's wait within this many ms. */
+  maxWaitMs: number | undefined
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -37,6 +47,11 @@ const OPTIONS = {
   pools: { type: 'string' },
   areas: { type: 'string' },
   intervals: { type: 'string' },
+  'trace-out': { type: 'string' },
+  'hold-ms': { type: 'string' },
+  'hold-from': { type: 'string' },
+  'may-block': { type: 'string' },
+  'max-wait-ms': { type: 'string' },
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -64,6 +79,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     pools: undefined,
     areas: undefined,
     intervals: undefined,
+    traceOut: undefined,
+    holdMs: undefined,
+    holdFrom: undefined,
+    mayBlock: undefined,
+    maxWaitMs: undefined,
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -135,6 +155,25 @@ function setValue(out: ParsedArgs, name: OptionName, value: string): void {
     case 'areas':
     case 'intervals':
       out[name] = value
+      break
+    case 'trace-out':
+      out.traceOut = value
+      break
+    case 'hold-ms':
+    case 'max-wait-ms': {
+      const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
+      if (!(ms >= 0) || !Number.isFinite(ms)) {
+        throw new CliUsageError(`--${name} expects a number of ms >= 0, got ${JSON.stringify(value)}`)
+      }
+      if (name === 'hold-ms') out.holdMs = ms
+      else out.maxWaitMs = ms
+      break
+    }
+    case 'hold-from':
+      out.holdFrom = value
+      break
+    case 'may-block':
+      out.mayBlock = value.split(',').map((d) => d.trim())
       break
   }
 }

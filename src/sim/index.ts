@@ -102,6 +102,7 @@ export { parseBssplit } from './workloads/bssplit.js'
 export { Hog } from './workloads/hog.js'
 export { parseJob } from './workloads/job.js'
 export { JobClone } from './workloads/job-clone.js'
+export * from './workloads/traces/index.js'
 export { readFioJobFile }
 
 /** A scenario by name, or a parsed spec, ready to run. */

@@ -44,8 +44,9 @@ describe('UsageTrace: usage after every change, and what a sampler reads of it',
     })
     let trace: UsageTrace | undefined
     const { result } = await runPolicy(spec, 'fail', 1, undefined, {
-      observe: (dma) => {
+      observe: (_policy, dma) => {
         trace = new UsageTrace(dma)
+        return undefined
       },
     })
     expect(trace!.max() * SLOT_SIZE).toBe(result.hiwater.exact)

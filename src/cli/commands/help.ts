@@ -11,6 +11,8 @@ usage:
   dma-throttle sweep <scenario | spec file>…     policies × --pools × --seeds, one JSON Lines row per run
   dma-throttle merge <shard files…>              the shards of a sweep, as one run would print it
   dma-throttle hiwater <scenario | spec file>    sampled and per-area high-water marks against the exact one
+  dma-throttle replay <trace>                    replay a recorded trace against every policy
+  dma-throttle size <trace>                      smallest pool per policy for a recorded trace
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
 
@@ -28,8 +30,15 @@ options:
                       (Kubernetes), SLURM_ARRAY_TASK_ID (SLURM) or PARALLEL_SEQ (GNU parallel)
   --areas A,B,…       hiwater: area counts (default powers of two up to 128)
   --intervals T,…     hiwater: sampling intervals in ms (default 0.1 … 1000)
+  --trace-out FILE    simulate: write the first policy's maps and unmaps as a trace
+  --hold-ms N         replay: hold time of maps-only traces (ftrace swiotlb_bounced)
+  --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
+  --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
+  --max-wait-ms N     size on a trace: a healthy pool also keeps every map's wait within N ms
   -h, --help          this text
   --version           the version of dma-throttle
+
+A trace is a capture (tools/swiotlb-trace.bt), blkparse output or an ftrace buffer: docs/trace-format.md.
 
 docs: docs/simulation.md
 `

@@ -29,8 +29,9 @@ async function executeRun(task: RunTask): Promise<RunOutcome> {
 async function executeTrace(task: TraceTask): Promise<TraceOutcome> {
   let trace: UsageTrace | undefined
   const { result: r } = await runPolicy(task.spec, task.policy, task.seed, undefined, {
-    observe: (dma) => {
+    observe: (_policy, dma) => {
       trace = new UsageTrace(dma)
+      return undefined
     },
   })
   trace!.stop()
