@@ -65,13 +65,15 @@ const started = performance.now()
 const results: CaseResult[] = []
 for (const c of selected) {
   const t0 = performance.now()
-  const r = await c.run(options)
-  results.push(r)
-  const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}`
-  console.log(
-    `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-  )
-  for (const m of r.raw) console.log(`         ${m.label}: ${fmt(m.value)} ${m.unit}`)
+  const out = await c.run(options)
+  for (const r of Array.isArray(out) ? out : [out]) {
+    results.push(r)
+    const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}`
+    console.log(
+      `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    )
+    for (const m of r.raw) console.log(`         ${m.label}: ${fmt(m.value)} ${m.unit}`)
+  }
 }
 
 const report: Report = {
