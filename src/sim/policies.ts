@@ -116,7 +116,7 @@ export const POLICIES = [
     grows: false,
     queues: true,
     threshold: high,
-    options: (_, t) => ({ throttle: { high: t.high, fairShare: true } }),
+    options: (_, t) => ({ throttle: { high: t.high, mode: 'fair-share' } }),
   },
 ] as const satisfies readonly PolicyDefinition[]
 
