@@ -23,7 +23,7 @@ describe('policies', () => {
     expect(o('fail').growth).toBeUndefined()
     expect(o('rfc').throttle).toEqual({ mode: 'serialize', high: 0.7, low: 0.65 })
     expect(o('throttle').throttle).toEqual({ high: 0.7 })
-    expect(o('fair-share').throttle).toEqual({ high: 0.7, fairShare: true })
+    expect(o('fair-share').throttle).toEqual({ high: 0.7, mode: 'fair-share' })
     expect(o('dynamic')).toMatchObject({
       throttle: false,
       growth: { background: { atUsage: 0.9 }, transient: true, chunkBytes: 4 * MIB },
