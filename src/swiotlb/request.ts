@@ -82,6 +82,11 @@ export class RequestSpec implements AllocRequest {
   cpu = 0
   mayBlock = false
   signal: AbortSignal | undefined = undefined
+  /** The signal as read once at parse time: `aborted`, `reason` (when aborted), and its two methods. */
+  signalAborted = false
+  signalReason: unknown = undefined
+  signalAdd: SignalMethod | undefined = undefined
+  signalRemove: SignalMethod | undefined = undefined
   timeoutMs = Number.POSITIVE_INFINITY
 
   /**
@@ -162,6 +167,10 @@ export class RequestSpec implements AllocRequest {
     this.alignMask = 0
     this.boundaryMask = 0
     this.signal = undefined
+    this.signalAborted = false
+    this.signalReason = undefined
+    this.signalAdd = undefined
+    this.signalRemove = undefined
     this.timeoutMs = Number.POSITIVE_INFINITY
     if (options === undefined || typeof options === 'boolean') {
       this.mayBlock = options === true
@@ -213,12 +222,7 @@ export class RequestSpec implements AllocRequest {
         )
       this.boundaryMask = segBoundaryMask
     }
-    if (signal !== undefined) {
-      if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
-        throw new ArgumentTypeError('signal', 'an AbortSignal', signal)
-      }
-      this.signal = signal
-    }
+    if (signal !== undefined) this.#signal(signal)
     if (timeoutMs !== undefined) {
       if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
         throw new ArgumentRangeError('timeoutMs', 'a number of ms >= 0', timeoutMs)
@@ -226,7 +230,43 @@ export class RequestSpec implements AllocRequest {
       this.timeoutMs = timeoutMs
     }
   }
+
+  /**
+   * Reads the signal once: `aborted`, `reason` when aborted, and both listener methods, which must be
+   * functions. A getter that throws or a missing method is an ArgumentTypeError naming `signal`; the
+   * wait path later calls the methods it read here, never the signal's properties again.
+   */
+  #signal(signal: unknown): void {
+    const expected = 'an AbortSignal (aborted, reason, addEventListener and removeEventListener readable)'
+    if (typeof signal !== 'object' || signal === null) throw new ArgumentTypeError('signal', expected, signal)
+    let aborted: unknown
+    let reason: unknown
+    let add: unknown
+    let remove: unknown
+    try {
+      const s = signal as AbortSignal
+      aborted = s.aborted
+      reason = aborted === true ? s.reason : undefined
+      add = s.addEventListener
+      remove = s.removeEventListener
+    } catch {
+      throw new ArgumentTypeError('signal', expected, signal)
+    }
+    if (typeof aborted !== 'boolean' || typeof add !== 'function' || typeof remove !== 'function')
+      throw new ArgumentTypeError('signal', expected, signal)
+    this.signal = signal as AbortSignal
+    this.signalAborted = aborted
+    this.signalReason = reason
+    this.signalAdd = add as SignalMethod
+    this.signalRemove = remove as SignalMethod
+  }
 }
+
+/** addEventListener / removeEventListener as read from a signal, called with the signal as `this`. */
+export type SignalMethod = (type: string, listener: () => void, options?: unknown) => void
+
+/** Calls a signal's method read at parse time; `Reflect.apply` is captured, the caller cannot swap it. */
+export const callSignal: typeof Reflect.apply = Reflect.apply
 
 /** A blocking request in the wait queue: the spec, and how to settle it. */
 export class PendingMap extends Waiter implements AllocRequest, Job {
@@ -239,10 +279,13 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
   readonly dir: MappingDirection
   readonly cpu: number
   readonly signal: AbortSignal | undefined
+  readonly signalRemove: SignalMethod | undefined
   timer: TimerHandle | undefined = undefined
   onAbort: (() => void) | undefined = undefined
   /** True while its admission runs: an abort from an event subscriber then comes too late. */
   admitting = false
+  /** The signal fired before the request's promise existed: it leaves once it can. */
+  abortPending = false
   resolve: ((value: unknown) => void) | undefined = undefined
   reject: ((e: unknown) => void) | undefined = undefined
   /**
@@ -264,6 +307,7 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
     this.dir = spec.dir
     this.cpu = spec.cpu
     this.signal = spec.signal
+    this.signalRemove = spec.signalRemove
   }
 }
 

@@ -123,7 +123,7 @@ export class Swiotlb implements MappingOwner {
       return Promise.reject(ctx.maps.fullError(spec))
     }
     // An already-aborted signal rejects (in WaitPath.map) even when the request could be admitted at once.
-    if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
+    if (!spec.signalAborted && policy.fastPath(spec.nslots, spec.device)) {
       const m = ctx.maps.allocate(spec, true, 0)
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
