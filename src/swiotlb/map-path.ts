@@ -4,6 +4,7 @@ import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from '../error
 import type { SwiotlbContext } from './context.js'
 import { Mapping, type MappingRecord, type UnmapOptions } from './mapping.js'
 import type { AllocRequest, RequestSpec } from './request.js'
+import { byteLengthOf, copyInto } from './view.js'
 
 /**
  * The life of a mapping against the pools: slots found, bytes bounced in, the mapping entered in its
@@ -129,7 +130,7 @@ export class MapPath {
     // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
     // A waiter's buffer may have been detached or shrunk meanwhile: then the slots are zeroed.
     if (orig !== undefined) {
-      if (orig.byteLength === size) pool.memory!.set(orig, at)
+      if (byteLengthOf(orig) === size) pool.memory!.set(orig, at)
       else pool.memory!.fill(0, at, at + size)
     }
     pool.live.add(m)
@@ -187,13 +188,13 @@ export class MapPath {
     }
     const orig = m.orig
     if (orig !== undefined && !skipCpuSync && m.dir !== 'to-device') {
-      if (orig.byteLength !== m.size) {
+      if (byteLengthOf(orig) !== m.size) {
         throw new InvalidUnmapError(
           `unmap of 0x${m.addr.toString(16)}: the caller's buffer was detached; pass { skipCpuSync: true } to unmap without copy-back`,
         )
       }
       const at = m.offset
-      orig.set(m.pool.memory!.subarray(at, at + m.size))
+      copyInto(orig, m.pool.memory!.subarray(at, at + m.size))
     }
     this.#free(m)
   }

@@ -6,6 +6,7 @@ import type { MappingDirection } from '../stats/types.js'
 import { Waiter } from '../throttle/wait-queue.js'
 import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
+import { isResizable, readView, ViewParts } from './view.js'
 import type { Job, MappingCallback } from './with-mapping.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
@@ -41,10 +42,7 @@ function isBoundaryMask(n: unknown): n is number {
   )
 }
 
-function isResizable(buffer: ArrayBufferLike): boolean {
-  const b = buffer as { resizable?: boolean; growable?: boolean }
-  return b.resizable === true || b.growable === true
-}
+const parts = new ViewParts()
 
 /** What the allocator path reads from a request, parsed or waiting. */
 export interface AllocRequest {
@@ -103,18 +101,22 @@ export class RequestSpec implements AllocRequest {
         throw new ArgumentRangeError('buf', 'a whole number of bytes >= 1', buf)
       this.sizeBytes = buf
       this.orig = undefined
-    } else if (ArrayBuffer.isView(buf)) {
-      const size = buf.byteLength
+    } else if (readView(buf, parts)) {
+      // Sizes come from the view's internal slots (intrinsic getters), never from a subclass's getter.
+      const size = parts.byteLength
+      const buffer = parts.buffer!
+      parts.buffer = undefined
       if (size < 1)
         throw new ArgumentRangeError('buf.byteLength', 'at least 1 (is the buffer detached?)', size)
       this.sizeBytes = size
-      origAddr = buf.byteOffset
+      origAddr = parts.byteOffset
       // A view of a resizable buffer may track its length: pin it to `size` bytes, so that a buffer
-      // grown later never copies past the mapping.
+      // grown later never copies past the mapping. Any view that is not a plain Uint8Array gets a
+      // plain one over the same bytes, so that no subclass method is ever called on it.
       this.orig = backing
-        ? buf instanceof Uint8Array && !isResizable(buf.buffer)
-          ? buf
-          : new Uint8Array(buf.buffer, buf.byteOffset, size)
+        ? parts.isUint8 && Object.getPrototypeOf(buf) === Uint8Array.prototype && !isResizable(buffer)
+          ? (buf as Uint8Array)
+          : new Uint8Array(buffer, origAddr, size)
         : undefined
     } else {
       throw new ArgumentTypeError(
