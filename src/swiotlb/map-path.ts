@@ -207,8 +207,10 @@ export class MapPath {
     allocator.release(pool, m.slot, m.slots)
     counters.live--
     if (pool.kind !== 'default' && pool.used === 0) {
-      if (pool.kind === 'transient') allocator.removePool(pool)
-      else growth?.poolEmptied(pool)
+      if (pool.kind === 'transient') {
+        allocator.removePool(pool)
+        growth?.roomFreed()
+      } else growth?.poolEmptied(pool)
     }
     if (events.active) {
       events.emit({

@@ -66,7 +66,7 @@ describe('1. fake AbortSignals are read once, validated, and never throw synchro
   }
 })
 
-describe.skip('2. a grow refused for lack of room is retried when room comes back', () => {
+describe('2. a grow refused for lack of room is retried when room comes back', () => {
   it('the head that waited waitMs gets its grow once transient pools free maxBytes', async () => {
     const clock = new VirtualClock()
     const dma = new Swiotlb({
