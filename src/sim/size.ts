@@ -1,4 +1,5 @@
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
+import { checkRunOptions, checkSpec } from './check-args.js'
 import { type PolicyInput, type PolicyName, resolvePolicies } from './policies.js'
 import type { PolicyResult } from './result.js'
 import { runPolicy } from './run.js'
@@ -47,6 +48,8 @@ export function healthy(r: PolicyResult): boolean {
  * at the answer say what the small pool costs.
  */
 export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promise<SizeResult> {
+  checkSpec(spec)
+  options = checkRunOptions<SizeOptions>(options, ['seed', 'policies', 'limitBytes', 'onProgress'])
   const seed = options.seed ?? 1
   const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
   const limit = options.limitBytes ?? 4 * 1024 * MIB
