@@ -153,10 +153,18 @@ export class MapPath {
   /** The live mapping `target` names (a Mapping of this pool, or its address); throws otherwise. */
   resolveLive(target: Mapping | number): Mapping {
     if (target instanceof Mapping) {
-      if (target.owner !== this.#ctx.owner || target.pool.live.get(target.offset) !== target) {
-        throw new InvalidUnmapError(
-          `unmap of 0x${target.addr.toString(16)}: not a live mapping of this pool (double unmap?)`,
-        )
+      // A Mapping this pool never made (Object.create(Mapping.prototype), new Mapping()) has no owner,
+      // pool or address of ours: it is found in no pool's live map, and named without reading it further.
+      let live = false
+      try {
+        live = target.owner === this.#ctx.owner && target.pool.live.get(target.offset) === target
+      } catch {
+        live = false
+      }
+      if (!live) {
+        const addr: unknown = target.addr
+        const where = typeof addr === 'number' ? `0x${addr.toString(16)}` : 'a Mapping this pool never made'
+        throw new InvalidUnmapError(`unmap of ${where}: not a live mapping of this pool (double unmap?)`)
       }
       return target
     }

@@ -183,7 +183,7 @@ describe('4. fair-share keeps no state for a refused request', () => {
   })
 })
 
-describe.skip("5. the simulator's API refuses what it cannot read with a SpecError", () => {
+describe("5. the simulator's API refuses what it cannot read with a SpecError", () => {
   const calls: Array<[string, () => unknown]> = [
     ['runScenario({})', () => runScenario({} as never)],
     ['runScenario(raw JSON)', () => runScenario({ name: 'x', jobs: [{ rw: 'read' }] } as never)],
@@ -200,7 +200,7 @@ describe.skip("5. the simulator's API refuses what it cannot read with a SpecErr
   }
 })
 
-describe.skip('6. bad run options are named', () => {
+describe('6. bad run options are named', () => {
   it("policies: ['nope'] names nope", async () => {
     await expect(runScenario('dmabuf-hog', { policies: ['nope'] as never })).rejects.toThrow(/nope/)
   })
@@ -214,8 +214,9 @@ describe.skip('6. bad run options are named', () => {
   })
 })
 
-describe.skip('7. smaller breaches of the error contract', () => {
-  it('a clock whose now() throws is reported as a bad clock', () => {
+describe('7. smaller breaches of the error contract', () => {
+  // Not fixed yet (issue 15 point 7, left open): skipped, listed in the report.
+  it.skip('a clock whose now() throws is reported as a bad clock', () => {
     const clock = {
       now() {
         throw new Error('no time')
@@ -234,7 +235,8 @@ describe.skip('7. smaller breaches of the error contract', () => {
   it('isSwiotlbBuffer(NaN) is false', () => {
     expect(new Swiotlb({ size: '256K', backing: false }).isSwiotlbBuffer(Number.NaN)).toBe(false)
   })
-  it('maxMappingSize never answers 0 or less for a mask it accepts', () => {
+  // Not fixed yet (issue 15 point 7, left open).
+  it.skip('maxMappingSize never answers 0 or less for a mask it accepts', () => {
     const dma = new Swiotlb({ size: '256K', backing: false })
     for (const mask of [262143, 2 ** 29 - 1]) {
       try {
@@ -258,7 +260,8 @@ describe.skip('7. smaller breaches of the error contract', () => {
       expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
     )
   })
-  it('misspelt keys inside growth.cost and growth.background are refused by name', () => {
+  // Not fixed yet (issue 15 point 7, left open).
+  it.skip('misspelt keys inside growth.cost and growth.background are refused by name', () => {
     expect(() => new Swiotlb({ growth: { cost: { fixedMS: 1 } } } as never)).toThrow(/fixedMS/)
     expect(() => new Swiotlb({ growth: { background: { atusage: 0.9 } } } as never)).toThrow(/atusage/)
   })
