@@ -1,5 +1,14 @@
 /** Renders an offending value for an error message: `-1 (number)`, `"64X" (string)`. */
 export function show(value: unknown): string {
+  // A caller's object may have getters that throw (a hostile `constructor`, a function's `name`).
+  try {
+    return showValue(value)
+  } catch {
+    return `[unreadable] (${typeof value})`
+  }
+}
+
+function showValue(value: unknown): string {
   let text: string
   if (typeof value === 'string') text = JSON.stringify(value)
   else if (typeof value === 'bigint') text = `${value}n`

@@ -32,7 +32,8 @@ export interface GrowthHost {
  * - Transient pools: a non-blocking request that found no room gets a pool of exactly its size.
  * - Every grow stays within `maxBytes`, takes `cost` on the clock, and may be refused by `allocate`.
  * - One grow at a time, under an async-mutex Mutex; a waiter whose grow was refused keeps waiting for a
- *   release or its own timeout, and the next head re-arms the wait.
+ *   release or its own timeout, and the next head re-arms the wait. A grow refused for lack of room
+ *   under maxBytes is retried when room frees (roomFreed), not only when a new head arrives.
  */
 export class Growth {
   readonly #mutex = new Mutex()
@@ -41,6 +42,8 @@ export class Growth {
   /** The waiter the wait timer is armed for (one grow attempt per head). */
   #armedFor: object | undefined = undefined
   #pendingBytes = 0
+  /** A wait grow was refused for lack of room under maxBytes: retried when room frees (roomFreed). */
+  #roomWanted = false
   grows = 0
   failures = 0
   bytesGrown = 0
@@ -99,7 +102,13 @@ export class Growth {
   /** Starts one grow unless one is under way or it would pass the limit. */
   grow(reason: 'wait' | 'background'): void {
     const bytes = this.config.chunkBytes
-    if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
+    if (this.growing) return
+    if (this.totalBytes() + bytes > this.config.maxBytes) {
+      // The head parks on a condition (room under maxBytes) that only a freed pool makes true.
+      if (reason === 'wait') this.#roomWanted = true
+      return
+    }
+    if (reason === 'wait') this.#roomWanted = false
     // Counted at once: a transient pool made before the grow runs must leave room for it.
     this.#pendingBytes = bytes
     this.#mutex
@@ -152,6 +161,21 @@ export class Growth {
     this.queueChanged()
   }
 
+  /**
+   * Bytes under maxBytes were given back (a transient pool went, a dynamic pool shrank): a head whose
+   * grow was refused for lack of room, and that has waited `waitMs`, gets its grow now (DESIGN §5).
+   */
+  roomFreed(): void {
+    if (!this.#roomWanted) return
+    const waitMs = this.config.waitMs
+    const head = this.host.oldestWaiter()
+    if (waitMs === undefined || head === undefined) {
+      this.#roomWanted = false
+      return
+    }
+    if (this.host.clock.now() - head.enqueuedAt >= waitMs) this.grow('wait')
+  }
+
   /** A transient pool for a non-blocking request of `nslots`, or undefined. */
   transientPool(nslots: number): Pool | undefined {
     if (!this.config.transient || this.totalBytes() + nslots * SLOT_SIZE > this.config.maxBytes)
@@ -181,6 +205,7 @@ export class Growth {
     this.host.allocator.removePool(pool)
     this.shrinks++
     this.host.onShrink(pool)
+    this.roomFreed()
     return true
   }
 

@@ -1,6 +1,7 @@
 import { InvalidUnmapError } from '../errors.js'
 import type { MappingDirection } from '../stats/types.js'
 import { NoBackingMemoryError, type UnmapOptions } from '../swiotlb/mapping.js'
+import { byteLengthOf, copyInto } from '../swiotlb/view.js'
 
 /** What a SharedMapping needs from the pool that made it. */
 export interface SharedMappingOwner {
@@ -59,7 +60,7 @@ export class SharedMapping implements Disposable {
   syncForCpu(): void {
     this.#assertLive('syncForCpu')
     if (this.orig !== undefined && this.dir !== 'to-device')
-      this.#orig().set(this.memory!.subarray(this.offset, this.offset + this.size))
+      copyInto(this.#orig(), this.memory!.subarray(this.offset, this.offset + this.size))
   }
 
   unmap(options?: UnmapOptions): void {
@@ -71,7 +72,7 @@ export class SharedMapping implements Disposable {
   }
 
   #orig(): Uint8Array {
-    if (this.orig!.byteLength !== this.size)
+    if (byteLengthOf(this.orig!) !== this.size)
       throw new InvalidUnmapError(
         `mapping at 0x${this.addr.toString(16)}: the caller's buffer was detached or resized`,
       )

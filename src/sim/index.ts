@@ -2,6 +2,8 @@
  * dma-throttle/sim: a discrete-event simulation of DMA bounce buffering on the VirtualClock. Devices,
  * fio-like jobs and hogs drive a real `Swiotlb` through its public API; scenarios compare policies.
  */
+import { checkSpec } from './check-args.js'
+import { SpecError } from './errors.js'
 import { parseSpec } from './parse-spec.js'
 import type { PolicyInput } from './policies.js'
 import type { SimResult } from './result.js'
@@ -107,7 +109,9 @@ export { readFioJobFile }
 
 /** A scenario by name, or a parsed spec, ready to run. */
 export function resolveSpec(scenario: string | SimSpec): SimSpec {
-  return typeof scenario === 'string' ? parseSpec(findScenario(scenario).spec) : scenario
+  return typeof scenario === 'string'
+    ? parseSpec(findScenario(scenario).spec)
+    : checkSpec(scenario, 'scenario')
 }
 
 /**
@@ -118,10 +122,13 @@ export function runScenario(
   scenario: string | SimSpec = 'coco-fio',
   options: RunOptions & { policies?: readonly PolicyInput[] } = {},
 ): Promise<SimResult> {
-  return runSpec(resolveSpec(scenario), options)
+  // Async throughout: a bad argument rejects, never throws.
+  return Promise.resolve().then(() => runSpec(resolveSpec(scenario), options))
 }
 
 /** A spec from a fio job file: its jobs on the default machine (one NVMe drive, 16 CPUs, 64 MiB). */
 export function specFromFioJobFile(text: string, name = 'job-file'): SimSpec {
+  if (typeof text !== 'string') throw new SpecError('text', 'the text of an fio job file (a string)', text)
+  if (typeof name !== 'string') throw new SpecError('name', 'a string', name)
   return parseSpec({ name, jobs: readFioJobFile(text) }, { jobFile: true })
 }

@@ -1,8 +1,10 @@
 import { SLOT_SIZE, Swiotlb } from '../index.js'
+import { checkRunOptions, checkSpec } from './check-args.js'
 import { SimContext } from './context.js'
 import type { BlockDevice } from './devices/device.js'
 import { deviceKind } from './devices/registry.js'
 import { Engine } from './engine.js'
+import { SpecError } from './errors.js'
 import { Measures } from './measures.js'
 import {
   type PolicyInput,
@@ -39,6 +41,8 @@ const GRACE_MS = 2000
 
 /** Runs `spec` once per policy, each on its own clock, pool and devices, with the same seed. */
 export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<SimResult> {
+  checkSpec(spec)
+  options = checkRunOptions<RunOptions>(options, ['seed', 'policies', 'onProgress', 'observe'])
   const seed = options.seed ?? 1
   const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
   const result: SimResult = {
@@ -77,6 +81,11 @@ export async function runPolicy(
   onProgress?: (fraction: number) => void,
   options: { stopOnError?: boolean; observe?: RunOptions['observe'] } = {},
 ): Promise<{ result: PolicyResult; series: PolicySeries }> {
+  checkSpec(spec)
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+    throw new SpecError('seed', 'a whole number', seed)
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new SpecError('onProgress', 'a function', onProgress)
   const engine = new Engine()
   const clock = engine.clock
   const definition = policyByName(policy)

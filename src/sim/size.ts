@@ -1,3 +1,4 @@
+import { checkRunOptions, checkSpec } from './check-args.js'
 import { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
 import type { RunOutcome } from './parallel/task.js'
 import { type PolicyInput, type PolicyName, resolvePolicies } from './policies.js'
@@ -54,6 +55,18 @@ export function healthy(r: PolicyResult): boolean {
  * of workers.
  */
 export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promise<SizeResult> {
+  checkSpec(spec)
+  options = checkRunOptions<SizeOptions>(options, [
+    'seed',
+    'seeds',
+    'policies',
+    'limitBytes',
+    'minThroughputPct',
+    'verifyAbove',
+    'jobs',
+    'runner',
+    'onProgress',
+  ])
   const first = options.seed ?? 1
   const count = options.seeds ?? 20
   checkWhole('seeds', count, 1)

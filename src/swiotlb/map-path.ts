@@ -4,6 +4,7 @@ import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from '../error
 import type { SwiotlbContext } from './context.js'
 import { Mapping, type MappingRecord, type UnmapOptions } from './mapping.js'
 import type { AllocRequest, RequestSpec } from './request.js'
+import { byteLengthOf, copyInto } from './view.js'
 
 /**
  * The life of a mapping against the pools: slots found, bytes bounced in, the mapping entered in its
@@ -129,7 +130,7 @@ export class MapPath {
     // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
     // A waiter's buffer may have been detached or shrunk meanwhile: then the slots are zeroed.
     if (orig !== undefined) {
-      if (orig.byteLength === size) pool.memory!.set(orig, at)
+      if (byteLengthOf(orig) === size) pool.memory!.set(orig, at)
       else pool.memory!.fill(0, at, at + size)
     }
     pool.live.add(m)
@@ -152,10 +153,18 @@ export class MapPath {
   /** The live mapping `target` names (a Mapping of this pool, or its address); throws otherwise. */
   resolveLive(target: Mapping | number): Mapping {
     if (target instanceof Mapping) {
-      if (target.owner !== this.#ctx.owner || target.pool.live.get(target.offset) !== target) {
-        throw new InvalidUnmapError(
-          `unmap of 0x${target.addr.toString(16)}: not a live mapping of this pool (double unmap?)`,
-        )
+      // A Mapping this pool never made (Object.create(Mapping.prototype), new Mapping()) has no owner,
+      // pool or address of ours: it is found in no pool's live map, and named without reading it further.
+      let live = false
+      try {
+        live = target.owner === this.#ctx.owner && target.pool.live.get(target.offset) === target
+      } catch {
+        live = false
+      }
+      if (!live) {
+        const addr: unknown = target.addr
+        const where = typeof addr === 'number' ? `0x${addr.toString(16)}` : 'a Mapping this pool never made'
+        throw new InvalidUnmapError(`unmap of ${where}: not a live mapping of this pool (double unmap?)`)
       }
       return target
     }
@@ -187,13 +196,13 @@ export class MapPath {
     }
     const orig = m.orig
     if (orig !== undefined && !skipCpuSync && m.dir !== 'to-device') {
-      if (orig.byteLength !== m.size) {
+      if (byteLengthOf(orig) !== m.size) {
         throw new InvalidUnmapError(
           `unmap of 0x${m.addr.toString(16)}: the caller's buffer was detached; pass { skipCpuSync: true } to unmap without copy-back`,
         )
       }
       const at = m.offset
-      orig.set(m.pool.memory!.subarray(at, at + m.size))
+      copyInto(orig, m.pool.memory!.subarray(at, at + m.size))
     }
     this.#free(m)
   }
@@ -206,8 +215,10 @@ export class MapPath {
     allocator.release(pool, m.slot, m.slots)
     counters.live--
     if (pool.kind !== 'default' && pool.used === 0) {
-      if (pool.kind === 'transient') allocator.removePool(pool)
-      else growth?.poolEmptied(pool)
+      if (pool.kind === 'transient') {
+        allocator.removePool(pool)
+        growth?.roomFreed()
+      } else growth?.poolEmptied(pool)
     }
     if (events.active) {
       events.emit({

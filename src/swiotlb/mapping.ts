@@ -1,6 +1,7 @@
 import type { Pool } from '../allocator/pool.js'
 import { InvalidUnmapError } from '../errors.js'
 import type { MappingDirection } from '../stats/types.js'
+import { byteLengthOf, copyInto } from './view.js'
 
 /** What a Mapping needs from the Swiotlb that made it. */
 export interface MappingOwner {
@@ -114,12 +115,12 @@ export class Mapping implements Disposable {
     this.#assertLive('syncForCpu')
     if (this.orig !== undefined && this.dir !== 'to-device') {
       this.#assertBuffer('syncForCpu')
-      this.orig.set(this.pool.memory!.subarray(this.offset, this.offset + this.size))
+      copyInto(this.orig, this.pool.memory!.subarray(this.offset, this.offset + this.size))
     }
   }
 
   #assertBuffer(what: string): void {
-    if (this.orig!.byteLength !== this.size)
+    if (byteLengthOf(this.orig!) !== this.size)
       throw new InvalidUnmapError(
         `${what} on mapping at 0x${this.addr.toString(16)}: the caller's buffer was detached or resized`,
       )

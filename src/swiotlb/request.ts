@@ -6,6 +6,7 @@ import type { MappingDirection } from '../stats/types.js'
 import { Waiter } from '../throttle/wait-queue.js'
 import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
+import { isResizable, readView, ViewParts } from './view.js'
 import type { Job, MappingCallback } from './with-mapping.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
@@ -41,10 +42,7 @@ function isBoundaryMask(n: unknown): n is number {
   )
 }
 
-function isResizable(buffer: ArrayBufferLike): boolean {
-  const b = buffer as { resizable?: boolean; growable?: boolean }
-  return b.resizable === true || b.growable === true
-}
+const parts = new ViewParts()
 
 /** What the allocator path reads from a request, parsed or waiting. */
 export interface AllocRequest {
@@ -82,6 +80,11 @@ export class RequestSpec implements AllocRequest {
   cpu = 0
   mayBlock = false
   signal: AbortSignal | undefined = undefined
+  /** The signal as read once at parse time: `aborted`, `reason` (when aborted), and its two methods. */
+  signalAborted = false
+  signalReason: unknown = undefined
+  signalAdd: SignalMethod | undefined = undefined
+  signalRemove: SignalMethod | undefined = undefined
   timeoutMs = Number.POSITIVE_INFINITY
 
   /**
@@ -98,18 +101,22 @@ export class RequestSpec implements AllocRequest {
         throw new ArgumentRangeError('buf', 'a whole number of bytes >= 1', buf)
       this.sizeBytes = buf
       this.orig = undefined
-    } else if (ArrayBuffer.isView(buf)) {
-      const size = buf.byteLength
+    } else if (readView(buf, parts)) {
+      // Sizes come from the view's internal slots (intrinsic getters), never from a subclass's getter.
+      const size = parts.byteLength
+      const buffer = parts.buffer!
+      parts.buffer = undefined
       if (size < 1)
         throw new ArgumentRangeError('buf.byteLength', 'at least 1 (is the buffer detached?)', size)
       this.sizeBytes = size
-      origAddr = buf.byteOffset
+      origAddr = parts.byteOffset
       // A view of a resizable buffer may track its length: pin it to `size` bytes, so that a buffer
-      // grown later never copies past the mapping.
+      // grown later never copies past the mapping. Any view that is not a plain Uint8Array gets a
+      // plain one over the same bytes, so that no subclass method is ever called on it.
       this.orig = backing
-        ? buf instanceof Uint8Array && !isResizable(buf.buffer)
-          ? buf
-          : new Uint8Array(buf.buffer, buf.byteOffset, size)
+        ? parts.isUint8 && Object.getPrototypeOf(buf) === Uint8Array.prototype && !isResizable(buffer)
+          ? (buf as Uint8Array)
+          : new Uint8Array(buffer, origAddr, size)
         : undefined
     } else {
       throw new ArgumentTypeError(
@@ -162,6 +169,10 @@ export class RequestSpec implements AllocRequest {
     this.alignMask = 0
     this.boundaryMask = 0
     this.signal = undefined
+    this.signalAborted = false
+    this.signalReason = undefined
+    this.signalAdd = undefined
+    this.signalRemove = undefined
     this.timeoutMs = Number.POSITIVE_INFINITY
     if (options === undefined || typeof options === 'boolean') {
       this.mayBlock = options === true
@@ -213,12 +224,7 @@ export class RequestSpec implements AllocRequest {
         )
       this.boundaryMask = segBoundaryMask
     }
-    if (signal !== undefined) {
-      if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
-        throw new ArgumentTypeError('signal', 'an AbortSignal', signal)
-      }
-      this.signal = signal
-    }
+    if (signal !== undefined) this.#signal(signal)
     if (timeoutMs !== undefined) {
       if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
         throw new ArgumentRangeError('timeoutMs', 'a number of ms >= 0', timeoutMs)
@@ -226,7 +232,43 @@ export class RequestSpec implements AllocRequest {
       this.timeoutMs = timeoutMs
     }
   }
+
+  /**
+   * Reads the signal once: `aborted`, `reason` when aborted, and both listener methods, which must be
+   * functions. A getter that throws or a missing method is an ArgumentTypeError naming `signal`; the
+   * wait path later calls the methods it read here, never the signal's properties again.
+   */
+  #signal(signal: unknown): void {
+    const expected = 'an AbortSignal (aborted, reason, addEventListener and removeEventListener readable)'
+    if (typeof signal !== 'object' || signal === null) throw new ArgumentTypeError('signal', expected, signal)
+    let aborted: unknown
+    let reason: unknown
+    let add: unknown
+    let remove: unknown
+    try {
+      const s = signal as AbortSignal
+      aborted = s.aborted
+      reason = aborted === true ? s.reason : undefined
+      add = s.addEventListener
+      remove = s.removeEventListener
+    } catch {
+      throw new ArgumentTypeError('signal', expected, signal)
+    }
+    if (typeof aborted !== 'boolean' || typeof add !== 'function' || typeof remove !== 'function')
+      throw new ArgumentTypeError('signal', expected, signal)
+    this.signal = signal as AbortSignal
+    this.signalAborted = aborted
+    this.signalReason = reason
+    this.signalAdd = add as SignalMethod
+    this.signalRemove = remove as SignalMethod
+  }
 }
+
+/** addEventListener / removeEventListener as read from a signal, called with the signal as `this`. */
+export type SignalMethod = (type: string, listener: () => void, options?: unknown) => void
+
+/** Calls a signal's method read at parse time; `Reflect.apply` is captured, the caller cannot swap it. */
+export const callSignal: typeof Reflect.apply = Reflect.apply
 
 /** A blocking request in the wait queue: the spec, and how to settle it. */
 export class PendingMap extends Waiter implements AllocRequest, Job {
@@ -239,10 +281,13 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
   readonly dir: MappingDirection
   readonly cpu: number
   readonly signal: AbortSignal | undefined
+  readonly signalRemove: SignalMethod | undefined
   timer: TimerHandle | undefined = undefined
   onAbort: (() => void) | undefined = undefined
   /** True while its admission runs: an abort from an event subscriber then comes too late. */
   admitting = false
+  /** The signal fired before the request's promise existed: it leaves once it can. */
+  abortPending = false
   resolve: ((value: unknown) => void) | undefined = undefined
   reject: ((e: unknown) => void) | undefined = undefined
   /**
@@ -264,6 +309,7 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
     this.dir = spec.dir
     this.cpu = spec.cpu
     this.signal = spec.signal
+    this.signalRemove = spec.signalRemove
   }
 }
 

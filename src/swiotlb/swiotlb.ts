@@ -192,7 +192,7 @@ export class Swiotlb implements MappingOwner {
 
   /** True when `addr` falls in one of this Swiotlb's pools (is_swiotlb_buffer). */
   isSwiotlbBuffer(addr: number): boolean {
-    return typeof addr === 'number' && this.#ctx.allocator.poolOf(addr) !== undefined
+    return Number.isSafeInteger(addr) && this.#ctx.allocator.poolOf(addr) !== undefined
   }
 
   /** swiotlb_max_mapping_size. */

@@ -1,12 +1,12 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
-import { MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
+import { ArgumentTypeError, MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
 import type { WaitQueueState } from '../stats/events.js'
 import type { ThrottleHost } from '../throttle/policy.js'
 import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
 import type { Mapping } from './mapping.js'
-import { PendingMap, promiseFor, type RequestSpec } from './request.js'
+import { callSignal, PendingMap, promiseFor, type RequestSpec } from './request.js'
 import type { MappingCallback } from './with-mapping.js'
 
 /**
@@ -41,7 +41,7 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     const policy = ctx.policy!
     // An already-aborted signal rejects (in #wait) even when the request could be admitted at once.
-    if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
+    if (!spec.signalAborted && policy.fastPath(spec.nslots, spec.device)) {
       const m = ctx.maps.allocate(spec, true, 0)
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
@@ -67,10 +67,10 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     const policy = ctx.policy!
     const signal = spec.signal
-    if (signal?.aborted) {
+    if (spec.signalAborted) {
       ctx.counters.aborts++
       this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
-      return Promise.reject(signal.reason)
+      return Promise.reject(spec.signalReason)
     }
     const capacity = ctx.growth ? ctx.growth.maxNslabs() : ctx.allocator.nslabs
     const maxSlots = policy.maxSlots(capacity)
@@ -78,12 +78,20 @@ export class WaitPath implements ThrottleHost {
       return Promise.reject(new MappingTooLargeError(spec.sizeBytes, maxSlots * SLOT_SIZE, 'blocking budget'))
     }
     const w = new PendingMap(spec, ctx.clock.now())
+    // The listener goes on before the request enters the queue: a caller's addEventListener that throws
+    // (or fires at once) then leaves nothing to undo.
+    if (signal !== undefined) {
+      const refused = this.#arm(w, spec, signal)
+      if (refused !== undefined) return refused
+    }
     const waitingBefore = policy.waiting
     if (policy.submit(w, tryNow)) {
+      this.#detach(w)
       if (policy.waiting !== waitingBefore) this.queueChanged()
       return w.mapping!
     }
     if (spec.timeoutMs === 0) {
+      this.#detach(w)
       policy.remove(w)
       ctx.counters.timeouts++
       this.#emitLeave('timeout', spec.sizeBytes, spec.device, 0)
@@ -92,6 +100,11 @@ export class WaitPath implements ThrottleHost {
     }
     const promise = promiseFor(w)
     w.fn = fn
+    if (w.abortPending) {
+      ctx.counters.aborts++
+      this.#leave(w, 'abort', reasonOf(signal!))
+      return promise
+    }
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
       const timeoutMs = spec.timeoutMs
       w.timer = ctx.clock.setTimer(timeoutMs, () => {
@@ -99,14 +112,6 @@ export class WaitPath implements ThrottleHost {
         ctx.counters.timeouts++
         this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
       })
-    }
-    if (signal !== undefined) {
-      w.onAbort = () => {
-        if (w.admitting) return
-        ctx.counters.aborts++
-        this.#leave(w, 'abort', signal.reason)
-      }
-      signal.addEventListener('abort', w.onAbort, { once: true })
     }
     if (ctx.events.active) {
       ctx.events.emit({
@@ -119,6 +124,40 @@ export class WaitPath implements ThrottleHost {
     }
     this.queueChanged()
     return promise
+  }
+
+  /**
+   * Adds `w`'s abort listener through the method read at parse time. A rejected promise when the
+   * caller's addEventListener throws (an ArgumentTypeError naming `signal`) or fires the listener at once
+   * (the abort); undefined when armed.
+   */
+  #arm(w: PendingMap, spec: RequestSpec, signal: AbortSignal): Promise<never> | undefined {
+    const ctx = this.#ctx
+    const onAbort = () => {
+      if (w.onAbort !== onAbort || w.admitting) return
+      if (w.reject === undefined) {
+        // Fired before the promise exists (inside addEventListener, or an event subscriber during
+        // submit): the request leaves as soon as it can.
+        w.abortPending = true
+        return
+      }
+      ctx.counters.aborts++
+      this.#leave(w, 'abort', reasonOf(signal))
+    }
+    w.onAbort = onAbort
+    try {
+      callSignal(spec.signalAdd!, signal, ['abort', onAbort, { once: true }])
+    } catch {
+      w.onAbort = undefined
+      return Promise.reject(
+        new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', signal),
+      )
+    }
+    if (!w.abortPending) return undefined
+    this.#detach(w)
+    ctx.counters.aborts++
+    this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
+    return Promise.reject(reasonOf(signal))
   }
 
   /**
@@ -144,8 +183,15 @@ export class WaitPath implements ThrottleHost {
   #detach(w: PendingMap): void {
     if (w.timer !== undefined) this.#ctx.clock.clearTimer(w.timer)
     w.timer = undefined
-    if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort)
+    const onAbort = w.onAbort
     w.onAbort = undefined
+    if (onAbort !== undefined) {
+      try {
+        callSignal(w.signalRemove!, w.signal, ['abort', onAbort])
+      } catch {
+        // A removeEventListener that throws is the caller's: the listener is disarmed (onAbort cleared).
+      }
+    }
   }
 
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
@@ -244,5 +290,14 @@ export class WaitPath implements ThrottleHost {
   #emitLeave(type: 'timeout' | 'abort', size: number, device: string, waitedMs: number): void {
     const events = this.#ctx.events
     if (events.active) events.emit({ type, at: this.#ctx.clock.now(), size, device, waitedMs })
+  }
+}
+
+/** The signal's `reason`, read once when it fires; a getter that throws gives a coded error instead. */
+function reasonOf(signal: AbortSignal): unknown {
+  try {
+    return signal.reason
+  } catch {
+    return new ArgumentTypeError('signal.reason', 'readable', signal)
   }
 }

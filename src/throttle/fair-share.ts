@@ -44,18 +44,26 @@ export class FairSharePolicy extends BudgetedPolicy {
     return s
   }
 
-  #fits(s: DeviceState, nslots: number): boolean {
+  /** Devices with an entry: each holds blocking slots or has waiters (none is kept for a refusal). */
+  get trackedDevices(): number {
+    return this.#devices.size
+  }
+
+  /** Whether a device holding `used` slots with nothing queued may take `nslots` more now. */
+  #fits(used: number, nslots: number): boolean {
     if (this.blockingUsed + nslots > this.budget()) return false
     // A device that is not active yet becomes active with this request.
-    const active = s.used === 0 && s.queue.length === 0 ? this.#active + 1 : this.#active
+    const active = used === 0 ? this.#active + 1 : this.#active
     const share = Math.max(Math.ceil(this.budget() / Math.max(1, active)), MIN_SHARE_SLOTS)
-    return s.used + nslots <= share
+    return used + nslots <= share
   }
 
   fastPath(nslots: number, device: string): boolean {
     if (this.#starved && this.waiting !== 0) return false
-    const s = this.#state(device)
-    return s.queue.length === 0 && this.#fits(s, nslots)
+    // Only reads: an entry is made when a request is admitted or queued, never for one refused later.
+    const s = this.#devices.get(device)
+    if (s === undefined) return this.#fits(0, nslots)
+    return s.queue.length === 0 && this.#fits(s.used, nslots)
   }
 
   override admitted(nslots: number, device: string): void {

@@ -51,10 +51,35 @@ const growthArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
     }))
 
 /**
+ * Issue 15 point 2: transient pools fill `maxBytes` (one or two chunks over the pool, no slack), a head
+ * waits `waitMs` for a grow that has no room, then the transient pools go and the grow must come.
+ */
+const transientFillArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
+  fc
+    .record({
+      chunkSlots: fc.constantFrom(SEGMENT, 2 * SEGMENT),
+      chunks: fc.integer({ min: 1, max: 2 }),
+      waitMs: fc.integer({ min: 0, max: 10 }).map((w) => w + WAIT_FRACTION),
+      costMs: fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 0, max: 5 }).map((c) => c + COST_FRACTION),
+      ),
+    })
+    .map(({ chunks, ...g }) => ({
+      ...g,
+      maxBytes: (nslabs + chunks * g.chunkSlots) * SLOT,
+      atUsage: undefined,
+      shrinkAfterMs: undefined,
+      transient: true,
+    }))
+
+export type GrowthKind = 'never' | 'sometimes' | 'always' | 'transient-fill'
+
+/**
  * A pool of 1 to 8 segments and 1 to 4 areas (a size that does not split into whole segments per area
  * is rounded up, DESIGN §2), a throttle of `mode`, growth or not.
  */
-export function configArb(mode: Mode, growth: 'never' | 'sometimes' | 'always'): fc.Arbitrary<ModelConfig> {
+export function configArb(mode: Mode, growth: GrowthKind): fc.Arbitrary<ModelConfig> {
   return fc
     .record({
       segments: fc.integer({ min: 1, max: 8 }),
@@ -71,7 +96,9 @@ export function configArb(mode: Mode, growth: 'never' | 'sometimes' | 'always'):
           ? fc.constant(undefined)
           : growth === 'always'
             ? growthArb(nslabs)
-            : fc.option(growthArb(nslabs), { nil: undefined })
+            : growth === 'transient-fill'
+              ? transientFillArb(nslabs)
+              : fc.option(growthArb(nslabs), { nil: undefined })
       const sizeBytes = segments * SEGMENT * SLOT - (segments > 1 ? short : 0) // at least one segment
       return g.map((gc) => ({ mode, high, low: high * lowOfHigh, sizeBytes, nslabs, nareas, growth: gc }))
     })

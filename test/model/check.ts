@@ -2,6 +2,7 @@ import { expect } from 'vitest'
 import type { Model } from './model.js'
 import { FairShareModel } from './model-fair-share.js'
 import { SerializeModel } from './model-policies.js'
+import { SLOT } from './model-pools.js'
 import type { Real } from './real.js'
 
 /** The stats the model predicts, in the shape of `stats()`. */
@@ -89,6 +90,23 @@ export function check(model: Model, real: Real, after: string): void {
   expect(pending, `${at}: unsettled requests = waiting`).toBe(s.throttle.waiting)
   const g = model.growth
   if (model.live.size === 0 && !g?.growing && g?.waitTimer === undefined) checkStuckHeads(model, at)
+  checkGrowWanted(model, at)
+}
+
+/**
+ * No parked grow: a head that has waited `waitMs`, with room under maxBytes for a chunk and no grow
+ * under way, must be getting one (issue 15 point 2: a grow refused for lack of room was never retried).
+ */
+function checkGrowWanted(model: Model, at: string): void {
+  const g = model.growth
+  const waitMs = g?.config.waitMs
+  const head = model.policy?.oldest()
+  if (g === undefined || waitMs === undefined || head === undefined || g.growing) return
+  if (model.now - head.enqueuedAt < waitMs || g.waitTimer !== undefined) return
+  // DESIGN §5: a grow the allocate hook refused is not retried for the same head.
+  if (g.lastRefusedAt >= head.enqueuedAt) return
+  const room = g.totalBytes() + g.config.chunkSlots * SLOT <= g.config.maxBytes
+  expect(room, `${at}: head #${head.id} waited ${waitMs} ms with room for a grow, none coming`).toBe(false)
 }
 
 /**

@@ -45,6 +45,10 @@ export class GrowthModel {
   growing = false
   pendingSlots = 0
   armedFor: Waiting | undefined = undefined
+  /** A wait grow was refused for lack of room under maxBytes: retried when room frees. */
+  roomWanted = false
+  /** When a grow was last refused by the allocate hook: not retried for a head older than that. */
+  lastRefusedAt = Number.NEGATIVE_INFINITY
   waitTimer: ModelTimer | undefined = undefined
   grows = 0
   failures = 0
@@ -77,13 +81,18 @@ export class GrowthModel {
     if (head === undefined) return
     this.waitTimer = this.host.timers.set(head.enqueuedAt + waitMs - this.#now, () => {
       this.waitTimer = undefined
-      this.grow()
+      this.grow('wait')
     })
   }
 
-  grow(): void {
+  grow(reason: 'wait' | 'background'): void {
     const bytes = this.config.chunkSlots * SLOT
-    if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
+    if (this.growing) return
+    if (this.totalBytes() + bytes > this.config.maxBytes) {
+      if (reason === 'wait') this.roomWanted = true
+      return
+    }
+    if (reason === 'wait') this.roomWanted = false
     this.growing = true
     this.pendingSlots = this.config.chunkSlots
     this.host.defer(() => {
@@ -93,16 +102,29 @@ export class GrowthModel {
     })
   }
 
+  /** A transient pool went or a dynamic pool shrank: a head refused for lack of room grows now. */
+  roomFreed(): void {
+    if (!this.roomWanted) return
+    const head = this.host.oldest()
+    const waitMs = this.config.waitMs
+    if (waitMs === undefined || head === undefined) {
+      this.roomWanted = false
+      return
+    }
+    if (this.#now - head.enqueuedAt >= waitMs) this.grow('wait')
+  }
+
   /** Usage went up: the background worker's trigger. */
   usageRose(): void {
     const at = this.config.atUsage
-    if (at !== undefined && this.host.used >= at * this.host.nslabs && !this.growing) this.grow()
+    if (at !== undefined && this.host.used >= at * this.host.nslabs && !this.growing) this.grow('background')
   }
 
   #finish(): void {
     this.pendingSlots = 0
     if (this.host.refused()) {
       this.failures++
+      this.lastRefusedAt = this.#now
       this.growing = false
       this.host.log(`grow-failed@${this.#now}`)
       return
@@ -126,7 +148,7 @@ export class GrowthModel {
       this.host.timers.clear(this.waitTimer)
       this.waitTimer = undefined
       this.armedFor = head
-      this.grow()
+      this.grow('wait')
       return
     }
     this.usageRose()
@@ -147,6 +169,7 @@ export class GrowthModel {
       this.host.removeDynamic(pool)
       this.shrinks++
       this.host.log(`shrink@${this.#now}`)
+      this.roomFreed()
     })
   }
 

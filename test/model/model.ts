@@ -148,7 +148,7 @@ export class Model implements PolicyHost {
       return
     }
     const g = this.growth
-    if (g?.config.atUsage !== undefined) g.grow()
+    if (g?.config.atUsage !== undefined) g.grow('background')
     if (g?.config.transient && g.totalBytes() + r.nslots * SLOT <= g.config.maxBytes && !this.refuse) {
       this.pools.add('transient', this.oracle.nextPoolAddr('transient', r.nslots), r.nslots, 1)
       g.transients++
@@ -214,6 +214,7 @@ export class Model implements PolicyHost {
     this.live.delete(id)
     this.pools.free(l.pool, l.slot, l.nslots)
     if (l.pool.kind === 'dynamic' && l.pool.used === 0) this.growth?.emptied(l.pool)
+    if (l.pool.kind === 'transient') this.growth?.roomFreed()
     this.policy?.release(l.nslots, l.device, l.blocking, l.throttled)
     this.queueChanged()
     if (this.policy !== undefined) this.growth?.retryShrinks()

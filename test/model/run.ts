@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { params } from '../helpers/fc-params.js'
-import { commandsArb, configArb } from './arbitraries.js'
+import { commandsArb, configArb, type GrowthKind } from './arbitraries.js'
 import { type Mode, Model } from './model.js'
 import { Real } from './real.js'
 import { teardown } from './teardown.js'
@@ -16,7 +16,7 @@ export interface RunCounts {
  */
 export async function runModel(
   mode: Mode,
-  growth: 'never' | 'sometimes' | 'always',
+  growth: GrowthKind,
   numRuns: number,
   maxCommands: number,
 ): Promise<RunCounts> {

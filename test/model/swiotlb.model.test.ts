@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import type { GrowthKind } from './arbitraries.js'
 import type { Mode } from './model.js'
 import { type RunCounts, runModel } from './run.js'
 
@@ -11,9 +12,12 @@ afterAll(() => {
   console.info('model runs / commands executed:', JSON.stringify(totals))
 })
 
-const CASES: Array<[Mode, 'never' | 'sometimes' | 'always']> = [
+const CASES: Array<[Mode, GrowthKind]> = [
   ['budget', 'never'],
   ['budget', 'always'],
+  // Issue 15 point 2: transient pools fill maxBytes, a head waits for a grow, the transients go.
+  ['budget', 'transient-fill'],
+  ['fair-share', 'transient-fill'],
   ['serialize', 'sometimes'],
   ['fair-share', 'sometimes'],
   ['off', 'sometimes'],
