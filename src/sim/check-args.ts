@@ -46,6 +46,8 @@ export function checkRunOptions<T extends object>(options: unknown, keys: readon
     throw new SpecError('options.policies', 'an array of policy names', policies)
   if (onProgress !== undefined && typeof onProgress !== 'function')
     throw new SpecError('options.onProgress', 'a function', onProgress)
+  if (o['observe'] !== undefined && typeof o['observe'] !== 'function')
+    throw new SpecError('options.observe', 'a function', o['observe'])
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed)))
     throw new SpecError('options.seed', 'a whole number', seed)
   return { ...o } as T

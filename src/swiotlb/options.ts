@@ -149,6 +149,16 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
   ) {
     throw new ArgumentTypeError('clock', 'a Clock with now(), setTimer() and clearTimer()', clock)
   }
+  // The clock is read once here: a now() that throws or answers something that is not a time is the
+  // clock's fault, reported as such (not as a bad size when the first pool is stamped).
+  let nowMs: unknown
+  try {
+    nowMs = (clock as unknown as Clock).now()
+  } catch (error) {
+    throw new ArgumentTypeError('clock', `a Clock whose now() returns (it threw: ${String(error)})`, clock)
+  }
+  if (typeof nowMs !== 'number' || !Number.isFinite(nowMs))
+    throw new ArgumentTypeError('clock.now()', 'a finite number of ms', nowMs)
   return {
     nslabs,
     nareas,
@@ -219,6 +229,7 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
   if (background !== undefined) {
     if (!isObject(background))
       throw new ArgumentTypeError('growth.background', 'an object { atUsage }', background)
+    checkKeys('growth.background', background, ['atUsage'])
     atUsage = fraction('growth.background.atUsage', background['atUsage'], Number.NaN)
     if (Number.isNaN(atUsage))
       throw new ArgumentTypeError('growth.background.atUsage', 'a number in (0, 1]', undefined)
@@ -227,6 +238,7 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
   if (typeof transient !== 'boolean') throw new ArgumentTypeError('growth.transient', 'a boolean', transient)
   const cost = value['cost'] ?? {}
   if (!isObject(cost)) throw new ArgumentTypeError('growth.cost', 'an object { fixedMs, perMiBMs }', cost)
+  checkKeys('growth.cost', cost, ['fixedMs', 'perMiBMs'])
   const allocate = value['allocate']
   if (allocate !== undefined && typeof allocate !== 'function') {
     throw new ArgumentTypeError(

@@ -199,7 +199,16 @@ export class Swiotlb implements MappingOwner {
   maxMappingSize(minAlignMask = 0): number {
     if (!isBitMask(minAlignMask))
       throw new ArgumentRangeError('minAlignMask', 'a bit mask, a whole number in [0, 2^30)', minAlignMask)
-    return maxMappingBytes(minAlignMask)
+    const bytes = maxMappingBytes(minAlignMask)
+    // swiotlb_max_mapping_size subtracts roundup(mask, slot) from 256 KiB: a mask that leaves nothing
+    // has no mapping size to advertise.
+    if (bytes <= 0)
+      throw new ArgumentRangeError(
+        'minAlignMask',
+        'a mask below 256 KiB - 2048 (one that leaves room)',
+        minAlignMask,
+      )
+    return bytes
   }
 
   /** Sum of the per-area high-water marks (what summing per-area marks would report). */
