@@ -1,6 +1,7 @@
 import { ArgumentRangeError, ArgumentTypeError, ClockBusyError } from '../errors.js'
 import type { Clock, TimerHandle } from './clock.js'
 import { drainMicrotasks } from './real-clock.js'
+import { TimerHeap } from './timer-heap.js'
 
 /** One scheduled timer. `seq` breaks ties between timers due at the same time: first set, first fired. */
 class VirtualTimer {
@@ -22,7 +23,7 @@ class VirtualTimer {
 export class VirtualClock implements Clock {
   #now: number
   #seq = 0
-  #heap: VirtualTimer[] = []
+  readonly #heap = new TimerHeap<VirtualTimer>()
   #running = false
 
   constructor(startMs = 0) {
@@ -36,12 +37,12 @@ export class VirtualClock implements Clock {
 
   /** Number of timers set and not yet fired or cleared. */
   get pendingTimers(): number {
-    return this.#heap.length
+    return this.#heap.size
   }
 
   /** Time of the next timer, or undefined when none is pending. */
   get nextTimerAt(): number | undefined {
-    return this.#heap[0]?.at
+    return this.#heap.peek()?.at
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
@@ -50,13 +51,13 @@ export class VirtualClock implements Clock {
     if (typeof ms !== 'number' || !(ms < Number.POSITIVE_INFINITY))
       throw new ArgumentRangeError('ms', 'a finite number of ms', ms)
     const timer = new VirtualTimer(this.#now + Math.max(0, ms), this.#seq++, fn)
-    this.#push(timer)
+    this.#heap.push(timer)
     return timer
   }
 
   clearTimer(handle: TimerHandle): void {
     if (!(handle instanceof VirtualTimer) || handle.heapIndex < 0) return
-    this.#removeAt(handle.heapIndex)
+    this.#heap.removeAt(handle.heapIndex)
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way, in order. */
@@ -78,9 +79,9 @@ export class VirtualClock implements Clock {
     try {
       await drainMicrotasks()
       for (;;) {
-        const top = this.#heap[0]
+        const top = this.#heap.peek()
         if (top === undefined || top.at > until) break
-        this.#removeAt(0)
+        this.#heap.removeAt(0)
         if (top.at > this.#now) this.#now = top.at
         top.fn()
         await drainMicrotasks()
@@ -89,62 +90,5 @@ export class VirtualClock implements Clock {
     } finally {
       this.#running = false
     }
-  }
-
-  #less(a: VirtualTimer, b: VirtualTimer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq)
-  }
-
-  #push(timer: VirtualTimer): void {
-    timer.heapIndex = this.#heap.length
-    this.#heap.push(timer)
-    this.#up(timer.heapIndex)
-  }
-
-  #removeAt(i: number): void {
-    const heap = this.#heap
-    const removed = heap[i]!
-    const last = heap.pop()!
-    removed.heapIndex = -1
-    if (last === removed) return
-    heap[i] = last
-    last.heapIndex = i
-    this.#up(i)
-    this.#down(last.heapIndex)
-  }
-
-  #up(i: number): void {
-    const heap = this.#heap
-    const item = heap[i]!
-    while (i > 0) {
-      const parentIndex = (i - 1) >> 1
-      const parent = heap[parentIndex]!
-      if (!this.#less(item, parent)) break
-      heap[i] = parent
-      parent.heapIndex = i
-      i = parentIndex
-    }
-    heap[i] = item
-    item.heapIndex = i
-  }
-
-  #down(i: number): void {
-    const heap = this.#heap
-    const n = heap.length
-    const item = heap[i]!
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      let child = l
-      if (r < n && this.#less(heap[r]!, heap[l]!)) child = r
-      const c = heap[child]!
-      if (!this.#less(c, item)) break
-      heap[i] = c
-      c.heapIndex = i
-      i = child
-    }
-    heap[i] = item
-    item.heapIndex = i
   }
 }

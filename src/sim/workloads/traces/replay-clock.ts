@@ -1,7 +1,9 @@
+import { drainMicrotasks } from '../../../clock/real-clock.js'
+import { TimerHeap } from '../../../clock/timer-heap.js'
 import type { Clock, TimerHandle } from '../../../index.js'
 
 class ReplayTimer {
-  index = -1
+  heapIndex = -1
   constructor(
     readonly at: number,
     readonly seq: number,
@@ -19,26 +21,24 @@ class ReplayTimer {
 export class ReplayClock implements Clock {
   #now = 0
   #seq = 0
-  readonly #heap: ReplayTimer[] = []
+  readonly #heap = new TimerHeap<ReplayTimer>()
 
   now(): number {
     return this.#now
   }
 
   get pendingTimers(): number {
-    return this.#heap.length
+    return this.#heap.size
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
     const timer = new ReplayTimer(this.#now + Math.max(0, ms), this.#seq++, fn)
-    timer.index = this.#heap.length
     this.#heap.push(timer)
-    this.#up(timer.index)
     return timer
   }
 
   clearTimer(handle: TimerHandle): void {
-    if (handle instanceof ReplayTimer && handle.index >= 0) this.#removeAt(handle.index)
+    if (handle instanceof ReplayTimer && handle.heapIndex >= 0) this.#heap.removeAt(handle.heapIndex)
   }
 
   /**
@@ -46,7 +46,7 @@ export class ReplayClock implements Clock {
    * that fires them in order, draining microtasks between two, and resolves at `ms`.
    */
   advanceTo(ms: number): Promise<void> | undefined {
-    const top = this.#heap[0]
+    const top = this.#heap.peek()
     if (top === undefined || top.at > ms) {
       if (ms > this.#now) this.#now = ms
       return undefined
@@ -60,73 +60,15 @@ export class ReplayClock implements Clock {
   }
 
   async #run(until: number): Promise<void> {
-    await drain()
+    await drainMicrotasks()
     for (;;) {
-      const top = this.#heap[0]
+      const top = this.#heap.peek()
       if (top === undefined || top.at > until) break
-      this.#removeAt(0)
+      this.#heap.removeAt(0)
       if (top.at > this.#now) this.#now = top.at
       top.fn()
-      await drain()
+      await drainMicrotasks()
     }
     if (until !== Number.POSITIVE_INFINITY && until > this.#now) this.#now = until
   }
-
-  #less(a: ReplayTimer, b: ReplayTimer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq)
-  }
-
-  #removeAt(i: number): void {
-    const heap = this.#heap
-    const removed = heap[i]!
-    const last = heap.pop()!
-    removed.index = -1
-    if (last === removed) return
-    heap[i] = last
-    last.index = i
-    this.#up(i)
-    this.#down(last.index)
-  }
-
-  #up(i: number): void {
-    const heap = this.#heap
-    const item = heap[i]!
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = heap[parent]!
-      if (!this.#less(item, p)) break
-      heap[i] = p
-      p.index = i
-      i = parent
-    }
-    heap[i] = item
-    item.index = i
-  }
-
-  #down(i: number): void {
-    const heap = this.#heap
-    const item = heap[i]!
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= heap.length) break
-      const r = l + 1
-      const c = r < heap.length && this.#less(heap[r]!, heap[l]!) ? r : l
-      if (!this.#less(heap[c]!, item)) break
-      heap[i] = heap[c]!
-      heap[i]!.index = i
-      i = c
-    }
-    heap[i] = item
-    item.index = i
-  }
-}
-
-/**
- * Resolves once every pending promise callback, and those they queue, has run: Node runs the
- * process.nextTick queue only when V8's microtask queue is empty (the same trick as the VirtualClock's,
- * src/clock/real-clock.ts `drainMicrotasks`).
- */
-async function drain(): Promise<void> {
-  await null
-  await new Promise<void>((resolve) => process.nextTick(resolve))
 }
