@@ -19,7 +19,7 @@ const RUNS_PER_PASS = 16
 export interface TraceSizeOptions extends ReplayOptions {
   /** Largest number of areas a candidate pool gets (fewer when its segments do not split evenly). */
   areas?: number
-  /** A healthy run also keeps every map's wait within this many ms (default: any wait). */
+  /** A healthy run also keeps every map's wait within this many ms (default: no limit on the wait). */
   maxWaitMs?: number
   onProgress?: (passes: number) => void
 }
