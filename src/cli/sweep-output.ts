@@ -1,5 +1,5 @@
 import { type SweepHeader, type SweepRow, summarizeSweep } from '../sim/index.js'
-import { duration, mib, table } from './format.js'
+import { count, duration, mib, table } from './format.js'
 
 /**
  * What `sweep` prints, and `merge` for the shards of a sweep: a table per spec, policy and pool size
@@ -15,7 +15,7 @@ export function formatSweep(header: SweepHeader, rows: readonly SweepRow[]): str
     String(c.areas),
     String(c.runs),
     String(c.unhealthy),
-    String(c.ioErrors),
+    count(c.ioErrors),
     c.mibps.toFixed(1),
     duration(c.clatP99Us),
     mib(c.hiwaterBytes),

@@ -39,7 +39,11 @@ export interface HiwaterResult {
   offsets: number
   /** The exact mark per area count, mean over seeds (bytes). */
   exactBytes: Array<{ areas: number; mean: number }>
-  /** Sampled ÷ exact per interval, over seeds, sampler offsets and area counts. */
+  /**
+   * Sampled ÷ exact per interval, over seeds, sampler offsets and area counts. Exact here is the
+   * maximum of the usage record, which also counts transient pools (`dynamic`); without them it is the
+   * pool's exact mark.
+   */
   sampled: Array<{ intervalMs: number } & RatioStats>
   /** Per-area sum ÷ exact per area count, over seeds. */
   perAreaSum: Array<{ areas: number } & RatioStats>
@@ -107,7 +111,8 @@ export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): P
         mean: Math.round(mean(runs[i]!.map((r) => r.exactBytes))),
       })),
       sampled: intervals.map((intervalMs, i) => {
-        const ratios = all.flatMap((r) => r.sampledBytes[i]!.map((b) => ratio(b, r.exactBytes)))
+        // Against the trace's own maximum: a sampler reads the same usage the trace records.
+        const ratios = all.flatMap((r) => r.sampledBytes[i]!.map((b) => ratio(b, r.traceMaxBytes)))
         return { intervalMs, mean: round3(mean(ratios)), worst: round3(Math.min(...ratios)) }
       }),
       perAreaSum: areas.map((a, i) => {

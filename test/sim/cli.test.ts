@@ -111,7 +111,7 @@ describe('dma-throttle scenarios and size', () => {
 
   it('sizes the pool per policy', async () => {
     const { io, out } = memoryIo({ files: { 'small.json': SMALL_SPEC } })
-    expect(await main(['size', 'small.json', '--json'], io)).toBe(0)
+    expect(await main(['size', 'small.json', '--json', '--seeds', '2', '--jobs', '1'], io)).toBe(0)
     const json = JSON.parse(out.stdout)
     expect(json.scenario).toBe('small')
     const fail = json.policies.fail.minPoolBytes
@@ -120,7 +120,7 @@ describe('dma-throttle scenarios and size', () => {
     expect(fail).toBeGreaterThanOrEqual(3 * 1024 * 1024)
     expect(throttle).toBeLessThan(fail)
     const table = memoryIo({ files: { 'small.json': SMALL_SPEC } })
-    expect(await main(['size', 'small.json'], table.io)).toBe(0)
+    expect(await main(['size', 'small.json', '--seeds', '2', '--jobs', '1'], table.io)).toBe(0)
     expect(table.out.stdout).toMatch(/^fail\s+\d/m)
   })
 })

@@ -96,6 +96,24 @@ describe('runHiwater: Kelley’s sampler experiment', () => {
     )
   })
 
+  it('under dynamic, transient pools count in the record a sampler reads, so sampled ÷ exact stays ≤ 1', async () => {
+    // A grow that never finishes within the run: every overflow gets a transient pool.
+    const tight = {
+      ...spec,
+      pool: { size: 512 * 1024, areas: 1 },
+      tuning: { ...spec.tuning, growCost: { fixedMs: 10_000, perMiBMs: 0 } },
+    }
+    const r = await runHiwater(tight, {
+      policy: 'dynamic',
+      areas: [1],
+      intervalsMs: [0.01, 5],
+      seeds: { first: 1, count: 1 },
+      jobs: 1,
+    })
+    expect(r.sampled[0]!.worst).toBeGreaterThan(0.95)
+    for (const s of r.sampled) expect(s.mean).toBeLessThanOrEqual(1)
+  })
+
   it('the CLI prints both tables; --jobs 2 gives the same bytes', async () => {
     const files = {
       'b.json': JSON.stringify({

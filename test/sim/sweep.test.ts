@@ -131,6 +131,20 @@ describe('merge: exactly one whole sweep, or a one-line refusal', () => {
     }
   })
 
+  it('each command refuses the flags it does not take', async () => {
+    for (const [args, message] of [
+      [['size', 'tiny.json', '--shard', '1/2'], 'size does not take --shard'],
+      [['sweep', 'tiny.json', '--pool', '2M'], 'sweep does not take --pool'],
+      [['hiwater', 'tiny.json', '--pools', '2M'], 'hiwater does not take --pools'],
+      [['merge', 'a.jsonl', '--jobs', '2'], 'merge does not take --jobs'],
+      [['sweep'], 'sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`'],
+    ] as const) {
+      const r = await cli([...args])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toBe(`dma-throttle: ${message}\n`)
+    }
+  })
+
   it('the CLI names an unreadable file', async () => {
     const r = await cli(['merge', 'nope.jsonl'])
     expect(r.code).toBe(1)

@@ -2,6 +2,7 @@ import { mergeShards } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliInputError, CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { refuseFlags } from '../run-flags.js'
 import { formatSweep } from '../sweep-output.js'
 
 /**
@@ -9,6 +10,17 @@ import { formatSweep } from '../sweep-output.js'
  * into exactly what one unsharded run prints: the table, or with --json the JSON Lines.
  */
 export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
+  refuseFlags(args, 'merge', [
+    'jobs',
+    'seeds',
+    'shard',
+    'minThroughput',
+    'pools',
+    'areas',
+    'intervals',
+    'pool',
+    'report',
+  ])
   if (args.positionals.length === 0) {
     throw new CliUsageError(
       'merge takes the JSON Lines files of the shards, e.g. `dma-throttle merge shard-*.jsonl`',

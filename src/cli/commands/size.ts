@@ -5,7 +5,7 @@ import { CliUsageError } from '../errors.js'
 import { duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { jobsFlag, minThroughputFlag, seedsFlag } from '../run-flags.js'
+import { jobsFlag, minThroughputFlag, refuseFlags, seedsFlag } from '../run-flags.js'
 import { resolveTarget, specFor } from '../target.js'
 
 /** Seeds per candidate size when --seeds is not given. */
@@ -16,6 +16,7 @@ export const DEFAULT_SIZE_SEEDS = 20
  * seed, how sure that is, and what to put on the kernel command line.
  */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
+  refuseFlags(args, 'size', ['shard', 'pools', 'areas', 'intervals', 'report'])
   if (args.positionals.length !== 1) {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }

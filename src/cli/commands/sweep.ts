@@ -3,7 +3,7 @@ import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { jobsFlag, poolsFlag, seedsFlag } from '../run-flags.js'
+import { jobsFlag, poolsFlag, refuseFlags, seedsFlag } from '../run-flags.js'
 import { shardFlag } from '../shard-flag.js'
 import { formatSweep } from '../sweep-output.js'
 import { resolveTarget, specFor } from '../target.js'
@@ -17,10 +17,10 @@ export const DEFAULT_SWEEP_SEEDS = 10
  * per run. `merge` turns the shards' lines back into exactly what one run prints.
  */
 export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
+  refuseFlags(args, 'sweep', ['minThroughput', 'areas', 'intervals', 'pool', 'report'])
   if (args.positionals.length === 0) {
     throw new CliUsageError('sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`')
   }
-  if (args.pool !== undefined) throw new CliUsageError('sweep takes --pools (a list), not --pool')
   const specs: SimSpec[] = []
   for (const name of args.positionals) specs.push(specFor(await resolveTarget(name, io), args))
   const names = new Set(specs.map((s) => s.name))

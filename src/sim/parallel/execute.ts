@@ -42,5 +42,10 @@ async function executeTrace(task: TraceTask): Promise<TraceOutcome> {
       (_, j) => trace!.sampledMax(interval, (interval * j) / task.offsets, end) * SLOT_SIZE,
     ),
   )
-  return { exactBytes: r.hiwater.exact, perAreaSumBytes: r.hiwater.perAreaSum, sampledBytes }
+  return {
+    exactBytes: r.hiwater.exact,
+    perAreaSumBytes: r.hiwater.perAreaSum,
+    traceMaxBytes: trace!.max() * SLOT_SIZE,
+    sampledBytes,
+  }
 }
