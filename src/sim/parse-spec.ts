@@ -3,6 +3,7 @@ import { DEVICE_KINDS, deviceKind, parseDevice } from './devices/registry.js'
 import { SpecError } from './errors.js'
 import { DEFAULT_POLICIES, type PolicyName, resolvePolicies } from './policies.js'
 import { DEFAULT_TUNING, type HogSpec, type PolicyTuning, type PoolSpec, type SimSpec } from './spec.js'
+import { DEFAULT_VCPU, type VcpuSpec } from './vcpus.js'
 import { parseJob } from './workloads/job.js'
 import { bytes, checkKeys, fioTime, int, isRaw, num, type Raw, str } from './workloads/values.js'
 
@@ -11,6 +12,7 @@ const TOP_KEYS = [
   'name',
   'description',
   'cpus',
+  'vcpu',
   'pool',
   'runtime',
   'sampleMs',
@@ -68,6 +70,7 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     name: str('name', input['name'] ?? 'spec'),
     description: typeof input['description'] === 'string' ? input['description'] : '',
     cpus,
+    vcpu: parseVcpu(input['vcpu']),
     pool,
     devices,
     jobs,
@@ -125,6 +128,19 @@ function parsePolicies(value: unknown): PolicyName[] {
   if (value === undefined) return [...DEFAULT_POLICIES]
   if (!Array.isArray(value) || value.length === 0) throw new SpecError('policies', 'a non-empty array', value)
   return resolvePolicies(value).map((p) => p.name)
+}
+
+/** `vcpu`: { copyBandwidth, submitUs, completeUs }, each defaulting to DEFAULT_VCPU's. */
+function parseVcpu(value: unknown): VcpuSpec {
+  if (value === undefined) return { ...DEFAULT_VCPU }
+  if (!isRaw(value)) throw new SpecError('vcpu', 'an object { copyBandwidth, submitUs, completeUs }', value)
+  checkKeys('vcpu', value, ['copyBandwidth', 'submitUs', 'completeUs'])
+  const d = DEFAULT_VCPU
+  return {
+    copyBandwidth: bytes('vcpu.copyBandwidth', value['copyBandwidth'] ?? d.copyBandwidth),
+    submitUs: num('vcpu.submitUs', value['submitUs'] ?? d.submitUs, 0),
+    completeUs: num('vcpu.completeUs', value['completeUs'] ?? d.completeUs, 0),
+  }
 }
 
 function parseTuning(value: unknown): PolicyTuning {

@@ -69,7 +69,7 @@ export async function runPolicy(
   const dma = new Swiotlb(policyOptions(definition.name, spec.pool, spec.tuning, clock))
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
-  const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs)
+  const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs, spec.vcpu)
   const recorder = new TimelineRecorder(dma, spec.runtimeMs / CHART_POINTS, definition.threshold(spec.tuning))
   let sampledUsed = 0
   const sampler = dma.usage$(spec.sampleMs).subscribe((s) => {

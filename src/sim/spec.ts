@@ -1,4 +1,5 @@
 import type { DeviceSpec } from './devices/registry.js'
+import type { VcpuSpec } from './vcpus.js'
 
 /** Knobs of the policies, shared by all of them in a run. */
 export interface PolicyTuning {
@@ -75,6 +76,8 @@ export interface SimSpec {
   name: string
   description: string
   cpus: number
+  /** What each vCPU pays for submission, completion and the bounce copies. */
+  vcpu: VcpuSpec
   pool: PoolSpec
   devices: readonly DeviceSpec[]
   jobs: readonly JobSpec[]

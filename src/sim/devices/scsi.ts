@@ -53,22 +53,30 @@ export class Scsi implements BlockDevice {
 
   async #command(io: Io, dispatched: (() => void) | undefined): Promise<void> {
     const ok = await mapSg(this.ctx, io, this.#options[io.cpu % this.#options.length]!)
-    // The block layer took the request: the submitter goes on even if it is requeued.
-    dispatched?.()
-    if (!ok) {
-      this.#seen.requeues++
-      this.ctx.engine.after(this.spec.requeueMs, () => this.#attempt(io, undefined))
-      return
-    }
-    this.ctx.measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
-    const tick = this.#link.completionTick(io.bytes)
+    const { vcpus, measures, engine } = this.ctx
+    // The rest of the submission, and the copy into the bounce buffers, on the submitting vCPU.
+    const work = vcpus.spec.submitUs + (ok ? vcpus.copy(io.bytes) : 0)
     return new Promise<void>((release) => {
-      this.ctx.engine.atTick(tick, () => {
-        io.unmapAll()
-        const now = this.ctx.engine.clock.now()
-        this.ctx.measures.completed(this.#seen, io.bytes, now, now - io.issuedAt)
-        io.owner.ioDone(io, true)
-        release()
+      vcpus.run(io.cpu, work, () => {
+        // The block layer took the request: the submitter goes on even if it is requeued.
+        dispatched?.()
+        if (!ok) {
+          this.#seen.requeues++
+          release()
+          engine.after(this.spec.requeueMs, () => this.#attempt(io, undefined))
+          return
+        }
+        measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
+        engine.atTick(this.#link.completionTick(io.bytes), () => {
+          const done = vcpus.spec.completeUs + (io.read ? vcpus.copy(io.bytes) : 0)
+          vcpus.run(io.cpu, done, () => {
+            io.unmapAll()
+            const now = engine.clock.now()
+            measures.completed(this.#seen, io.bytes, now, now - io.issuedAt)
+            io.owner.ioDone(io, true)
+            release()
+          })
+        })
       })
     })
   }
