@@ -6,7 +6,7 @@ import { bool, checkKeys, str } from '../workloads/values.js'
 import { BLOCK_KEYS, type BlockFields, parseBlockFields } from './block-fields.js'
 import type { BlockDevice } from './device.js'
 import type { BlockDeviceKind } from './kind.js'
-import { deviceLink, type Link } from './link.js'
+import { deviceMedia, type Media } from './media.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
 
 /** An NVMe controller: one submission/completion queue pair per CPU; `queueDepth` is per queue. */
@@ -51,7 +51,7 @@ class NvmeQueue {
 export class Nvme implements BlockDevice {
   readonly polled: boolean
   readonly #queues: NvmeQueue[] = []
-  readonly #link: Link
+  readonly #media: Media
   readonly #seen: DeviceMeasures
 
   constructor(
@@ -60,7 +60,7 @@ export class Nvme implements BlockDevice {
   ) {
     this.polled = spec.polling
     for (let cpu = 0; cpu < ctx.cpus; cpu++) this.#queues.push(new NvmeQueue(spec, cpu))
-    this.#link = deviceLink(ctx, spec)
+    this.#media = deviceMedia(ctx, spec)
     this.#seen = ctx.measures.device(spec.name, spec.type)
   }
 
@@ -100,7 +100,7 @@ export class Nvme implements BlockDevice {
           return
         }
         measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
-        const tick = this.#link.completionTick(io.bytes)
+        const tick = this.#media.completionTick(io.bytes)
         engine.atTick(
           tick,
           this.polled ? () => this.#arrive(q, io, release) : () => this.#interrupt(io, release),
@@ -174,7 +174,13 @@ export const nvmeKind: BlockDeviceKind<NvmeSpec> = {
     return {
       type: 'nvme',
       name,
-      ...parseBlockFields(field, raw, { queueDepth: 1024, latencyUs: 80, bandwidth: '2G' }),
+      ...parseBlockFields(field, raw, {
+        queueDepth: 1024,
+        latencyUs: 60,
+        channels: 11,
+        stripeBytes: '32K',
+        bandwidth: '2G',
+      }),
       polling: bool(`${field}.polling`, raw['polling'] ?? false),
     }
   },

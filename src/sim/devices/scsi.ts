@@ -6,7 +6,7 @@ import { checkKeys, num, str } from '../workloads/values.js'
 import { BLOCK_KEYS, type BlockFields, parseBlockFields } from './block-fields.js'
 import type { BlockDevice } from './device.js'
 import type { BlockDeviceKind } from './kind.js'
-import { deviceLink, type Link } from './link.js'
+import { deviceMedia, type Media } from './media.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
 
 /** A storvsc-like SCSI host: one queue; a map failure requeues the command after `requeueMs`. */
@@ -25,7 +25,7 @@ export class Scsi implements BlockDevice {
   readonly polled = false
   readonly #limit: LimitFunction
   readonly #options: MapOptionSet[] = []
-  readonly #link: Link
+  readonly #media: Media
   readonly #seen: DeviceMeasures
 
   constructor(
@@ -35,7 +35,7 @@ export class Scsi implements BlockDevice {
     this.#limit = pLimit(spec.queueDepth)
     for (let cpu = 0; cpu < ctx.cpus; cpu++)
       this.#options.push(new MapOptionSet(spec.name, cpu, spec.mayBlock))
-    this.#link = deviceLink(ctx, spec)
+    this.#media = deviceMedia(ctx, spec)
     this.#seen = ctx.measures.device(spec.name, spec.type)
   }
 
@@ -67,7 +67,7 @@ export class Scsi implements BlockDevice {
           return
         }
         measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
-        engine.atTick(this.#link.completionTick(io.bytes), () => {
+        engine.atTick(this.#media.completionTick(io.bytes), () => {
           const done = vcpus.spec.completeUs + (io.read ? vcpus.copy(io.bytes) : 0)
           vcpus.run(io.cpu, done, () => {
             io.unmapAll()
@@ -95,7 +95,13 @@ export const scsiKind: BlockDeviceKind<ScsiSpec> = {
     return {
       type: 'scsi',
       name,
-      ...parseBlockFields(field, raw, { queueDepth: 256, latencyUs: 500, bandwidth: '1G' }),
+      ...parseBlockFields(field, raw, {
+        queueDepth: 256,
+        latencyUs: 500,
+        channels: 32,
+        stripeBytes: '256K',
+        bandwidth: '1G',
+      }),
       requeueMs: num(`${field}.requeueMs`, raw['requeueMs'] ?? 3, 0.001),
     }
   },

@@ -14,7 +14,7 @@ export const dmabufHog: Scenario = {
     pool: { size: '64M', areas: 8 },
     runtime: '1s',
     sampleMs: 50,
-    devices: [{ name: 'nvme0', type: 'nvme', latencyUs: 100, bandwidth: '2G' }],
+    devices: [{ name: 'nvme0', type: 'nvme', bandwidth: '2G' }],
     hogs: [{ name: 'dmabuf', bytes: '64M', atMs: 0, holdMs: 500 }],
     jobs: [
       { name: 'fio', rw: 'randrw', bs: '128k', iodepth: 8, numjobs: 8, startdelay: '50ms', runtime: '950ms' },

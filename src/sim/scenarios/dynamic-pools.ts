@@ -15,7 +15,7 @@ export const dynamicPools: Scenario = {
     pool: { size: '16M', areas: 32 },
     runtime: '500ms',
     sampleMs: 25,
-    devices: [{ name: 'nvme0', type: 'nvme', latencyUs: 100, bandwidth: '4G' }],
+    devices: [{ name: 'nvme0', type: 'nvme', bandwidth: '4G' }],
     jobs: [{ name: 'fio', rw: 'randread', bssplit: '64k/50:256k/50', iodepth: 16, numjobs: 32 }],
     policies: ['fail', 'dynamic', 'hybrid'],
     tuning: { waitMs: 0.5, maxBytes: '64M', chunkBytes: '4M', atUsage: 0.9 },

@@ -14,7 +14,7 @@ export const nvmePolling: Scenario = {
     pool: { size: '8M', areas: 4 },
     runtime: '500ms',
     sampleMs: 25,
-    devices: [{ name: 'nvme0', type: 'nvme', latencyUs: 50, bandwidth: '3G', polling: true }],
+    devices: [{ name: 'nvme0', type: 'nvme', bandwidth: '3G', polling: true }],
     jobs: [{ name: 'polled', rw: 'randread', bs: '128k', iodepth: 32, numjobs: 4 }],
     policies: ['fail', 'rfc', 'throttle', 'hybrid'],
     tuning: { waitMs: 2, maxBytes: '32M' },

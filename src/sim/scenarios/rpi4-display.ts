@@ -18,8 +18,8 @@ export const rpi4Display: Scenario = {
     runtime: '1s',
     sampleMs: 50,
     devices: [
-      { name: 'sda', type: 'scsi', latencyUs: 400, bandwidth: '300M', queueDepth: 256 },
-      { name: 'eth0', type: 'nic', pps: 80_000, packetBytes: 1500, holdUs: 500, batch: 32 },
+      { name: 'sda', type: 'scsi', latencyUs: 400, channels: 4, bandwidth: '300M', queueDepth: 256 },
+      { name: 'eth0', type: 'nic', pps: 80_000, packetBytes: 1500, batch: 32, queues: 1, ringSize: 256 },
     ],
     hogs: [
       { name: 'fb-1080p', bytes: '8M', atMs: 100, holdMs: 2000, retryMs: 20 },

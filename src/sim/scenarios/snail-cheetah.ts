@@ -15,7 +15,7 @@ export const snailCheetah: Scenario = {
     runtime: '600ms',
     sampleMs: 50,
     devices: [
-      { name: 'snail', type: 'scsi', latencyUs: 2000, bandwidth: '40M', queueDepth: 64 },
+      { name: 'snail', type: 'scsi', latencyUs: 2000, channels: 4, bandwidth: '40M', queueDepth: 64 },
       { name: 'cheetah', type: 'nvme', latencyUs: 20, bandwidth: '1G' },
     ],
     jobs: [
