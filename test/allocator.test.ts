@@ -2,20 +2,17 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { countDown } from '../src/allocator/free-runs.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.js'
-import { Pool } from '../src/allocator/pool.js'
+import type { Pool } from '../src/allocator/pool.js'
 import { parseBytes } from '../src/allocator/size.js'
 import { SwiotlbAllocator } from '../src/allocator/swiotlb-allocator.js'
 import { checkPool, type SlotRange } from './helpers/pool-invariants.js'
+import { allocatorPool } from './helpers/pools.js'
 
 const SLOT_MASK = SLOT_SIZE - 1
 
-function pool(nslabs: number, nareas = 1): Pool {
-  return new Pool('default', 2 ** 32, nslabs, nareas, undefined, 0)
-}
-
 describe('Pool: the free-run counter', () => {
   it('starts with each slot counting down to the end of its segment', () => {
-    const p = pool(256)
+    const p = allocatorPool(256)
     expect(p.list[0]).toBe(128)
     expect(p.list[127]).toBe(1)
     expect(p.list[128]).toBe(128)
@@ -23,12 +20,12 @@ describe('Pool: the free-run counter', () => {
   })
 
   it('a small pool counts to its own end (transient pools)', () => {
-    const p = new Pool('transient', 2 ** 32, 3, 1, undefined, 0)
+    const p = allocatorPool(3, 1, 'transient')
     expect([...p.list]).toEqual([3, 2, 1])
   })
 
   it('allocates at the cursor, renumbers the run before it, and advances the cursor', () => {
-    const p = pool(256)
+    const p = allocatorPool(256)
     expect(p.search(0, 4, SLOT_MASK, 0, 0)).toBe(0)
     expect(p.search(0, 2, SLOT_MASK, 0, 0)).toBe(4)
     expect(p.areas[0]!.index).toBe(6)
@@ -41,7 +38,7 @@ describe('Pool: the free-run counter', () => {
   })
 
   it('never lets a mapping cross a segment', () => {
-    const p = pool(256)
+    const p = allocatorPool(256)
     expect(p.search(0, 100, SLOT_MASK, 0, 0)).toBe(0)
     // 28 slots remain in segment 0; a 64-slot request must go to segment 1.
     expect(p.search(0, 64, SLOT_MASK, 0, 0)).toBe(128)
@@ -60,7 +57,7 @@ describe('Pool: the free-run counter', () => {
   })
 
   it('page alignment skips odd slots (stride 2)', () => {
-    const p = pool(128)
+    const p = allocatorPool(128)
     expect(p.search(0, 1, SLOT_MASK, 0, 0)).toBe(0)
     expect(p.search(0, 2, 4095, 0, 0)).toBe(2)
     expect(p.search(0, 1, SLOT_MASK, 0, 0)).toBe(4)
@@ -68,7 +65,7 @@ describe('Pool: the free-run counter', () => {
   })
 
   it('keeps the bits of min_align_mask above the slot (match mask)', () => {
-    const p = pool(128)
+    const p = allocatorPool(128)
     // origAddr 0x1800 & 0x1fff: slot address bits 0x1800 must match → slot 3 of each 4.
     const slot = p.search(0, 1, SLOT_MASK, 0x1fff & ~SLOT_MASK, 0x1800)
     expect(slot).toBe(3)
@@ -76,7 +73,7 @@ describe('Pool: the free-run counter', () => {
   })
 
   it('a full area rejects at once; the cursor wraps', () => {
-    const p = pool(256, 2)
+    const p = allocatorPool(256, 2)
     expect(p.search(0, 128, SLOT_MASK, 0, 0)).toBe(0)
     expect(p.search(0, 1, SLOT_MASK, 0, 0)).toBe(-1)
     expect(p.search(1, 1, SLOT_MASK, 0, 0)).toBe(128)
@@ -97,7 +94,7 @@ describe('Pool: the free-run counter', () => {
     )
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const p = pool(512, 4)
+        const p = allocatorPool(512, 4)
         const initial = p.list.slice()
         const live: SlotRange[] = []
         for (const o of ops) {
@@ -154,7 +151,7 @@ describe('Pool.search against the kernel loop', () => {
     })
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const p = pool(512, 2)
+        const p = allocatorPool(512, 2)
         const live: SlotRange[] = []
         for (const o of ops) {
           if (o.alloc || live.length === 0) {
@@ -176,8 +173,8 @@ describe('Pool.search against the kernel loop', () => {
 
 describe('areas', () => {
   it('hold whole segments: a pool that cannot be split so is refused', () => {
-    expect(() => pool(384, 2)).toThrow(/384 slots.*2 areas/)
-    expect(pool(384, 1).areas).toHaveLength(1)
+    expect(() => allocatorPool(384, 2)).toThrow(/384 slots.*2 areas/)
+    expect(allocatorPool(384, 1).areas).toHaveLength(1)
   })
 })
 

@@ -4,19 +4,16 @@ import {
   ArgumentTypeError,
   type Mapping,
   MappingTooLargeError,
-  Swiotlb,
+  type Swiotlb,
   SwiotlbFullError,
   ThrottleTimeoutError,
-  VirtualClock,
+  type VirtualClock,
 } from '../src/index.js'
+import { testPool } from './helpers/pools.js'
 import { SLOT } from './helpers/throttle-harness.js'
 
-/** 1 MiB (512 slots) on virtual time; high 0.25: a blocking budget of 128 slots. */
-function pool(backing = false) {
-  const clock = new VirtualClock()
-  const dma = new Swiotlb({ size: '1M', clock, backing, throttle: { high: 0.25 } })
-  return { clock, dma }
-}
+/** 1 MiB (512 slots), accounting only; high 0.25: a blocking budget of 128 slots. */
+const POOL = { size: '1M', backing: false, throttle: { high: 0.25 } } as const
 
 function expectEmpty(dma: Swiotlb, clock: VirtualClock): void {
   const s = dma.stats()
@@ -28,7 +25,7 @@ function expectEmpty(dma: Swiotlb, clock: VirtualClock): void {
 
 describe('withMapping', () => {
   it('maps, runs the callback with the live mapping, unmaps, and resolves with its value', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     let seen: Mapping | undefined
     const value = await dma.withMapping(3 * SLOT, true, (m) => {
       seen = m
@@ -42,7 +39,7 @@ describe('withMapping', () => {
   })
 
   it('takes (buf, fn) as a non-blocking call, and rejects with SwiotlbFullError without calling fn', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const all = [0, 1, 2, 3].map(() => dma.tryMap(128 * SLOT)!)
     let calls = 0
     await expect(
@@ -57,7 +54,7 @@ describe('withMapping', () => {
   })
 
   it('unmaps when the callback throws or rejects, and rejects with its error', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const boom = new Error('boom')
     await expect(
       dma.withMapping(SLOT, true, () => {
@@ -74,7 +71,7 @@ describe('withMapping', () => {
   })
 
   it('settles queued callbacks on every path: a value, a throw, a rejection, a detached buffer', async () => {
-    const { clock, dma } = pool(true)
+    const { clock, dma } = testPool({ ...POOL, backing: true })
     const first = await dma.map(new Uint8Array(128 * SLOT), true) // the whole blocking budget
     const boom = new Error('boom')
     const ab = new ArrayBuffer(64)
@@ -103,13 +100,13 @@ describe('withMapping', () => {
   })
 
   it('accepts a callback that unmaps the mapping itself', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     await expect(dma.withMapping(SLOT, true, (m) => m.unmap())).resolves.toBeUndefined()
     expectEmpty(dma, clock)
   })
 
   it('refuses a callback that is not a function, with its value in the message, and changes nothing', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     for (const bad of [undefined, 42, 'fn', {}]) {
       // @ts-expect-error: a callback that is not a function
       const p = dma.withMapping(SLOT, true, bad)
@@ -123,7 +120,7 @@ describe('withMapping', () => {
   })
 
   it("rejects with map's error for bad input or a request that can never fit, without calling fn", async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     let calls = 0
     const fn = () => {
       calls++
@@ -136,7 +133,7 @@ describe('withMapping', () => {
   })
 
   it('queues in FIFO order with map callers; a queued callback starts after the unmap that admitted it', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const log: string[] = []
     const first = await dma.map(128 * SLOT, true) // the whole blocking budget
     const a = dma.withMapping(64 * SLOT, true, async (m) => {
@@ -169,7 +166,7 @@ describe('withMapping', () => {
   })
 
   it("starts the next queued callback when the previous callback's unmap has returned", async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     let first: Mapping | undefined
     const seen: string[] = []
     const a = dma.withMapping(128 * SLOT, true, async (m) => {
@@ -191,7 +188,7 @@ describe('withMapping', () => {
   })
 
   it('times out and aborts like map, leaving nothing behind and never calling fn', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const hold = await dma.map(128 * SLOT, true)
     let calls = 0
     const fn = () => {
@@ -214,7 +211,7 @@ describe('withMapping', () => {
   })
 
   it('copies back after the callback, and frees the slots when the buffer was detached meanwhile', async () => {
-    const { clock, dma } = pool(true)
+    const { clock, dma } = testPool({ ...POOL, backing: true })
     const buf = new Uint8Array(100)
     await dma.withMapping(buf, { mayBlock: true, dir: 'from-device' }, (m) => {
       m.bytes.fill(7)
@@ -242,7 +239,7 @@ describe('withMapping', () => {
           { minLength: 1, maxLength: 30 },
         ),
         async (calls) => {
-          const { clock, dma } = pool()
+          const { clock, dma } = testPool(POOL)
           let peak = 0
           const order: number[] = []
           const run = async (i: number, m: Mapping) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Swiotlb, VirtualClock } from '../../src/index.js'
+import { testPool } from '../helpers/pools.js'
 import { snapshot } from './hostile-helpers.js'
 
 const KiB = 1024
@@ -16,14 +16,12 @@ function resizable(byteLength: number, maxByteLength: number): Resizable {
   return new Ctor(byteLength, { maxByteLength })
 }
 
-function pool(size = '256K') {
-  const clock = new VirtualClock()
-  return { clock, dma: new Swiotlb({ size, clock, throttle: { high: 1 } }) }
-}
+/** 256 KiB; high 1: blocking maps may use it all. */
+const POOL = { size: '256K', throttle: { high: 1 } } as const
 
 describe('detached and resized buffers', () => {
   it('a detached buffer is refused by map and tryMap and changes nothing', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const buf = new Uint8Array(100)
     detach(buf)
     const before = snapshot(dma, clock)
@@ -34,7 +32,7 @@ describe('detached and resized buffers', () => {
   })
 
   it('detached after map: copy-back and syncs refuse with a code, skipCpuSync unmaps', async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const buf = new Uint8Array(100)
     const m = await dma.map(buf, { dir: 'bidirectional' })
     detach(buf)
@@ -47,7 +45,7 @@ describe('detached and resized buffers', () => {
   })
 
   it("a waiter whose buffer is detached while it waits never sees the previous mapping's bytes", async () => {
-    const { clock, dma } = pool()
+    const { clock, dma } = testPool(POOL)
     const held = await dma.map(new Uint8Array(256 * KiB), true)
     held.bytes.fill(0xbb) // a device wrote a secret into the bounce buffer
     const mine = new Uint8Array(256 * KiB)
@@ -63,7 +61,7 @@ describe('detached and resized buffers', () => {
   })
 
   it("a resizable buffer shrunk while waiting never exposes the previous mapping's bytes", async () => {
-    const { dma } = pool()
+    const { dma } = testPool(POOL)
     const held = await dma.map(new Uint8Array(256 * KiB), true)
     held.bytes.fill(0xbb)
     const buffer = resizable(8 * KiB, 256 * KiB)
@@ -79,7 +77,7 @@ describe('detached and resized buffers', () => {
   })
 
   it('a resizable buffer grown after map never writes past its mapping', async () => {
-    const { dma } = pool()
+    const { dma } = testPool(POOL)
     const buffer = resizable(4 * KiB, 64 * KiB)
     const mine = new Uint8Array(buffer) // tracks the buffer's length
     const m = await dma.map(mine, { dir: 'to-device' })

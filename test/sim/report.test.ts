@@ -1,22 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { renderReport } from '../../src/report/html.js'
 import { buildReportModel } from '../../src/report/model.js'
 import { findScenario, parseSpec, runSpec } from '../../src/sim/index.js'
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import { launchChromium } from '../helpers/chromium.js'
 
 async function dmabufReport(): Promise<string> {
   const scenario = findScenario('dmabuf-hog')
@@ -39,7 +28,7 @@ describe('HTML report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dma-throttle-report-'))
     const file = join(dir, 'report.html')
     writeFileSync(file, await dmabufReport())
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage({ viewport: { width: 1240, height: 900 } })
       const requests: string[] = []
