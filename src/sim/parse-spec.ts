@@ -57,7 +57,8 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     }),
   )
   unique('jobs', jobs)
-  const runtimeMs = givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.runtimeMs))
+  const runtimeMs =
+    givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.startDelaySpreadMs + j.runtimeMs))
   const hogs = list('hogs', input['hogs'] ?? []).map((raw, i) => parseHog(`hogs[${i}]`, raw, runtimeMs, cpus))
   if (jobs.length === 0 && hogs.length === 0 && devices.every((d) => deviceKind(d.type).blockIo)) {
     throw new SpecError(

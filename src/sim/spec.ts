@@ -1,5 +1,6 @@
 import type { DeviceSpec } from './devices/registry.js'
 import type { VcpuSpec } from './vcpus.js'
+import type { RateProcess } from './workloads/arrivals.js'
 
 /** Knobs of the policies, shared by all of them in a run. */
 export interface PolicyTuning {
@@ -53,7 +54,11 @@ export interface JobSpec {
   /** I/Os per second per clone; undefined: as fast as iodepth allows. */
   rateIops: number | undefined
   runtimeMs: number
+  /** fio's startdelay; with a range 'lo-hi', each clone starts at lo + a seeded draw of the spread. */
   startDelayMs: number
+  startDelaySpreadMs: number
+  /** fio's rate_process: 'poisson' draws the gaps between rate-limited I/Os from the seed. */
+  rateProcess: RateProcess
   /** CPUs the clones run on, round-robin; undefined: spread over all CPUs. */
   cpus: readonly number[] | undefined
   /** fio's continue_on_error: 'none' (default) stops a clone at its first I/O error. */

@@ -168,6 +168,7 @@ describe('NIC', () => {
     pps: 200_000,
     packetBytes: 1500,
     batch: 200,
+    arrivals: 'periodic' as const,
     queues: 1,
     ringSize: 200,
     bufferBytes: 2048,

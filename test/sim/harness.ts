@@ -9,6 +9,7 @@ export function makeContext(
     throttle?: SwiotlbOptions['throttle']
     cpus?: number
     endMs?: number
+    seed?: number
     vcpu?: VcpuSpec
   } = {},
 ) {
@@ -21,7 +22,15 @@ export function makeContext(
     throttle: options.throttle ?? false,
   })
   const measures = new Measures()
-  const ctx = new SimContext(engine, dma, measures, 1, options.cpus ?? 2, options.endMs ?? 1000, options.vcpu)
+  const ctx = new SimContext(
+    engine,
+    dma,
+    measures,
+    options.seed ?? 1,
+    options.cpus ?? 2,
+    options.endMs ?? 1000,
+    options.vcpu,
+  )
   return { engine, clock: engine.clock, dma, measures, ctx }
 }
 

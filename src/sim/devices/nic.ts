@@ -2,6 +2,8 @@ import type { Mapping } from '../../index.js'
 import type { SimContext } from '../context.js'
 import { SpecError } from '../errors.js'
 import type { DeviceMeasures } from '../measures.js'
+import type { Rng } from '../rng.js'
+import { exponential } from '../workloads/arrivals.js'
 import { bool, checkKeys, int, num, str } from '../workloads/values.js'
 import type { TrafficDeviceKind } from './kind.js'
 import { MapOptionSet } from './sg-map.js'
@@ -15,6 +17,8 @@ export interface NicSpec {
   packetBytes: number
   /** Packets per NAPI poll. */
   batch: number
+  /** Gaps between batches: 'poisson' (exponential, drawn from the seed; default) or 'periodic'. */
+  arrivals: 'poisson' | 'periodic'
   /** Receive queues (RSS), one per CPU from CPU 0; each rotates through its batches. */
   queues: number
   /** Receive buffers per queue: each stays mapped while it waits in the ring. */
@@ -55,6 +59,7 @@ export class Nic {
   readonly #intervalTicks: number
   #nextTick = 0
   #batchNo = 0
+  readonly #rng: Rng
 
   constructor(
     readonly spec: NicSpec,
@@ -66,6 +71,7 @@ export class Nic {
     }
     this.#seen = ctx.measures.device(spec.name, spec.type)
     this.#intervalTicks = (1e6 * spec.batch) / spec.pps
+    this.#rng = ctx.rng(`arrivals:${spec.name}`)
   }
 
   get name(): string {
@@ -87,7 +93,8 @@ export class Nic {
   }
 
   #schedule(): void {
-    this.#nextTick += this.#intervalTicks
+    const gap = this.#intervalTicks
+    this.#nextTick += this.spec.arrivals === 'poisson' ? exponential(this.#rng, gap) : gap
     this.ctx.engine.atTick(Math.round(this.#nextTick), () => this.#batch())
   }
 
@@ -143,6 +150,7 @@ export const nicKind: TrafficDeviceKind<NicSpec> = {
       'pps',
       'packetBytes',
       'batch',
+      'arrivals',
       'queues',
       'ringSize',
       'bufferBytes',
@@ -158,6 +166,7 @@ export const nicKind: TrafficDeviceKind<NicSpec> = {
       pps: num(`${field}.pps`, raw['pps'] ?? 100_000, 1),
       packetBytes,
       batch: int(`${field}.batch`, raw['batch'] ?? 64, 1, 4096),
+      arrivals: arrivals(`${field}.arrivals`, raw['arrivals']),
       queues: int(`${field}.queues`, raw['queues'] ?? 4, 1, 1024),
       ringSize: int(`${field}.ringSize`, raw['ringSize'] ?? 256, 1, 65536),
       bufferBytes,
@@ -165,4 +174,10 @@ export const nicKind: TrafficDeviceKind<NicSpec> = {
     }
   },
   create: (spec, ctx) => new Nic(spec, ctx),
+}
+
+function arrivals(field: string, value: unknown): NicSpec['arrivals'] {
+  if (value === undefined || value === 'poisson') return 'poisson'
+  if (value === 'periodic') return 'periodic'
+  throw new SpecError(field, "'poisson' or 'periodic'", value)
 }

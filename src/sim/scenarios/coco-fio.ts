@@ -13,7 +13,8 @@ export const cocoFio: Scenario = {
   source: 'Michael Kelley, "swiotlb: Allow swiotlb to throttle" (RFC, August 2024), cover letter',
   spec: {
     name: 'coco-fio',
-    description: 'CoCo VM: NVMe at 2 GB/s, 10 GbE; fio steady load plus a 400 ms burst',
+    description:
+      'CoCo VM: NVMe at 2 GB/s, 10 GbE; fio steady Poisson load plus 400 ms bursts from 250–350 ms',
     cpus: 16,
     pool: { size: '32M', areas: 16 },
     runtime: '1s',
@@ -32,6 +33,7 @@ export const cocoFio: Scenario = {
         iodepth: 8,
         numjobs: 16,
         rate_iops: 1000,
+        rate_process: 'poisson',
         continue_on_error: 'io',
       },
       {
@@ -41,7 +43,7 @@ export const cocoFio: Scenario = {
         bssplit: '64k/30:128k/30:256k/40',
         iodepth: 32,
         numjobs: 8,
-        startdelay: '300ms',
+        startdelay: '250ms-350ms',
         runtime: '400ms',
         continue_on_error: 'io',
       },

@@ -17,7 +17,15 @@ export const dmabufHog: Scenario = {
     devices: [{ name: 'nvme0', type: 'nvme', bandwidth: '2G' }],
     hogs: [{ name: 'dmabuf', bytes: '64M', atMs: 0, holdMs: 500 }],
     jobs: [
-      { name: 'fio', rw: 'randrw', bs: '128k', iodepth: 8, numjobs: 8, startdelay: '50ms', runtime: '950ms' },
+      {
+        name: 'fio',
+        rw: 'randrw',
+        bs: '128k',
+        iodepth: 8,
+        numjobs: 8,
+        startdelay: '40ms-60ms',
+        runtime: '940ms',
+      },
     ],
     tuning: { waitMs: 5, maxBytes: '128M' },
   },

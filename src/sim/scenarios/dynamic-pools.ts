@@ -16,7 +16,16 @@ export const dynamicPools: Scenario = {
     runtime: '500ms',
     sampleMs: 25,
     devices: [{ name: 'nvme0', type: 'nvme', bandwidth: '4G' }],
-    jobs: [{ name: 'fio', rw: 'randread', bssplit: '64k/50:256k/50', iodepth: 16, numjobs: 32 }],
+    jobs: [
+      {
+        name: 'fio',
+        rw: 'randread',
+        bssplit: '64k/50:256k/50',
+        iodepth: 16,
+        numjobs: 32,
+        startdelay: '0-2ms',
+      },
+    ],
     policies: ['fail', 'dynamic', 'hybrid'],
     tuning: { waitMs: 0.5, maxBytes: '64M', chunkBytes: '4M', atUsage: 0.9 },
   },

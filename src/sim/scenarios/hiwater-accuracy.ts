@@ -27,7 +27,7 @@ export const hiwaterAccuracy: Scenario = {
       bs: '128k',
       iodepth: 16,
       cpus_allowed: String(cpu),
-      startdelay: `${cpu * 100}ms`,
+      startdelay: `${cpu * 100}ms-${cpu * 100 + 5}ms`,
       runtime: '190ms',
     })),
     policies: ['fail', 'throttle'],

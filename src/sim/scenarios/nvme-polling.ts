@@ -15,7 +15,7 @@ export const nvmePolling: Scenario = {
     runtime: '500ms',
     sampleMs: 25,
     devices: [{ name: 'nvme0', type: 'nvme', bandwidth: '3G', polling: true }],
-    jobs: [{ name: 'polled', rw: 'randread', bs: '128k', iodepth: 32, numjobs: 4 }],
+    jobs: [{ name: 'polled', rw: 'randread', bs: '128k', iodepth: 32, numjobs: 4, startdelay: '0-1ms' }],
     policies: ['fail', 'rfc', 'throttle', 'hybrid'],
     tuning: { waitMs: 2, maxBytes: '32M' },
   },

@@ -26,7 +26,15 @@ export const rpi4Display: Scenario = {
       { name: 'fb-4k', bytes: '34M', atMs: 300, holdMs: 2000, retryMs: 20, cpu: 1 },
     ],
     jobs: [
-      { name: 'usb', device: 'sda', rw: 'randrw', bssplit: '4k/40:64k/30:256k/30', iodepth: 64, numjobs: 4 },
+      {
+        name: 'usb',
+        device: 'sda',
+        rw: 'randrw',
+        bssplit: '4k/40:64k/30:256k/30',
+        iodepth: 64,
+        numjobs: 4,
+        startdelay: '0-5ms',
+      },
     ],
   },
 }

@@ -26,6 +26,7 @@ export const snailCheetah: Scenario = {
         bs: '256k',
         iodepth: 32,
         numjobs: 2,
+        startdelay: '0-5ms',
         cpus_allowed: '0-1',
       },
       {
@@ -35,6 +36,7 @@ export const snailCheetah: Scenario = {
         bs: '16k',
         iodepth: 16,
         numjobs: 4,
+        startdelay: '0-5ms',
         cpus_allowed: '2-5',
       },
     ],
