@@ -15,7 +15,8 @@ import type * as Library from '../src/index.js'
  * faster by itself). A/A runs of this method gave 0.99, 1.02 and, in a burst of load on the machine,
  * 1.32: repeat a run before believing an effect under about 15 %.
  * Workloads: `cb` (10,000 withMapping calls through a budget of 16, the default), `manual` (the same
- * with map + await + unmap), `uncontended`.
+ * with map + await + unmap), `uncontended`, `weighted` (10,000 withMapping calls of 1..32 slots through
+ * a budget of 256, as bench/throttle/blocking.ts's weighted case).
  */
 
 const TASKS = 10_000
@@ -34,6 +35,12 @@ function workload(lib: Lib, name: string): () => Promise<unknown> {
       for (let i = 0; i < TASKS; i++) (await dma.map(4096, true)).unmap()
     }
   }
+  if (name === 'weighted') {
+    // 1024 slots × high 0.25 = a blocking budget of 256 slots.
+    const dma = new lib.Swiotlb({ size: '2M', backing: false, throttle: { high: 0.25 } })
+    const bytes = Array.from({ length: TASKS }, (_, i) => (1 + ((i * 7919 + 13) % 32)) * lib.SLOT_SIZE)
+    return () => Promise.all(bytes.map((n) => dma.withMapping(n, true, work)))
+  }
   const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
   const task =
     name === 'manual'
@@ -44,7 +51,7 @@ function workload(lib: Lib, name: string): () => Promise<unknown> {
         }
       : () => dma.withMapping(2048, true, work)
   if (name !== 'manual' && name !== 'cb')
-    throw new RangeError(`Unknown workload ${name}; expected cb, manual or uncontended`)
+    throw new RangeError(`Unknown workload ${name}; expected cb, manual, uncontended or weighted`)
   return () => Promise.all(Array.from({ length: TASKS }, task))
 }
 

@@ -11,16 +11,17 @@ export {
   SwiotlbFullError,
   ThrottleTimeoutError,
 } from './errors.js'
-export { Mapping, NoBackingMemoryError, type UnmapOptions } from './mapping.js'
+export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
+export { Histogram } from './stats/histogram.js'
+export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'
+export { Mapping, NoBackingMemoryError, type UnmapOptions } from './swiotlb/mapping.js'
 export type {
   GrowthOptions,
   MapOptions,
   NormalizedOptions,
   SwiotlbOptions,
   ThrottleOptions,
-} from './options.js'
-export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
-export { Histogram } from './stats/histogram.js'
-export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'
-export { Swiotlb } from './swiotlb.js'
-export type { MappingCallback } from './with-mapping.js'
+} from './swiotlb/options.js'
+export { Swiotlb } from './swiotlb/swiotlb.js'
+export type { MappingCallback } from './swiotlb/with-mapping.js'
+export type { ThrottleMode } from './throttle/policy.js'

@@ -181,9 +181,9 @@ describe('areas', () => {
 describe('SwiotlbAllocator', () => {
   it('starts the search in the caller area and wraps through all areas', () => {
     const a = new SwiotlbAllocator({ nslabs: 512, nareas: 4, backing: false, now: 0 })
-    expect(a.find(2, 1, SLOT_MASK, 0, 0)).toBe(256)
-    expect(a.find(7, 1, SLOT_MASK, 0, 0)).toBe(384) // 7 & 3 = area 3
-    expect(a.find(3, 128, SLOT_MASK, 0, 0)).toBe(0) // area 3 has 127 left: wraps to area 0
+    expect(a.find(2, 1, SLOT_MASK, 0, 0)?.slot).toBe(256)
+    expect(a.find(7, 1, SLOT_MASK, 0, 0)?.slot).toBe(384) // 7 & 3 = area 3
+    expect(a.find(3, 128, SLOT_MASK, 0, 0)?.slot).toBe(0) // area 3 has 127 left: wraps to area 0
     expect(a.used).toBe(130)
     expect(a.hiwater).toBe(130)
   })
@@ -207,10 +207,9 @@ describe('SwiotlbAllocator', () => {
   it('searches the default pool first, then dynamic pools, and counts hiwater exactly', () => {
     const a = new SwiotlbAllocator({ nslabs: 128, nareas: 1, backing: false, now: 0 })
     const dyn = a.addPool('dynamic', 256, 2, 0)
-    expect(a.find(0, 128, SLOT_MASK, 0, 0)).toBe(0)
-    expect(a.foundPool).toBe(a.defaultPool)
-    expect(a.find(0, 10, SLOT_MASK, 0, 0)).toBe(0)
-    expect(a.foundPool).toBe(dyn)
+    expect(a.find(0, 128, SLOT_MASK, 0, 0)?.pool).toBe(a.defaultPool)
+    expect(a.find(0, 10, SLOT_MASK, 0, 0)?.pool).toBe(dyn)
+    expect(a.find(0, 512, SLOT_MASK, 0, 0)).toBeUndefined()
     a.release(a.defaultPool, 0, 128)
     expect(a.used).toBe(10)
     expect(a.hiwater).toBe(138)
@@ -223,7 +222,8 @@ describe('SwiotlbAllocator', () => {
     const t = a.addPool('transient', 5, 1, 0)
     expect(a.nslabs).toBe(128)
     expect(a.transientNslabs).toBe(5)
-    expect(a.findIn(t, 5, SLOT_MASK, 0, 0)).toBe(0)
+    const found = a.findIn(t, 5, SLOT_MASK, 0, 0)
+    expect([found?.pool, found?.slot]).toEqual([t, 0])
     expect(a.used).toBe(0)
     expect(a.poolOf(t.start + 3 * SLOT_SIZE)).toBe(t)
     a.release(t, 0, 5)

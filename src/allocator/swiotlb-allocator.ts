@@ -6,6 +6,12 @@ const FIRST_ADDRESS = 2 ** 32
 /** Alignment of every pool's start, and the gap left between pools. */
 const POOL_ALIGN = 2 * 1024 * 1024
 
+/** Where `find` placed a request: its pool and first slot. */
+export interface Placement {
+  pool: Pool
+  slot: number
+}
+
 export interface AllocatorConfig {
   nslabs: number
   nareas: number
@@ -39,13 +45,14 @@ export class SwiotlbAllocator {
   hiwater = 0
   /** Slots of live transient pools. */
   transientNslabs = 0
-  /** The pool of the last successful `find`. */
-  foundPool: Pool | undefined
+  /** What `find` returns, refilled by every call: no object is made per allocation. */
+  readonly #placement: Placement
 
   constructor(config: AllocatorConfig) {
     this.nareas = config.nareas
     this.backing = config.backing
     this.defaultPool = this.addPool('default', config.nslabs, config.nareas, config.now)
+    this.#placement = { pool: this.defaultPool, slot: 0 }
   }
 
   /** Adds a pool of `nslabs` slots on a fresh address range. */
@@ -78,10 +85,17 @@ export class SwiotlbAllocator {
   }
 
   /**
-   * swiotlb_find_slots: `nslots` slots for a caller on `cpu`. Sets `foundPool` and returns the first
-   * slot, or returns -1 when no pool has room.
+   * swiotlb_find_slots: `nslots` slots for a caller on `cpu`. Returns where they are (the pool and the
+   * first slot), or undefined when no pool has room. The answer is one record this allocator refills
+   * on every call: read it before the next `find`.
    */
-  find(cpu: number, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
+  find(
+    cpu: number,
+    nslots: number,
+    alignMask: number,
+    matchMask: number,
+    origAddr: number,
+  ): Placement | undefined {
     const pools = this.pools
     if (pools.length === 1) {
       // The common case, kept free of the outer loop: one pool, wrap through its areas.
@@ -94,7 +108,7 @@ export class SwiotlbAllocator {
         if (slot >= 0) return this.#found(pool, nslots, slot)
         a = a + 1 === nareas ? 0 : a + 1
       } while (a !== first)
-      return -1
+      return undefined
     }
     for (let offset = 0; offset < this.nareas; offset++) {
       for (let p = 0; p < pools.length; p++) {
@@ -110,22 +124,30 @@ export class SwiotlbAllocator {
         if (slot >= 0) return this.#found(pool, nslots, slot)
       }
     }
-    return -1
+    return undefined
   }
 
-  #found(pool: Pool, nslots: number, slot: number): number {
-    this.foundPool = pool
+  #found(pool: Pool, nslots: number, slot: number): Placement {
     if (pool.kind !== 'transient') {
       this.used += nslots
       if (this.used > this.hiwater) this.hiwater = this.used
     }
-    return slot
+    const placement = this.#placement
+    placement.pool = pool
+    placement.slot = slot
+    return placement
   }
 
-  /** Searches one pool only (a transient pool right after it is made). */
-  findIn(pool: Pool, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
+  /** Searches one pool only (a transient pool right after it is made); answers as `find` does. */
+  findIn(
+    pool: Pool,
+    nslots: number,
+    alignMask: number,
+    matchMask: number,
+    origAddr: number,
+  ): Placement | undefined {
     const slot = pool.search(0, nslots, alignMask, matchMask, origAddr)
-    return slot >= 0 ? this.#found(pool, nslots, slot) : -1
+    return slot >= 0 ? this.#found(pool, nslots, slot) : undefined
   }
 
   release(pool: Pool, slot: number, nslots: number): void {

@@ -1,5 +1,3 @@
-import { DEFAULT_POOL_BYTES } from '../allocator/layout.js'
-
 /** The decrypt hypercalls of a CoCo VM: time a grow takes on the clock. */
 export interface GrowthCost {
   fixedMs: number
@@ -22,7 +20,6 @@ export interface GrowthConfig {
 }
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
-export { DEFAULT_POOL_BYTES }
 
 /** Time a grow of `bytes` takes. */
 export function growCostMs(cost: GrowthCost, bytes: number): number {

@@ -113,7 +113,6 @@ export class Growth {
 
   async #grow(bytes: number, reason: 'wait' | 'background'): Promise<boolean> {
     const { clock, allocator } = this.host
-    this.#pendingBytes = bytes
     this.host.onGrowStart(bytes, reason)
     const costMs = growCostMs(this.config.cost, bytes)
     if (costMs > 0) await new Promise<void>((resolve) => clock.setTimer(costMs, resolve))

@@ -47,10 +47,6 @@ export class Shrinker {
     this.#timers.delete(pool)
   }
 
-  get pending(): number {
-    return this.#timers.size
-  }
-
   dispose(): void {
     for (const timer of this.#timers.values()) this.clock.clearTimer(timer)
     this.#timers.clear()

@@ -1,3 +1,4 @@
+import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
 import type { SwiotlbAllocator } from '../allocator/swiotlb-allocator.js'
 
@@ -15,7 +16,7 @@ export function makeTransientPool(
   if (allocate !== undefined) {
     let answer: boolean | Promise<boolean>
     try {
-      answer = allocate(nslots * 2048)
+      answer = allocate(nslots * SLOT_SIZE)
     } catch {
       return undefined
     }

@@ -4,7 +4,10 @@ import type { ThrottlePolicy } from '../throttle/policy.js'
 import type { Histogram } from './histogram.js'
 import type { AreaStats, PoolStats, SwiotlbStats } from './types.js'
 
-/** Counters the facade keeps. */
+/**
+ * The counts that neither the allocator, the policy nor growth keeps: the facade's context holds them,
+ * the map path and the wait path count.
+ */
 export interface Counters {
   live: number
   failures: number
@@ -13,8 +16,8 @@ export interface Counters {
   aborts: number
 }
 
+/** Where a snapshot's numbers come from (the facade's context has all of these). */
 export interface StatsSources {
-  at: number
   allocator: SwiotlbAllocator
   policy: ThrottlePolicy | undefined
   growth: Growth | undefined
@@ -23,7 +26,7 @@ export interface StatsSources {
 }
 
 /** Builds a deep-frozen snapshot: later changes to the pool never show through it. */
-export function buildStats(s: StatsSources): SwiotlbStats {
+export function buildStats(s: StatsSources, at: number): SwiotlbStats {
   const { allocator: a, policy: p, growth: g, counters: c, waits } = s
   const poolList: PoolStats[] = []
   const areas: AreaStats[] = []
@@ -49,9 +52,8 @@ export function buildStats(s: StatsSources): SwiotlbStats {
       )
     })
   })
-  const budget = p !== undefined && p.mode !== 'serialize' ? p.maxSlots(a.nslabs) : 0
   return Object.freeze({
-    at: s.at,
+    at,
     nslabs: a.nslabs,
     used: a.used,
     hiwater: a.hiwater,
@@ -64,7 +66,7 @@ export function buildStats(s: StatsSources): SwiotlbStats {
       mode: p?.mode ?? 'off',
       waiting: p?.waiting ?? 0,
       bytesWaiting: p?.bytesWaiting ?? 0,
-      budget,
+      budget: p?.budget() ?? 0,
       blockingUsed: p?.blockingUsed ?? 0,
       admitted: c.admitted,
       timeouts: c.timeouts,

@@ -1,10 +1,10 @@
 import { SEGMENT_SLOTS } from '../allocator/layout.js'
-import { DrainGuard } from './drain-guard.js'
-import type { ThrottleHost, ThrottlePolicy, ThrottleThresholds } from './policy.js'
+import { BudgetedPolicy } from './budgeted.js'
+import type { Admitted } from './policy.js'
 import { type Waiter, WaitQueue } from './wait-queue.js'
 
 /** The smallest share of an active device: 4 segments (hctx_may_queue's floor of 4 tags). */
-export const MIN_SHARE_SLOTS = 4 * SEGMENT_SLOTS
+const MIN_SHARE_SLOTS = 4 * SEGMENT_SLOTS
 
 class DeviceState {
   readonly queue = new WaitQueue()
@@ -20,7 +20,7 @@ class DeviceState {
  * `max(ceil(budget / activeDevices), 4 segments)`. A slow device cannot hold a fast one hostage
  * (the Snail/Cheetah case); within a device, order is strictly FIFO.
  */
-export class FairSharePolicy implements ThrottlePolicy {
+export class FairSharePolicy extends BudgetedPolicy {
   readonly mode = 'fair-share'
   readonly #devices = new Map<string, DeviceState>()
   /** Devices with waiters, in round-robin order; `#cursor` is the next to serve. */
@@ -29,26 +29,6 @@ export class FairSharePolicy implements ThrottlePolicy {
   #active = 0
   /** True when the last drain left a head waiting for budget or slots rather than for its share. */
   #starved = false
-  #waiting = 0
-  #bytesWaiting = 0
-  blockingUsed = 0
-  highCount = 0
-  readonly lowCount = 0
-  readonly #guard = new DrainGuard()
-  readonly #pass = () => this.#drainPass()
-
-  constructor(
-    private readonly host: ThrottleHost,
-    private readonly thresholds: ThrottleThresholds,
-  ) {}
-
-  budget(): number {
-    return Math.floor(this.thresholds.high * this.host.nslabs)
-  }
-
-  maxSlots(nslabs: number): number {
-    return Math.floor(this.thresholds.high * nslabs)
-  }
 
   /** The cap of each active device now. */
   share(): number {
@@ -73,42 +53,33 @@ export class FairSharePolicy implements ThrottlePolicy {
   }
 
   fastPath(nslots: number, device: string): boolean {
-    if (this.#starved && this.#waiting !== 0) return false
+    if (this.#starved && this.waiting !== 0) return false
     const s = this.#state(device)
     return s.queue.length === 0 && this.#fits(s, nslots)
   }
 
-  admitted(nslots: number, device: string): void {
+  override admitted(nslots: number, device: string): void {
     const s = this.#state(device)
     if (s.used === 0 && s.queue.length === 0) this.#active++
     s.used += nslots
-    this.blockingUsed += nslots
+    super.admitted(nslots, device)
   }
 
-  submit(w: Waiter, tryNow = true): boolean {
-    if (tryNow && this.fastPath(w.nslots, w.device) && this.host.grant(w)) {
-      this.admitted(w.nslots, w.device)
-      return true
-    }
-    this.highCount++
+  protected enqueue(w: Waiter): void {
     const s = this.#state(w.device)
     if (s.used === 0 && s.queue.length === 0) this.#active++
     s.queue.push(w)
-    this.#waiting++
-    this.#bytesWaiting += w.sizeBytes
     if (!s.inRing) {
       s.inRing = true
       this.#ring.push(s)
     }
-    return false
   }
 
-  release(nslots: number, device: string): void {
-    const s = this.#state(device)
-    s.used -= nslots
-    this.blockingUsed -= nslots
+  override release(m: Admitted): void {
+    const s = this.#state(m.device)
+    s.used -= m.slots
     this.#settle(s)
-    this.drain()
+    super.release(m)
   }
 
   /** A device with nothing held and nothing waiting stops being active. */
@@ -119,50 +90,31 @@ export class FairSharePolicy implements ThrottlePolicy {
     }
   }
 
-  drain(): void {
-    if (this.#waiting !== 0) this.#guard.run(this.#pass)
-  }
-
-  #drainPass(): void {
+  /**
+   * Serves device heads round-robin from the cursor: the first head within its device's share, the
+   * budget and the slots goes. False after a full turn of the ring that admitted nobody.
+   */
+  protected put(): boolean {
     this.#starved = false
-    let idle = 0
-    // Serve device heads round-robin until a full turn of the ring admits nobody.
-    while (this.#ring.length !== 0 && idle < this.#ring.length) {
-      if (this.#cursor >= this.#ring.length) this.#cursor = 0
-      const s = this.#ring[this.#cursor]!
+    const ring = this.#ring
+    for (let idle = 0; idle < ring.length; idle++) {
+      if (this.#cursor >= ring.length) this.#cursor = 0
+      const s = ring[this.#cursor]!
       const w = s.queue.head!
-      if (s.used + w.nslots > this.share()) {
-        this.#cursor++
-        idle++
-        continue
-      }
-      if (this.blockingUsed + w.nslots > this.budget() || !this.#grantHead(s, w)) {
+      if (s.used + w.nslots <= this.share()) {
+        if (this.handOff(w, s.queue)) {
+          s.used += w.nslots
+          if (s.queue.length === 0) this.#leaveRing(s)
+          else this.#cursor++
+          return true
+        }
         // Hold newcomers back only for a head that releases can satisfy; one larger than the whole
         // budget waits for growth, and holding others back for it could hang them on an idle pool.
         if (w.nslots <= this.budget()) this.#starved = true
-        this.#cursor++
-        idle++
-        continue
       }
-      idle = 0
-      if (s.queue.length === 0) this.#leaveRing(s)
-      else this.#cursor++
+      this.#cursor++
     }
-  }
-
-  #grantHead(s: DeviceState, w: Waiter): boolean {
-    s.queue.remove(w)
-    this.#waiting--
-    this.#bytesWaiting -= w.sizeBytes
-    if (!this.host.grant(w)) {
-      s.queue.unshift(w)
-      this.#waiting++
-      this.#bytesWaiting += w.sizeBytes
-      return false
-    }
-    s.used += w.nslots
-    this.blockingUsed += w.nslots
-    return true
+    return false
   }
 
   #leaveRing(s: DeviceState): void {
@@ -176,10 +128,7 @@ export class FairSharePolicy implements ThrottlePolicy {
   remove(w: Waiter): void {
     const s = this.#devices.get(w.device)
     if (s === undefined || w.queue !== s.queue) return
-    const wasHead = s.queue.head === w
-    s.queue.remove(w)
-    this.#waiting--
-    this.#bytesWaiting -= w.sizeBytes
+    const wasHead = this.unqueue(w, s.queue)
     if (s.queue.length === 0) this.#leaveRing(s)
     this.#settle(s)
     if (wasHead) this.drain()
@@ -192,18 +141,5 @@ export class FairSharePolicy implements ThrottlePolicy {
       if (h !== undefined && (oldest === undefined || h.enqueuedAt < oldest.enqueuedAt)) oldest = h
     }
     return oldest
-  }
-
-  get waiting(): number {
-    return this.#waiting
-  }
-
-  get bytesWaiting(): number {
-    return this.#bytesWaiting
-  }
-
-  /** Devices holding blocking slots or waiting. */
-  get activeDevices(): number {
-    return this.#active
   }
 }

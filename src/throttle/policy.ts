@@ -1,25 +1,46 @@
 import type { Waiter } from './wait-queue.js'
 
+/** A mapping a policy admitted, as the policy sees it again at its unmap. */
+export interface Admitted {
+  /** Slots it holds. */
+  readonly slots: number
+  readonly device: string
+}
+
 /** What a throttle policy needs from the pool. */
 export interface ThrottleHost {
   /**
-   * Allocates slots for a waiter and settles its request (direct handoff). Returns false, changing
-   * nothing, when the allocator finds no room.
+   * Allocates slots for a waiter and settles its request (direct handoff): returns what it admitted,
+   * or undefined, changing nothing, when the allocator finds no room.
    */
-  grant(w: Waiter): boolean
+  grant(w: Waiter): Admitted | undefined
   /** Slots of capacity now (default and dynamic pools): thresholds are fractions of it. */
   readonly nslabs: number
   /** Slots in use now. */
   readonly used: number
 }
 
+export type ThrottleMode = 'budget' | 'serialize' | 'fair-share'
+
+export interface ThrottleThresholds {
+  /** Fraction of capacity: the blocking budget, or the RFC's high mark. */
+  high: number
+  /** Fraction of capacity: the RFC's low mark (serialize). */
+  low: number
+}
+
+/** `throttle` options, normalized: what createPolicy builds a policy from. */
+export interface ThrottleConfig extends ThrottleThresholds {
+  mode: ThrottleMode
+}
+
 /**
  * How blocking (MAY_BLOCK) requests are admitted. One interface, three implementations: `budget`
  * (tag-set budget, one FIFO), `serialize` (Michael Kelley's RFC) and `fair-share` (blk-mq
- * hctx_may_queue). Non-blocking requests never reach a policy.
+ * hctx_may_queue), made by createPolicy. Non-blocking requests never reach a policy.
  */
 export interface ThrottlePolicy {
-  readonly mode: 'budget' | 'serialize' | 'fair-share'
+  readonly mode: ThrottleMode
   /**
    * True when a request of `nslots` from `device` may go straight to the allocator, without a waiter
    * (the uncontended path). Counts nothing; on success the caller reports `admitted`.
@@ -33,13 +54,21 @@ export interface ThrottlePolicy {
    */
   submit(w: Waiter, tryNow?: boolean): boolean
   /** A mapping that this policy admitted was unmapped (its slots are already free). */
-  release(nslots: number, device: string, throttled: boolean): void
+  release(m: Admitted): void
   /** Admits waiters while they fit; called after every release and every growth. */
   drain(): void
   /** A waiter leaves without a mapping (timeout or abort). */
   remove(w: Waiter): void
   /** The largest request (in slots) that could ever be admitted with `nslabs` of capacity. */
   maxSlots(nslabs: number): number
+  /** Slots the blocking budget allows now; 0 for a mode without one (serialize). */
+  budget(): number
+  /**
+   * Whether capacity may drop to `nslabs` now (the shrinker asks before it returns a pool): never while
+   * requests wait (a shrink would undo the grow they wait for, and grow and shrink could take turns for
+   * ever), nor below what the blocking mappings hold against the budget.
+   */
+  mayShrinkTo(nslabs: number): boolean
   /** The waiter that has waited longest, if any. */
   oldest(): Waiter | undefined
   readonly waiting: number
@@ -49,9 +78,4 @@ export interface ThrottlePolicy {
   /** Requests throttled at the high mark, and (serialize) at the low mark while the semaphore is held. */
   readonly highCount: number
   readonly lowCount: number
-}
-
-export interface ThrottleThresholds {
-  high: number
-  low: number
 }

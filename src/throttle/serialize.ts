@@ -1,6 +1,6 @@
 import { SEGMENT_SLOTS } from '../allocator/layout.js'
 import { DrainGuard } from './drain-guard.js'
-import type { ThrottleHost, ThrottlePolicy, ThrottleThresholds } from './policy.js'
+import type { Admitted, ThrottleHost, ThrottlePolicy, ThrottleThresholds } from './policy.js'
 import { type Waiter, WaitQueue } from './wait-queue.js'
 
 /**
@@ -14,13 +14,18 @@ import { type Waiter, WaitQueue } from './wait-queue.js'
  * fractions of the current capacity. Where the RFC would fail a request that found no slots, this
  * policy keeps it waiting (a blocking call never fails for a full pool): an unthrottled request that
  * finds no room queues for the semaphore like a throttled one, without counting as throttled.
+ *
+ * The semaphore is this policy's own state: the request that holds it while it waits for slots
+ * (`#holder`), then the mapping it got (`#owner`), whose unmap gives it up.
  */
 export class SerializePolicy implements ThrottlePolicy {
   readonly mode = 'serialize'
-  readonly queue = new WaitQueue()
+  readonly #queue = new WaitQueue()
+  #held = false
   /** The request holding the semaphore but still waiting for slots, if any. */
   #holder: Waiter | undefined = undefined
-  #held = false
+  /** The mapping holding the semaphore until its unmap, once its request got slots. */
+  #owner: Admitted | undefined = undefined
   blockingUsed = 0
   highCount = 0
   lowCount = 0
@@ -34,6 +39,15 @@ export class SerializePolicy implements ThrottlePolicy {
 
   maxSlots(): number {
     return SEGMENT_SLOTS
+  }
+
+  /** The RFC has no budget: blocking usage is bounded by the marks and the semaphore. */
+  budget(): number {
+    return 0
+  }
+
+  mayShrinkTo(): boolean {
+    return this.waiting === 0
   }
 
   fastPath(): boolean {
@@ -55,37 +69,42 @@ export class SerializePolicy implements ThrottlePolicy {
       this.lowCount++
       throttle = true
     }
-    if (!throttle && tryNow && this.host.grant(w)) {
+    if (!throttle && tryNow && this.host.grant(w) !== undefined) {
       this.blockingUsed += w.nslots
       return true
     }
-    w.throttled = true
-    this.queue.push(w)
+    this.#queue.push(w)
     this.drain()
     // A waiter granted inside drain() has already been settled: report it as admitted.
     return w.queue === undefined && this.#holder !== w
   }
 
-  release(nslots: number, _device: string, throttled: boolean): void {
-    this.blockingUsed -= nslots
-    if (throttled) this.#held = false
+  release(m: Admitted): void {
+    this.blockingUsed -= m.slots
+    if (m === this.#owner) {
+      this.#owner = undefined
+      this.#held = false
+    }
     this.drain()
   }
 
   drain(): void {
-    if (this.#held || this.queue.length !== 0) this.#guard.run(this.#pass)
+    if (this.#held || this.#queue.length !== 0) this.#guard.run(this.#pass)
   }
 
   #drainPass(): void {
     if (!this.#held) {
-      const next = this.queue.shift()
+      const next = this.#queue.shift()
       if (next === undefined) return
       this.#held = true
       this.#holder = next
     }
     const holder = this.#holder
-    if (holder !== undefined && this.host.grant(holder)) {
+    if (holder === undefined) return
+    const m = this.host.grant(holder)
+    if (m !== undefined) {
       this.#holder = undefined
+      this.#owner = m
       this.blockingUsed += holder.nslots
     }
   }
@@ -97,23 +116,18 @@ export class SerializePolicy implements ThrottlePolicy {
       this.drain()
       return
     }
-    this.queue.remove(w)
+    this.#queue.remove(w)
   }
 
   oldest(): Waiter | undefined {
-    return this.#holder ?? this.queue.head
+    return this.#holder ?? this.#queue.head
   }
 
   get waiting(): number {
-    return this.queue.length + (this.#holder ? 1 : 0)
+    return this.#queue.length + (this.#holder ? 1 : 0)
   }
 
   get bytesWaiting(): number {
-    return this.queue.bytesWaiting + (this.#holder ? this.#holder.sizeBytes : 0)
-  }
-
-  /** True while a throttled request holds the semaphore. */
-  get held(): boolean {
-    return this.#held
+    return this.#queue.bytesWaiting + (this.#holder ? this.#holder.sizeBytes : 0)
   }
 }

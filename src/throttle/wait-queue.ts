@@ -7,8 +7,6 @@ export class Waiter {
   next: Waiter | undefined = undefined
   /** The queue this waiter is in, or undefined once it left. */
   queue: WaitQueue | undefined = undefined
-  /** Set by the serialize policy when the request holds the RFC's semaphore. */
-  throttled = false
 
   constructor(
     readonly nslots: number,

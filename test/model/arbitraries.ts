@@ -10,6 +10,7 @@ import {
 } from './commands.js'
 import type { Mode, ModelConfig } from './model.js'
 import type { GrowthConfig } from './model-growth.js'
+import { SEGMENT, SLOT } from './model-pools.js'
 
 // Timers set by different causes get different binary fractions of a millisecond, so that two timers
 // due at the same time are always two of the same kind (whose order is their creation order).
@@ -21,7 +22,7 @@ const SHRINK_FRACTION = 1 / 512
 const growthArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
   fc
     .record({
-      chunkSlots: fc.constantFrom(128, 256, 384, 512),
+      chunkSlots: fc.constantFrom(SEGMENT, 2 * SEGMENT, 3 * SEGMENT, 4 * SEGMENT),
       chunks: fc.integer({ min: 0, max: 4 }),
       slackSlots: fc.integer({ min: 0, max: 256 }),
       waitMs: fc.option(
@@ -41,7 +42,7 @@ const growthArb = (nslabs: number): fc.Arbitrary<GrowthConfig> =>
     })
     .map(({ chunks, slackSlots, waitMs, shrinkAfterMs, ...g }) => ({
       ...g,
-      maxBytes: (nslabs + chunks * g.chunkSlots + slackSlots) * 2048,
+      maxBytes: (nslabs + chunks * g.chunkSlots + slackSlots) * SLOT,
       waitMs: waitMs ?? undefined,
       // At most 6 grows fit under maxBytes. A shrink timer shorter than 6 grows lets the shrinker return
       // the first chunk while the next is still being made, and a head that needs several chunks then
@@ -60,18 +61,18 @@ export function configArb(mode: Mode, growth: 'never' | 'sometimes' | 'always'):
       areasLog: fc.integer({ min: 0, max: 2 }),
       high: fc.constantFrom(0.25, 0.5, 0.7, 0.9, 1),
       lowOfHigh: fc.constantFrom(0.5, 0.9, 1),
-      short: fc.integer({ min: 0, max: 128 * 2048 - 1 }),
+      short: fc.integer({ min: 0, max: SEGMENT * SLOT - 1 }),
     })
     .chain(({ segments, areasLog, high, lowOfHigh, short }) => {
       const nareas = Math.min(2 ** areasLog, 2 ** Math.floor(Math.log2(segments)))
-      const nslabs = Math.ceil(segments / nareas) * nareas * 128
+      const nslabs = Math.ceil(segments / nareas) * nareas * SEGMENT
       const g =
         growth === 'never'
           ? fc.constant(undefined)
           : growth === 'always'
             ? growthArb(nslabs)
             : fc.option(growthArb(nslabs), { nil: undefined })
-      const sizeBytes = segments * 128 * 2048 - (segments > 1 ? short : 0) // at least one segment
+      const sizeBytes = segments * SEGMENT * SLOT - (segments > 1 ? short : 0) // at least one segment
       return g.map((gc) => ({ mode, high, low: high * lowOfHigh, sizeBytes, nslabs, nareas, growth: gc }))
     })
 }

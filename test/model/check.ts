@@ -77,7 +77,7 @@ export function check(model: Model, real: Real, after: string): void {
   }
   expect(slots, `${at}: used = Σ live slots`).toBe(s.used)
   expect(transientSlots, `${at}: transient slots`).toBe(s.transientNslabs)
-  if (model.config.mode === 'budget' || model.config.mode === 'fairShare') {
+  if (model.config.mode === 'budget' || model.config.mode === 'fair-share') {
     // Admissions stay within the budget (the model checks each one), and the shrinker keeps every pool
     // that blocking mappings count on: blocking usage never exceeds the budget, at any step.
     expect(s.throttle.blockingUsed, `${at}: blocking usage above the budget`).toBeLessThanOrEqual(

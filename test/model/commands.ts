@@ -2,6 +2,7 @@ import type fc from 'fast-check'
 import { InvalidUnmapError, type MapOptions, type Mapping } from '../../src/index.js'
 import { check } from './check.js'
 import type { Model } from './model.js'
+import { SLOT } from './model-pools.js'
 import { type Dir, shape } from './model-types.js'
 import type { Real } from './real.js'
 
@@ -168,7 +169,7 @@ export class StaleUnmapCommand implements Cmd {
     if (live.length === 0) return undefined
     const m = real.records.get(live[this.pick % live.length]!)!.mapping!
     if (this.how === 'size') return () => m.unmap({ size: m.size + 1 })
-    const inside = m.slots > 1 ? m.addr + 2048 * (1 + (this.pick % (m.slots - 1))) : m.addr + 1
+    const inside = m.slots > 1 ? m.addr + SLOT * (1 + (this.pick % (m.slots - 1))) : m.addr + 1
     return () => real.dma.unmap(inside)
   }
   toString(): string {

@@ -1,7 +1,8 @@
 import type { ModelPolicy, PolicyHost } from './model-policies.js'
+import { SEGMENT } from './model-pools.js'
 import type { Waiting } from './model-types.js'
 
-const MIN_SHARE = 4 * 128
+const MIN_SHARE = 4 * SEGMENT
 
 interface Device {
   used: number
@@ -9,7 +10,7 @@ interface Device {
 }
 
 /**
- * fairShare (blk-mq hctx_may_queue): one FIFO per device, each active device capped at
+ * 'fair-share' (blk-mq hctx_may_queue): one FIFO per device, each active device capped at
  * `max(ceil(budget / active), 4 segments)`. DESIGN fixes the rules but not the round-robin order
  * between devices, so the model lets the real pool pick which device head goes next and checks the
  * pick: it must be a device's head, fit its share, the budget and the slots. After every drain, no

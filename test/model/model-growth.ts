@@ -1,4 +1,4 @@
-import type { ModelPool } from './model-pools.js'
+import { type ModelPool, SEGMENT, SLOT } from './model-pools.js'
 import type { ModelTimer, ModelTimers } from './model-timers.js'
 import type { Waiting } from './model-types.js'
 
@@ -62,7 +62,7 @@ export class GrowthModel {
   }
 
   totalBytes(): number {
-    return (this.host.totalSlots() + this.pendingSlots) * 2048
+    return (this.host.totalSlots() + this.pendingSlots) * SLOT
   }
 
   /** The oldest waiter changed: arm the fallback grow for it. */
@@ -82,7 +82,7 @@ export class GrowthModel {
   }
 
   grow(): void {
-    const bytes = this.config.chunkSlots * 2048
+    const bytes = this.config.chunkSlots * SLOT
     if (this.growing || this.totalBytes() + bytes > this.config.maxBytes) return
     this.growing = true
     this.pendingSlots = this.config.chunkSlots
@@ -109,12 +109,12 @@ export class GrowthModel {
     }
     const n = this.config.chunkSlots
     // min(areas, segments) like the kernel's, lowered to a power of two that gives whole segments.
-    const segments = Math.floor(n / 128)
+    const segments = Math.floor(n / SEGMENT)
     let nareas = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(this.host.nareas, segments))))
     while (segments % nareas !== 0) nareas /= 2
     const pool = this.host.addDynamic(n, nareas)
     this.grows++
-    this.bytesGrown += n * 2048
+    this.bytesGrown += n * SLOT
     this.host.log(`grow@${this.#now}`)
     this.emptied(pool)
     this.host.grown()

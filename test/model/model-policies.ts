@@ -1,3 +1,4 @@
+import { SEGMENT } from './model-pools.js'
 import type { Waiting } from './model-types.js'
 
 /** What a model policy needs from the model around it. */
@@ -101,7 +102,7 @@ export class SerializeModel implements ModelPolicy {
   ) {}
 
   maxSlots(): number {
-    return 128
+    return SEGMENT
   }
   submit(w: Waiting): boolean {
     const { nslabs, used } = this.host

@@ -1,4 +1,4 @@
-import type { ModelPool } from './model-pools.js'
+import { type ModelPool, SEGMENT, SLOT } from './model-pools.js'
 import type { ModelTimer } from './model-timers.js'
 
 export type Dir = 'to-device' | 'from-device' | 'bidirectional'
@@ -45,12 +45,12 @@ export interface Oracle {
 
 /** Shape of a request (swiotlb_tbl_map_single's arithmetic, written out again), or undefined if too large. */
 export function shape(size: number, allocAlignMask = 0): { nslots: number; alignBytes: number } | undefined {
-  if (size > 128 * 2048) return undefined
+  if (size > SEGMENT * SLOT) return undefined
   let alignMask = allocAlignMask
   if (alignMask === 0 && size >= 4096) alignMask = 4095
-  alignMask |= 2047
+  alignMask |= SLOT - 1
   const unit = allocAlignMask + 1
-  const nslots = Math.ceil((Math.ceil(size / unit) * unit) / 2048)
-  if (nslots > 128) return undefined
+  const nslots = Math.ceil((Math.ceil(size / unit) * unit) / SLOT)
+  if (nslots > SEGMENT) return undefined
   return { nslots, alignBytes: alignMask + 1 }
 }

@@ -1,11 +1,11 @@
 import { FairShareModel } from './model-fair-share.js'
 import { type GrowthConfig, GrowthModel } from './model-growth.js'
 import { BudgetModel, type ModelPolicy, type PolicyHost, SerializeModel } from './model-policies.js'
-import { type ModelPool, ModelPools } from './model-pools.js'
+import { type ModelPool, ModelPools, SLOT } from './model-pools.js'
 import { ModelTimers } from './model-timers.js'
 import type { Live, Oracle, Req, Waiting } from './model-types.js'
 
-export type Mode = 'budget' | 'serialize' | 'fairShare' | 'off'
+export type Mode = 'budget' | 'serialize' | 'fair-share' | 'off'
 
 export interface ModelConfig {
   mode: Mode
@@ -21,7 +21,7 @@ export interface ModelConfig {
 /**
  * The reference model of a Swiotlb: a slot map, a FIFO per throttle mode, a counter per stat and a
  * timer per thing that waits. It decides everything itself and asks the real pool only where it put a
- * mapping (and, under fairShare, which device head it served next), then checks that answer.
+ * mapping (and, under 'fair-share', which device head it served next), then checks that answer.
  */
 export class Model implements PolicyHost {
   readonly timers = new ModelTimers()
@@ -53,7 +53,7 @@ export class Model implements PolicyHost {
         ? new BudgetModel(this, high)
         : mode === 'serialize'
           ? new SerializeModel(this, high, low)
-          : mode === 'fairShare'
+          : mode === 'fair-share'
             ? new FairShareModel(this, high)
             : undefined
     if (config.growth !== undefined) {
@@ -103,12 +103,12 @@ export class Model implements PolicyHost {
     const g = this.config.growth
     // Without a trigger (waitMs or background) nothing ever grows the pool for a waiter.
     if (g === undefined || (g.waitMs === undefined && g.atUsage === undefined)) return this.nslabs
-    const limit = Math.floor(g.maxBytes / 2048)
+    const limit = Math.floor(g.maxBytes / SLOT)
     return Number.isFinite(limit) ? Math.max(limit, this.nslabs) : Number.MAX_SAFE_INTEGER
   }
 
   feasible(r: Req): boolean {
-    return this.pools.feasible(r.nslots, r.alignBytes / 2048)
+    return this.pools.feasible(r.nslots, r.alignBytes / SLOT)
   }
 
   realAdmitsNext(): number | undefined {
@@ -149,7 +149,7 @@ export class Model implements PolicyHost {
     }
     const g = this.growth
     if (g?.config.atUsage !== undefined) g.grow()
-    if (g?.config.transient && g.totalBytes() + r.nslots * 2048 <= g.config.maxBytes && !this.refuse) {
+    if (g?.config.transient && g.totalBytes() + r.nslots * SLOT <= g.config.maxBytes && !this.refuse) {
       this.pools.add('transient', this.oracle.nextPoolAddr('transient', r.nslots), r.nslots, 1)
       g.transients++
       this.grant(r, false)

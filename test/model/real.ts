@@ -1,4 +1,4 @@
-import { type Mapping, Swiotlb, VirtualClock } from '../../src/index.js'
+import { type Mapping, SLOT_SIZE, Swiotlb, VirtualClock } from '../../src/index.js'
 import type { ModelConfig } from './model.js'
 import type { Oracle } from './model-types.js'
 
@@ -33,15 +33,12 @@ export class Real implements Oracle {
       areas: nareas,
       backing: false,
       clock: this.clock,
-      throttle:
-        mode === 'off'
-          ? false
-          : { high, low, ...(mode === 'serialize' ? { mode } : {}), fairShare: mode === 'fairShare' },
+      throttle: mode === 'off' ? false : { high, low, mode },
       growth:
         growth === undefined
           ? false
           : {
-              chunkBytes: growth.chunkSlots * 2048,
+              chunkBytes: growth.chunkSlots * SLOT_SIZE,
               maxBytes: growth.maxBytes,
               ...(growth.waitMs === undefined ? {} : { waitMs: growth.waitMs }),
               ...(growth.atUsage === undefined ? {} : { background: { atUsage: growth.atUsage } }),
@@ -58,7 +55,7 @@ export class Real implements Oracle {
         this.growLog.push(`grow@${e.at}`)
         this.#pools.push({ kind: 'dynamic', addr: e.addr, nslabs: e.nslabs })
       } else if (e.type === 'transient')
-        this.#pools.push({ kind: 'transient', addr: e.addr, nslabs: e.bytes / 2048 })
+        this.#pools.push({ kind: 'transient', addr: e.addr, nslabs: e.bytes / SLOT_SIZE })
     })
   }
 

@@ -15,7 +15,7 @@ const CASES: Array<[Mode, 'never' | 'sometimes' | 'always']> = [
   ['budget', 'never'],
   ['budget', 'always'],
   ['serialize', 'sometimes'],
-  ['fairShare', 'sometimes'],
+  ['fair-share', 'sometimes'],
   ['off', 'sometimes'],
 ]
 

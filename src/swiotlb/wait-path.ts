@@ -1,61 +1,35 @@
-import { SLOT_SIZE } from './allocator/layout.js'
-import type { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
-import type { Clock } from './clock/clock.js'
-import { MappingTooLargeError, ThrottleTimeoutError } from './errors.js'
-import type { Growth } from './growth/growth.js'
+import { SLOT_SIZE } from '../allocator/layout.js'
+import type { Pool } from '../allocator/pool.js'
+import { MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
+import type { WaitQueueState } from '../stats/events.js'
+import type { ThrottleHost } from '../throttle/policy.js'
+import type { Waiter } from '../throttle/wait-queue.js'
+import type { SwiotlbContext } from './context.js'
 import type { Mapping } from './mapping.js'
-import type { MappingTable } from './mapping-table.js'
 import { PendingMap, promiseFor, type RequestSpec } from './request.js'
-import type { EventHold, Hub, SwiotlbEvent, WaitQueueState } from './stats/events.js'
-import type { Histogram } from './stats/histogram.js'
-import type { Counters } from './stats/stats.js'
-import type { ThrottlePolicy } from './throttle/policy.js'
-import type { JobRunner, MappingCallback } from './with-mapping.js'
-
-export interface WaitPathParts {
-  clock: Clock
-  allocator: SwiotlbAllocator
-  table: MappingTable
-  growth: Growth | undefined
-  counters: Counters
-  waits: Histogram
-  events: Hub<SwiotlbEvent>
-  queue: Hub<WaitQueueState>
-  streams: EventHold
-  jobs: JobRunner
-}
+import type { MappingCallback } from './with-mapping.js'
 
 /**
  * The blocking side of map: a request that cannot be admitted at once waits in the policy's queue
  * until a release (or a grow) hands it slots directly, or until its own timeout or signal takes it
  * out. A waiter that leaves leaves nothing behind: no slot, no queue entry, no timer, no listener.
+ *
+ * It is the policy's ThrottleHost: the policy decides who goes next, `grant` maps for that waiter and
+ * settles it.
  */
-export class WaitPath {
-  readonly #clock: Clock
-  readonly #allocator: SwiotlbAllocator
-  readonly #table: MappingTable
-  readonly #growth: Growth | undefined
-  readonly #counters: Counters
-  readonly #waits: Histogram
-  readonly #events: Hub<SwiotlbEvent>
-  readonly #queue: Hub<WaitQueueState>
-  readonly #jobs: JobRunner
-  readonly #streams: EventHold
+export class WaitPath implements ThrottleHost {
+  readonly #ctx: SwiotlbContext
 
-  constructor(
-    parts: WaitPathParts,
-    private readonly policy: ThrottlePolicy | undefined,
-  ) {
-    this.#clock = parts.clock
-    this.#allocator = parts.allocator
-    this.#table = parts.table
-    this.#growth = parts.growth
-    this.#counters = parts.counters
-    this.#waits = parts.waits
-    this.#events = parts.events
-    this.#queue = parts.queue
-    this.#jobs = parts.jobs
-    this.#streams = parts.streams
+  constructor(ctx: SwiotlbContext) {
+    this.#ctx = ctx
+  }
+
+  get nslabs(): number {
+    return this.#ctx.allocator.nslabs
+  }
+
+  get used(): number {
+    return this.#ctx.allocator.used
   }
 
   /**
@@ -65,22 +39,23 @@ export class WaitPath {
    */
   map(
     spec: RequestSpec,
-    policy: ThrottlePolicy,
     tryNow: boolean,
     fn: MappingCallback<unknown> | undefined,
   ): Mapping | Promise<unknown> {
+    const ctx = this.#ctx
+    const policy = ctx.policy!
     const signal = spec.signal
     if (signal?.aborted) {
-      this.#counters.aborts++
+      ctx.counters.aborts++
       this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
       return Promise.reject(signal.reason)
     }
-    const capacity = this.#growth ? this.#growth.maxNslabs() : this.#allocator.nslabs
+    const capacity = ctx.growth ? ctx.growth.maxNslabs() : ctx.allocator.nslabs
     const maxSlots = policy.maxSlots(capacity)
     if (spec.nslots > maxSlots) {
       return Promise.reject(new MappingTooLargeError(spec.sizeBytes, maxSlots * SLOT_SIZE, 'blocking budget'))
     }
-    const w = new PendingMap(spec, this.#clock.now())
+    const w = new PendingMap(spec, ctx.clock.now())
     const waitingBefore = policy.waiting
     if (policy.submit(w, tryNow)) {
       if (policy.waiting !== waitingBefore) this.queueChanged()
@@ -88,7 +63,7 @@ export class WaitPath {
     }
     if (spec.timeoutMs === 0) {
       policy.remove(w)
-      this.#counters.timeouts++
+      ctx.counters.timeouts++
       this.#emitLeave('timeout', spec.sizeBytes, spec.device, 0)
       this.queueChanged()
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
@@ -97,22 +72,22 @@ export class WaitPath {
     w.fn = fn
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
       const timeoutMs = spec.timeoutMs
-      w.timer = this.#clock.setTimer(timeoutMs, () => {
+      w.timer = ctx.clock.setTimer(timeoutMs, () => {
         w.timer = undefined
-        this.#counters.timeouts++
+        ctx.counters.timeouts++
         this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
       })
     }
     if (signal !== undefined) {
       w.onAbort = () => {
         if (w.admitting) return
-        this.#counters.aborts++
+        ctx.counters.aborts++
         this.#leave(w, 'abort', signal.reason)
       }
       signal.addEventListener('abort', w.onAbort, { once: true })
     }
-    if (this.#events.active) {
-      this.#events.emit({
+    if (ctx.events.active) {
+      ctx.events.emit({
         type: 'throttle',
         at: w.enqueuedAt,
         size: w.sizeBytes,
@@ -130,40 +105,43 @@ export class WaitPath {
    * seen settling before the one that arrived first.
    */
   #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
-    const held = this.#streams.hold()
+    const ctx = this.#ctx
+    const held = ctx.streams.hold()
     try {
       this.#detach(w)
-      this.#emitLeave(why, w.sizeBytes, w.device, this.#clock.now() - w.enqueuedAt)
+      this.#emitLeave(why, w.sizeBytes, w.device, ctx.clock.now() - w.enqueuedAt)
       w.reject!(error)
-      this.policy!.remove(w)
-      this.#growth?.retryShrinks()
+      ctx.policy!.remove(w)
+      ctx.growth?.retryShrinks()
       this.queueChanged()
     } finally {
-      this.#streams.release(held)
+      ctx.streams.release(held)
     }
   }
 
   #detach(w: PendingMap): void {
-    if (w.timer !== undefined) this.#clock.clearTimer(w.timer)
+    if (w.timer !== undefined) this.#ctx.clock.clearTimer(w.timer)
     w.timer = undefined
     if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort)
     w.onAbort = undefined
   }
 
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
-  grant(w: PendingMap): boolean {
-    const waited = this.#clock.now() - w.enqueuedAt
+  grant(waiter: Waiter): Mapping | undefined {
+    const w = waiter as PendingMap
+    const ctx = this.#ctx
+    const waited = ctx.clock.now() - w.enqueuedAt
     w.admitting = true
-    const m = this.#table.allocate(w, true, w.throttled, waited)
+    const m = ctx.maps.allocate(w, true, waited)
     w.admitting = false
-    if (m === undefined) return false
+    if (m === undefined) return undefined
     this.#detach(w)
     this.admitted(waited)
     if (w.resolve !== undefined) {
-      if (this.#events.active) {
-        this.#events.emit({
+      if (ctx.events.active) {
+        ctx.events.emit({
           type: 'admit',
-          at: this.#clock.now(),
+          at: ctx.clock.now(),
           addr: m.addr,
           size: m.size,
           device: m.device,
@@ -173,27 +151,65 @@ export class WaitPath {
       if (w.fn === undefined) w.resolve(m)
       else {
         w.mapping = m
-        this.#jobs.start(w)
+        ctx.jobs.start(w)
       }
     } else w.mapping = m
-    return true
+    return m
   }
 
   /** A blocking request got its slots after `waitedMs` (0 on the fast path). */
   admitted(waitedMs: number): void {
-    this.#counters.admitted++
-    this.#waits.record(waitedMs)
+    this.#ctx.counters.admitted++
+    this.#ctx.waits.record(waitedMs)
+  }
+
+  /** `m` was unmapped (its slots are free): the policy admits whom they let in. */
+  released(m: Mapping): void {
+    const ctx = this.#ctx
+    const policy = ctx.policy
+    if (policy === undefined) return
+    const before = policy.waiting
+    if (m.blocking) policy.release(m)
+    else policy.drain()
+    if (policy.waiting !== before) this.queueChanged()
+    ctx.growth?.retryShrinks()
+  }
+
+  /** Growth added `pool`: report it, then admit the waiters it lets in. */
+  grown(pool: Pool): void {
+    const ctx = this.#ctx
+    const held = ctx.streams.hold()
+    try {
+      if (ctx.events.active) {
+        ctx.events.emit({
+          type: 'grow',
+          at: ctx.clock.now(),
+          bytes: pool.nslabs * SLOT_SIZE,
+          addr: pool.start,
+          nslabs: pool.nslabs,
+          areas: pool.nareas,
+        })
+      }
+      const policy = ctx.policy
+      if (policy === undefined) return
+      const before = policy.waiting
+      policy.drain()
+      if (policy.waiting !== before) this.queueChanged()
+    } finally {
+      ctx.streams.release(held)
+    }
   }
 
   /** The queue changed: re-arm growth's wait and report it on waitQueue$. */
   queueChanged(): void {
-    this.#growth?.queueChanged()
-    if (this.#queue.active) this.#queue.emit(this.#state())
+    const ctx = this.#ctx
+    ctx.growth?.queueChanged()
+    if (ctx.queue.active) ctx.queue.emit(this.#state())
   }
 
   #state(): WaitQueueState {
-    const policy = this.policy
-    const now = this.#clock.now()
+    const policy = this.#ctx.policy
+    const now = this.#ctx.clock.now()
     const oldest = policy?.oldest()
     return {
       at: now,
@@ -204,6 +220,7 @@ export class WaitPath {
   }
 
   #emitLeave(type: 'timeout' | 'abort', size: number, device: string, waitedMs: number): void {
-    if (this.#events.active) this.#events.emit({ type, at: this.#clock.now(), size, device, waitedMs })
+    const events = this.#ctx.events
+    if (events.active) events.emit({ type, at: this.#ctx.clock.now(), size, device, waitedMs })
   }
 }

@@ -1,19 +1,23 @@
-import { DEFAULT_POOL_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from './allocator/layout.js'
-import { parseBytes } from './allocator/size.js'
-import type { Clock } from './clock/clock.js'
-import { realClock } from './clock/real-clock.js'
-import { ArgumentRangeError, ArgumentTypeError } from './errors.js'
-import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from './growth/config.js'
-import type { MappingDirection } from './stats/types.js'
+import { DEFAULT_POOL_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
+import { parseBytes } from '../allocator/size.js'
+import type { Clock } from '../clock/clock.js'
+import { realClock } from '../clock/real-clock.js'
+import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
+import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from '../growth/config.js'
+import type { MappingDirection } from '../stats/types.js'
+import type { ThrottleConfig, ThrottleMode } from '../throttle/policy.js'
 
 export interface ThrottleOptions {
   /** Fraction of capacity: the blocking budget (budget mode) or the RFC's high mark. Default 0.70. */
   high?: number
   /** Fraction of capacity: the RFC's low mark (serialize mode). Default 0.65. */
   low?: number
-  /** 'budget' (default, blk-mq tags) or 'serialize' (Michael Kelley's RFC). */
-  mode?: 'budget' | 'serialize'
-  /** One FIFO per device with a capped share each (blk-mq hctx_may_queue). Budget mode only. */
+  /**
+   * 'budget' (default, blk-mq tags), 'fair-share' (the budget with one FIFO per device and a capped
+   * share each, blk-mq hctx_may_queue) or 'serialize' (Michael Kelley's RFC).
+   */
+  mode?: ThrottleMode
+  /** Alias of `mode: 'fair-share'` (the older spelling); refused with mode 'serialize'. */
   fairShare?: boolean
 }
 
@@ -71,7 +75,7 @@ export interface NormalizedOptions {
   nareas: number
   backing: boolean
   clock: Clock
-  throttle: false | { high: number; low: number; mode: 'budget' | 'serialize'; fairShare: boolean }
+  throttle: false | ThrottleConfig
   growth: false | GrowthConfig
 }
 
@@ -159,15 +163,15 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
   const low = fraction('throttle.low', value['low'], Math.min(0.65, high))
   if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
   const mode = value['mode'] ?? 'budget'
-  if (mode !== 'budget' && mode !== 'serialize')
-    throw new ArgumentRangeError('throttle.mode', "'budget' or 'serialize'", mode)
+  if (mode !== 'budget' && mode !== 'fair-share' && mode !== 'serialize')
+    throw new ArgumentRangeError('throttle.mode', "'budget', 'fair-share' or 'serialize'", mode)
+  // `fairShare: true` is the older spelling of mode 'fair-share', accepted with mode 'budget' as before.
   const fairShare = value['fairShare'] ?? false
   if (typeof fairShare !== 'boolean')
     throw new ArgumentTypeError('throttle.fairShare', 'a boolean', fairShare)
-  if (fairShare && mode === 'serialize') {
+  if (fairShare && mode === 'serialize')
     throw new ArgumentRangeError('throttle.fairShare', "false with mode 'serialize'", fairShare)
-  }
-  return { high, low, mode, fairShare }
+  return { high, low, mode: fairShare ? 'fair-share' : mode }
 }
 
 function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {

@@ -1,6 +1,6 @@
-import type { Pool } from './allocator/pool.js'
-import { InvalidUnmapError } from './errors.js'
-import type { MappingDirection } from './stats/types.js'
+import type { Pool } from '../allocator/pool.js'
+import { InvalidUnmapError } from '../errors.js'
+import type { MappingDirection } from '../stats/types.js'
 
 /** What a Mapping needs from the Swiotlb that made it. */
 export interface MappingOwner {
@@ -24,40 +24,70 @@ export class NoBackingMemoryError extends Error {
 }
 
 /**
+ * @internal Everything a Mapping is made of. The map path keeps one, fills it for each mapping it
+ * places and hands it to the constructor, which copies it: one object per mapping, no positional list.
+ */
+export interface MappingRecord {
+  owner: MappingOwner
+  addr: number
+  size: number
+  slots: number
+  dir: MappingDirection
+  device: string
+  waitedMs: number
+  pool: Pool
+  slot: number
+  offset: number
+  orig: Uint8Array | undefined
+  blocking: boolean
+}
+
+/**
  * One live bounce mapping. The device sees `bytes` (the bounce copy, exactly `size` bytes) and the
  * caller's buffer is copied in at map time and back at unmap for 'from-device' and 'bidirectional'.
  */
 export class Mapping implements Disposable {
+  /** @internal */
+  readonly owner: MappingOwner
+  /** Bus address the device uses. */
+  readonly addr: number
+  /** Bytes mapped. */
+  readonly size: number
+  /** Slots held, alignment padding included. */
+  readonly slots: number
+  readonly dir: MappingDirection
+  readonly device: string
+  /** Time spent in the wait queue, ms (0 when admitted at once). */
+  readonly waitedMs: number
+  /** @internal The pool and first slot held. */
+  readonly pool: Pool
+  /** @internal */
+  readonly slot: number
+  /** @internal Offset of `addr` in the pool's memory. */
+  readonly offset: number
+  /** @internal The caller's bytes (undefined without backing memory). */
+  readonly orig: Uint8Array | undefined
+  /** @internal Admitted by the throttle (counts against the blocking budget). */
+  readonly blocking: boolean
   /** False once unmapped. */
   live = true
   #bytes: Uint8Array | undefined = undefined
 
-  constructor(
-    /** @internal */
-    readonly owner: MappingOwner,
-    /** Bus address the device uses. */
-    readonly addr: number,
-    /** Bytes mapped. */
-    readonly size: number,
-    /** Slots held, alignment padding included. */
-    readonly slots: number,
-    readonly dir: MappingDirection,
-    readonly device: string,
-    /** Time spent in the wait queue, ms (0 when admitted at once). */
-    readonly waitedMs: number,
-    /** @internal The pool and first slot held. */
-    readonly pool: Pool,
-    /** @internal */
-    readonly slot: number,
-    /** @internal Offset of `addr` in the pool's memory. */
-    readonly offset: number,
-    /** @internal The caller's bytes (undefined without backing memory). */
-    readonly orig: Uint8Array | undefined,
-    /** @internal Admitted by the throttle (counts against the blocking budget). */
-    readonly blocking: boolean,
-    /** @internal Holds the serialize policy's semaphore until unmap. */
-    readonly throttled: boolean,
-  ) {}
+  /** @internal Made by the map path only, from its record of the mapping it just placed. */
+  constructor(r: MappingRecord) {
+    this.owner = r.owner
+    this.addr = r.addr
+    this.size = r.size
+    this.slots = r.slots
+    this.dir = r.dir
+    this.device = r.device
+    this.waitedMs = r.waitedMs
+    this.pool = r.pool
+    this.slot = r.slot
+    this.offset = r.offset
+    this.orig = r.orig
+    this.blocking = r.blocking
+  }
 
   /** The device's view: exactly this mapping's bytes of the bounce buffer. */
   get bytes(): Uint8Array {

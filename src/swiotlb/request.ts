@@ -1,10 +1,10 @@
-import { maxMappingBytes, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from './allocator/layout.js'
-import type { TimerHandle } from './clock/clock.js'
-import { ArgumentRangeError, ArgumentTypeError, MappingTooLargeError } from './errors.js'
+import { maxMappingBytes, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
+import type { TimerHandle } from '../clock/clock.js'
+import { ArgumentRangeError, ArgumentTypeError, MappingTooLargeError } from '../errors.js'
+import type { MappingDirection } from '../stats/types.js'
+import { Waiter } from '../throttle/wait-queue.js'
 import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
-import type { MappingDirection } from './stats/types.js'
-import { Waiter } from './throttle/wait-queue.js'
 import type { Job, MappingCallback } from './with-mapping.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])

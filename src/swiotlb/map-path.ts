@@ -1,115 +1,117 @@
-import { SLOT_SIZE } from './allocator/layout.js'
-import type { Pool } from './allocator/pool.js'
-import type { SwiotlbAllocator } from './allocator/swiotlb-allocator.js'
-import type { Clock } from './clock/clock.js'
-import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from './errors.js'
-import type { Growth } from './growth/growth.js'
-import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
+import { SLOT_SIZE } from '../allocator/layout.js'
+import type { Pool } from '../allocator/pool.js'
+import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
+import type { SwiotlbContext } from './context.js'
+import { Mapping, type MappingRecord, type UnmapOptions } from './mapping.js'
 import type { AllocRequest, RequestSpec } from './request.js'
-import type { Hub, SwiotlbEvent } from './stats/events.js'
-import type { Counters } from './stats/stats.js'
 
 /**
- * The life of a mapping against the pools: slots found, bytes bounced in, the live table kept
- * (pool → offset → Mapping, found by address in O(log pools)), bytes bounced back and slots freed.
- * It knows nothing of waiting: the Swiotlb facade decides who may map, this does the mapping.
+ * The life of a mapping against the pools: slots found, bytes bounced in, the mapping entered in its
+ * pool's LiveTable (found again by address in O(log pools)), bytes bounced back and slots freed.
+ * It knows nothing of waiting: the facade and the wait path decide who may map, this does the mapping.
  */
-export class MappingTable {
-  constructor(
-    private readonly owner: MappingOwner,
-    private readonly allocator: SwiotlbAllocator,
-    private readonly growth: Growth | undefined,
-    private readonly events: Hub<SwiotlbEvent>,
-    private readonly clock: Clock,
-    private readonly counters: Counters,
-  ) {}
+export class MapPath {
+  readonly #ctx: SwiotlbContext
+  /** Filled for each mapping placed and copied by the Mapping constructor (see MappingRecord). */
+  readonly #record: MappingRecord
+
+  constructor(ctx: SwiotlbContext) {
+    this.#ctx = ctx
+    this.#record = {
+      owner: ctx.owner,
+      addr: 0,
+      size: 0,
+      slots: 0,
+      dir: 'bidirectional',
+      device: '',
+      waitedMs: 0,
+      pool: ctx.allocator.defaultPool,
+      slot: 0,
+      offset: 0,
+      orig: undefined,
+      blocking: false,
+    }
+  }
 
   /** Finds slots for `req` and maps it; undefined when no pool has room. */
-  allocate(req: AllocRequest, blocking: boolean, throttled: boolean, waitedMs: number): Mapping | undefined {
-    const allocator = this.allocator
-    const slot = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
-    if (slot < 0) return undefined
-    const pool = allocator.foundPool!
-    const growth = this.growth
+  allocate(req: AllocRequest, blocking: boolean, waitedMs: number): Mapping | undefined {
+    const { allocator, growth } = this.#ctx
+    const found = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
+    if (found === undefined) return undefined
+    const { pool, slot } = found
     if (growth !== undefined) {
       if (pool.kind === 'dynamic' && pool.used === req.nslots) growth.poolUsed(pool)
       growth.usageRose(allocator.used, allocator.nslabs)
     }
-    return this.#finish(pool, slot, req, blocking, throttled, waitedMs)
+    return this.#finish(pool, slot, req, blocking, waitedMs)
   }
 
   /** The non-blocking decision: a pool with room, else (with growth) a transient pool; undefined when refused. */
   mapNow(spec: RequestSpec): Mapping | undefined {
-    const m = this.allocate(spec, false, false, 0)
+    const m = this.allocate(spec, false, 0)
     if (m !== undefined) return m
-    const growth = this.growth
+    const { allocator, growth, events } = this.#ctx
     if (growth === undefined) return undefined
     if (growth.config.atUsage !== undefined) growth.grow('background')
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
-    const slot = this.allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
-    if (slot < 0) {
-      this.allocator.removePool(pool)
+    const found = allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
+    if (found === undefined) {
+      allocator.removePool(pool)
       return undefined
     }
-    if (this.events.active) {
-      this.events.emit({
+    if (events.active) {
+      events.emit({
         type: 'transient',
-        at: this.clock.now(),
+        at: this.#ctx.clock.now(),
         bytes: pool.nslabs * SLOT_SIZE,
         addr: pool.start,
         device: spec.device,
       })
     }
-    return this.#finish(pool, slot, spec, false, false, 0)
+    return this.#finish(pool, found.slot, spec, false, 0)
   }
 
   /** Counts a non-blocking request that found no room (and reports it on events$). */
   countFull(spec: RequestSpec): void {
-    this.counters.failures++
-    if (this.events.active) {
-      const a = this.allocator
-      this.events.emit({
+    const { allocator, counters, events } = this.#ctx
+    counters.failures++
+    if (events.active) {
+      events.emit({
         type: 'full',
-        at: this.clock.now(),
+        at: this.#ctx.clock.now(),
         size: spec.sizeBytes,
         device: spec.device,
-        total: a.nslabs,
-        used: a.used,
+        total: allocator.nslabs,
+        used: allocator.used,
       })
     }
   }
 
   /** The kernel's "swiotlb buffer is full" for a request, with the numbers of now. */
   fullError(spec: RequestSpec): SwiotlbFullError {
-    return new SwiotlbFullError(spec.sizeBytes, this.allocator.nslabs, this.allocator.used)
+    const { allocator } = this.#ctx
+    return new SwiotlbFullError(spec.sizeBytes, allocator.nslabs, allocator.used)
   }
 
-  #finish(
-    pool: Pool,
-    slot: number,
-    req: AllocRequest,
-    blocking: boolean,
-    throttled: boolean,
-    waitedMs: number,
-  ): Mapping {
+  /** Makes the Mapping of `req` at `slot` of `pool`, bounces the bytes in, enters it in the pool. */
+  #finish(pool: Pool, slot: number, req: AllocRequest, blocking: boolean, waitedMs: number): Mapping {
+    const ctx = this.#ctx
     const at = slot * SLOT_SIZE + req.offset
     const { sizeBytes: size, nslots, dir, device, orig } = req
-    const m = new Mapping(
-      this.owner,
-      pool.start + at,
-      size,
-      nslots,
-      dir,
-      device,
-      waitedMs,
-      pool,
-      slot,
-      at,
-      orig,
-      blocking,
-      throttled,
-    )
+    const r = this.#record
+    r.addr = pool.start + at
+    r.size = size
+    r.slots = nslots
+    r.dir = dir
+    r.device = device
+    r.waitedMs = waitedMs
+    r.pool = pool
+    r.slot = slot
+    r.offset = at
+    r.orig = orig
+    r.blocking = blocking
+    const m = new Mapping(r)
     // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
     // A waiter's buffer may have been detached or shrunk meanwhile: then the slots are zeroed.
     if (orig !== undefined) {
@@ -117,11 +119,11 @@ export class MappingTable {
       else pool.memory!.fill(0, at, at + size)
     }
     pool.live.add(m)
-    this.counters.live++
-    if (this.events.active) {
-      this.events.emit({
+    ctx.counters.live++
+    if (ctx.events.active) {
+      ctx.events.emit({
         type: 'map',
-        at: this.clock.now(),
+        at: ctx.clock.now(),
         addr: m.addr,
         size,
         slots: nslots,
@@ -136,7 +138,7 @@ export class MappingTable {
   /** The live mapping `target` names (a Mapping of this pool, or its address); throws otherwise. */
   resolveLive(target: Mapping | number): Mapping {
     if (target instanceof Mapping) {
-      if (target.owner !== this.owner || target.pool.live.get(target.offset) !== target) {
+      if (target.owner !== this.#ctx.owner || target.pool.live.get(target.offset) !== target) {
         throw new InvalidUnmapError(
           `unmap of 0x${target.addr.toString(16)}: not a live mapping of this pool (double unmap?)`,
         )
@@ -146,7 +148,7 @@ export class MappingTable {
     if (typeof target !== 'number' || !Number.isSafeInteger(target)) {
       throw new ArgumentTypeError('target', 'a Mapping or a bus address', target)
     }
-    const pool = this.allocator.poolOf(target)
+    const pool = this.#ctx.allocator.poolOf(target)
     const m = pool?.live.get(target - pool.start) as Mapping | undefined
     if (m === undefined)
       throw new InvalidUnmapError(`unmap of 0x${target.toString(16)}: no live mapping at that address`)
@@ -183,20 +185,20 @@ export class MappingTable {
   }
 
   #free(m: Mapping): void {
+    const { allocator, counters, events, growth } = this.#ctx
     const pool = m.pool
-    const allocator = this.allocator
     m.live = false
     pool.live.delete(m)
     allocator.release(pool, m.slot, m.slots)
-    this.counters.live--
+    counters.live--
     if (pool.kind !== 'default' && pool.used === 0) {
       if (pool.kind === 'transient') allocator.removePool(pool)
-      else this.growth?.poolEmptied(pool)
+      else growth?.poolEmptied(pool)
     }
-    if (this.events.active) {
-      this.events.emit({
+    if (events.active) {
+      events.emit({
         type: 'unmap',
-        at: this.clock.now(),
+        at: this.#ctx.clock.now(),
         addr: m.addr,
         size: m.size,
         slots: m.slots,
