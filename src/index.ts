@@ -11,6 +11,7 @@ export {
   SwiotlbFullError,
   ThrottleTimeoutError,
 } from './errors.js'
+export { atomicPoolBytesFor } from './growth/atomic-pool.js'
 export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
 export { Histogram } from './stats/histogram.js'
 export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'

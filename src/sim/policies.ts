@@ -72,18 +72,25 @@ export const POLICIES = [
   {
     name: 'dynamic',
     aliases: [],
-    summary: 'SWIOTLB_DYNAMIC: no throttle, background grow and transient pools, no limit',
+    summary:
+      'mainline SWIOTLB_DYNAMIC: no throttle; a failed search schedules a grow and takes a transient pool from the atomic pools',
     color: '#d68910',
     byDefault: true,
     grows: true,
     queues: false,
     threshold: none,
-    options: (_, t) => ({
+    // kernel/dma/swiotlb.c: swiotlb_find_slots schedules swiotlb_dyn_alloc when a search fails and
+    // makes a transient pool (GFP_NOWAIT: in a CoCo VM from the atomic pools, kernel/dma/pool.c);
+    // add_mem_pool puts the new pool at the head of the list. The worker's pool is the default
+    // pool's size, at most MAX_PAGE_ORDER pages (4 MiB): min(pool, chunkBytes).
+    options: (pool, t) => ({
       throttle: false,
       growth: {
-        background: { atUsage: t.atUsage },
-        transient: true,
-        chunkBytes: t.chunkBytes,
+        background: { onFailure: true },
+        searchOrder: 'newest-first',
+        transient:
+          t.transientFrom === 'atomic' ? { atomicPoolBytes: t.atomicPoolBytes, atomicPools: 3 } : true,
+        chunkBytes: Math.min(t.chunkBytes, pool.size),
         cost: growCost(t),
       },
     }),

@@ -122,6 +122,8 @@ export async function runPolicy(
     perAreaSum: dma.perAreaHiwaterSum() * SLOT_SIZE,
     sampledBytes: sampledUsed * SLOT_SIZE,
     poolBytes: poolBytes ?? { initial: spec.pool.size, peak: spec.pool.size },
+    // Growing policies: the debugfs mark, transient pools included; the others have none.
+    hiwaterSlots: poolBytes?.hiwater ?? stats.hiwater,
   })
   return { result, series: { timeline: recorder.timeline, mapWaitCurveUs: buildCurve(measures) } }
 }

@@ -52,7 +52,7 @@ export class MapPath {
     if (m !== undefined) return m
     const { allocator, growth, events } = this.#ctx
     if (growth === undefined) return undefined
-    if (growth.config.atUsage !== undefined) growth.grow('background')
+    growth.searchFailed()
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
     const found = allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
@@ -192,8 +192,10 @@ export class MapPath {
     allocator.release(pool, m.slot, m.slots)
     counters.live--
     if (pool.kind !== 'default' && pool.used === 0) {
-      if (pool.kind === 'transient') allocator.removePool(pool)
-      else growth?.poolEmptied(pool)
+      if (pool.kind === 'transient') {
+        allocator.removePool(pool)
+        growth?.transientFreed(pool)
+      } else growth?.poolEmptied(pool)
     }
     if (events.active) {
       events.emit({

@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js'
 import { realClock } from '../clock/real-clock.js'
 import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
 import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from '../growth/config.js'
+import { normalizeBackground, normalizeSearchOrder, normalizeTransient } from '../growth/normalize.js'
 import type { MappingDirection } from '../stats/types.js'
 import type { ThrottleConfig, ThrottleMode } from '../throttle/policy.js'
 
@@ -28,10 +29,19 @@ export interface GrowthOptions {
   chunkBytes?: number | string
   /** Grow when the oldest blocking waiter has waited this long (ms). Default: never. */
   waitMs?: number
-  /** Grow when usage crosses `atUsage` of capacity. */
-  background?: { atUsage: number }
-  /** Give a failed non-blocking request a one-off pool of its exact size. */
-  transient?: boolean
+  /**
+   * The background worker: grow when usage crosses `atUsage` of capacity, and/or (`onFailure`, as
+   * mainline's SWIOTLB_DYNAMIC) when a search finds no slots.
+   */
+  background?: { atUsage?: number; onFailure?: boolean }
+  /**
+   * Give a failed non-blocking request a one-off pool of its exact size. An object takes those pools
+   * from the kernel's atomic DMA pools (`atomicPoolBytes` each, `atomicPools` of them, default 3;
+   * `expand`ed in the background, default true), and refuses when they are spent.
+   */
+  transient?: boolean | { atomicPoolBytes: number | string; atomicPools?: number; expand?: boolean }
+  /** 'oldest-first' (default: young pools drain, so they can shrink) or 'newest-first' (mainline). */
+  searchOrder?: 'oldest-first' | 'newest-first'
   /** Time a grow takes on the clock. Default 0. */
   cost?: { fixedMs?: number; perMiBMs?: number }
   /** Return a dynamic pool that stayed empty this long (ms). Default: never. */
@@ -183,6 +193,7 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
     'waitMs',
     'background',
     'transient',
+    'searchOrder',
     'cost',
     'shrinkAfterMs',
     'allocate',
@@ -209,17 +220,9 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
       value['chunkBytes'],
     )
   }
-  let atUsage: number | undefined
-  const background = value['background']
-  if (background !== undefined) {
-    if (!isObject(background))
-      throw new ArgumentTypeError('growth.background', 'an object { atUsage }', background)
-    atUsage = fraction('growth.background.atUsage', background['atUsage'], Number.NaN)
-    if (Number.isNaN(atUsage))
-      throw new ArgumentTypeError('growth.background.atUsage', 'a number in (0, 1]', undefined)
-  }
-  const transient = value['transient'] ?? false
-  if (typeof transient !== 'boolean') throw new ArgumentTypeError('growth.transient', 'a boolean', transient)
+  const background = normalizeBackground(value['background'])
+  const transient = normalizeTransient(value['transient'])
+  const searchOrder = normalizeSearchOrder(value['searchOrder'])
   const cost = value['cost'] ?? {}
   if (!isObject(cost)) throw new ArgumentTypeError('growth.cost', 'an object { fixedMs, perMiBMs }', cost)
   const allocate = value['allocate']
@@ -234,8 +237,9 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
     maxBytes,
     chunkBytes,
     waitMs: nonNegative('growth.waitMs', value['waitMs']),
-    atUsage,
-    transient,
+    ...background,
+    searchOrder,
+    ...transient,
     cost: {
       fixedMs: nonNegative('growth.cost.fixedMs', cost['fixedMs']) ?? 0,
       perMiBMs: nonNegative('growth.cost.perMiBMs', cost['perMiBMs']) ?? 0,

@@ -101,17 +101,20 @@ export const CLAIMS: Record<string, Claim> = {
     },
   },
   'dynamic-pools': {
-    title: '4 MiB pools get min(areas, 16) areas; the count follows demand',
+    title:
+      '4 MiB pools get min(areas, 16) areas; the count follows demand; dynamic fails while it catches up',
     check: (p) => {
       for (const grown of ['dynamic', 'hybrid']) {
         const { count, areas } = p[grown]!.pools
         expect(count).toBeGreaterThan(5)
         expect(areas).toBe(32 + 16 * (count - 1))
-        expect(p[grown]!.ioErrors).toBe(0)
       }
+      // Mainline grows after failed searches; its transient pools run out of atomic memory meanwhile.
+      expect(p['dynamic']!.ioErrors).toBeGreaterThan(0)
+      expect(p['dynamic']!.growth.transients).toBeGreaterThan(0)
+      expect(p['hybrid']!.ioErrors).toBe(0)
       expect(p['dynamic']!.poolBytes.peak).toBeGreaterThan(64 * MIB)
       expect(p['hybrid']!.poolBytes.peak).toBeLessThanOrEqual(64 * MIB)
-      expect(p['fail']!.ioErrors).toBeGreaterThan(0)
     },
   },
 }

@@ -14,6 +14,7 @@ export const rpi4Display: Scenario = {
     name: 'rpi4-display',
     description: 'USB disk and GbE; 8 MiB and 34 MiB framebuffers imported at 100 and 300 ms',
     cpus: 4,
+    memory: '4G',
     pool: { size: '64M', areas: 4 },
     runtime: '1s',
     sampleMs: 50,
@@ -36,5 +37,7 @@ export const rpi4Display: Scenario = {
         startdelay: '0-5ms',
       },
     ],
+    // Not a CoCo VM: memory needs no decrypting, so transient pools come from the page allocator.
+    tuning: { transientFrom: 'pages' },
   },
 }
