@@ -50,13 +50,29 @@ export const POLICIES = [
   {
     name: 'rfc',
     aliases: [],
-    summary: "Michael Kelley's RFC: serialize above the high mark (throttle mode 'serialize')",
+    summary:
+      "Michael Kelley's RFC: serialize above the high mark; a request that then finds no slots fails (throttle mode 'serialize', whenFull 'fail')",
     color: '#8e44ad',
     byDefault: true,
     grows: false,
     queues: true,
     threshold: high,
-    options: (_, t) => ({ throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high) } }),
+    options: (_, t) => ({
+      throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high), whenFull: 'fail' },
+    }),
+  },
+  {
+    name: 'rfc-wait',
+    aliases: [],
+    summary: "the RFC's serialization, but a request that finds no slots keeps waiting (whenFull 'wait')",
+    color: '#c39bd3',
+    byDefault: false,
+    grows: false,
+    queues: true,
+    threshold: high,
+    options: (_, t) => ({
+      throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high), whenFull: 'wait' },
+    }),
   },
   {
     name: 'throttle',

@@ -20,6 +20,11 @@ export interface ThrottleOptions {
   mode?: ThrottleMode
   /** Alias of `mode: 'fair-share'` (the older spelling); refused with mode 'serialize'. */
   fairShare?: boolean
+  /**
+   * Mode 'serialize' only: what a blocking request that finds no slots does. 'wait' (default) keeps it
+   * waiting for a release; 'fail' rejects it with SwiotlbFullError, as the RFC does.
+   */
+  whenFull?: 'fail' | 'wait'
 }
 
 export interface GrowthOptions {
@@ -168,7 +173,7 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
   if (value === false) return false
   if (value === undefined || value === true) value = {}
   if (!isObject(value)) throw new ArgumentTypeError('throttle', 'false or an object', value)
-  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare'])
+  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare', 'whenFull'])
   const high = fraction('throttle.high', value['high'], 0.7)
   const low = fraction('throttle.low', value['low'], Math.min(0.65, high))
   if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
@@ -181,7 +186,12 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
     throw new ArgumentTypeError('throttle.fairShare', 'a boolean', fairShare)
   if (fairShare && mode === 'serialize')
     throw new ArgumentRangeError('throttle.fairShare', "false with mode 'serialize'", fairShare)
-  return { high, low, mode: fairShare ? 'fair-share' : mode }
+  const whenFull = value['whenFull'] ?? 'wait'
+  if (whenFull !== 'fail' && whenFull !== 'wait')
+    throw new ArgumentRangeError('throttle.whenFull', "'fail' or 'wait'", whenFull)
+  if (whenFull === 'fail' && mode !== 'serialize')
+    throw new ArgumentRangeError('throttle.whenFull', "'wait' unless mode is 'serialize'", whenFull)
+  return { high, low, mode: fairShare ? 'fair-share' : mode, whenFull }
 }
 
 function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {

@@ -46,11 +46,14 @@ export const CLAIMS: Record<string, Claim> = {
     },
   },
   'dmabuf-hog': {
-    title: 'a pool-filling import stalls throttled I/O; the bounded grow keeps it moving',
+    title: 'a pool-filling import stalls throttled I/O (the RFC fails it); the bounded grow keeps it moving',
     check: (p) => {
       expect(p['fail']!.ioErrors).toBeGreaterThan(0)
       // Throttled I/O starts at 40–60 ms and waits until the import lets go at 500 ms.
       expect(p['throttle']!.ioErrors).toBe(0)
+      // The RFC fails a throttled request that finds no slots: fio stops each clone at its error.
+      expect(p['rfc']!.ioErrors).toBeGreaterThan(0)
+      expect(p['rfc']!.ios).toBe(0)
       expect(p['throttle']!.mapWaitUs.max).toBeGreaterThan(400_000)
       expect(p['hybrid']!.ioErrors).toBe(0)
       expect(p['hybrid']!.poolBytes.grown).toBeGreaterThan(0)

@@ -168,7 +168,7 @@ describe("'fair' is an alias of fair-share wherever a user names policies", () =
       'Expected `policies[2]` to be a policy not listed before, got "fair" (string)',
     )
     expect(() => resolvePolicies(['fail', 'fast'])).toThrow(
-      'Expected `policies[1]` to be one of fail, rfc, throttle, dynamic, hybrid, fair-share, got "fast" (string)',
+      'Expected `policies[1]` to be one of fail, rfc, rfc-wait, throttle, dynamic, hybrid, fair-share, got "fast" (string)',
     )
   })
 

@@ -30,7 +30,8 @@ describe('policies', () => {
     const o = (p: Parameters<typeof policyOptions>[0]) => policyOptions(p, pool, DEFAULT_TUNING, clock)
     expect(o('fail')).toMatchObject({ throttle: false, backing: false, size: 8 * MIB, areas: 4 })
     expect(o('fail').growth).toBeUndefined()
-    expect(o('rfc').throttle).toEqual({ mode: 'serialize', high: 0.7, low: 0.65 })
+    expect(o('rfc').throttle).toEqual({ mode: 'serialize', high: 0.7, low: 0.65, whenFull: 'fail' })
+    expect(o('rfc-wait').throttle).toEqual({ mode: 'serialize', high: 0.7, low: 0.65, whenFull: 'wait' })
     expect(o('throttle').throttle).toEqual({ high: 0.7 })
     expect(o('fair-share').throttle).toEqual({ high: 0.7, fairShare: true })
     expect(o('dynamic')).toMatchObject({
