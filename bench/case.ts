@@ -47,7 +47,8 @@ export interface RunOptions {
 
 export interface BenchCase {
   id: string
-  run(options: RunOptions): Promise<CaseResult>
+  /** One result, or several when one interleaved comparison answers more than one target. */
+  run(options: RunOptions): Promise<CaseResult | CaseResult[]>
 }
 
 export function judge(target: Target | undefined, value: number | undefined): boolean | undefined {

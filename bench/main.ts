@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bounce } from './allocator/bounce.js'
@@ -11,6 +11,7 @@ import { fmt } from './harness.js'
 import { libSource } from './lib.js'
 import { machine, markdown, type Report, verdict } from './report.js'
 import { simulator } from './sim/scenario.js'
+import { threads } from './threads/threads.js'
 import { contended, uncontended, weighted } from './throttle/blocking.js'
 
 /** Every case, in the order they run; the simulator comes last. */
@@ -22,6 +23,7 @@ const CASES: readonly BenchCase[] = [
   bounce,
   pools,
   memory,
+  threads,
   simulator,
 ]
 
@@ -63,13 +65,15 @@ const started = performance.now()
 const results: CaseResult[] = []
 for (const c of selected) {
   const t0 = performance.now()
-  const r = await c.run(options)
-  results.push(r)
-  const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}`
-  console.log(
-    `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-  )
-  for (const m of r.raw) console.log(`         ${m.label}: ${fmt(m.value)} ${m.unit}`)
+  const out = await c.run(options)
+  for (const r of Array.isArray(out) ? out : [out]) {
+    results.push(r)
+    const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}`
+    console.log(
+      `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    )
+    for (const m of r.raw) console.log(`         ${m.label}: ${fmt(m.value)} ${m.unit}`)
+  }
 }
 
 const report: Report = {
@@ -81,7 +85,15 @@ const report: Report = {
   cases: results,
 }
 if (only === undefined) {
-  writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown(report))
+  const doc = new URL('../docs/benchmarks.md', import.meta.url)
+  // Keep the section `npm run bench:parallel` writes (bench/parallel.ts).
+  const parallel = /<!-- parallel:start -->[\s\S]*<!-- parallel:end -->\n/.exec(
+    readFileSync(doc, 'utf8'),
+  )?.[0]
+  writeFileSync(
+    doc,
+    parallel === undefined ? markdown(report) : `${markdown(report).trimEnd()}\n\n${parallel}`,
+  )
   console.log('wrote docs/benchmarks.md')
 } else console.log('partial run (--only): docs/benchmarks.md left as it was')
 if (values.json) {

@@ -15,6 +15,11 @@ const TASKS = 10_000
 
 type Workload = () => Promise<void>
 
+/** The work every contended task does, as in bench/throttle/blocking.ts. */
+const work = async (): Promise<void> => {
+  await null
+}
+
 const WORKLOADS: Record<string, () => Workload> = {
   /** The uncontended blocking path: map(4096, true) + unmap. */
   uncontended() {
@@ -39,24 +44,18 @@ const WORKLOADS: Record<string, () => Workload> = {
     return () =>
       all(async () => {
         const m = await dma.map(2048, true)
-        await null
+        await work()
         m.unmap()
       })
   },
   /** The same through withMapping, the one-call form (bench case `contended`, headline). */
   'contended-cb'() {
     const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
-    const work = async (): Promise<void> => {
-      await null
-    }
     return () => all(() => dma.withMapping(2048, true, work))
   },
   /** The minimal FIFO limiter's run(fn) on the same tasks: what a bare counter and queue cost. */
   'reference-cb'() {
     const minimal = new MinimalLimiter(16)
-    const work = async (): Promise<void> => {
-      await null
-    }
     return () => all(() => minimal.run(1, work))
   },
   /** 10,000 requests of 1..32 slots through a budget of 256 (bench case `weighted`). */
@@ -65,7 +64,7 @@ const WORKLOADS: Record<string, () => Workload> = {
     return () =>
       all(async (i) => {
         const m = await dma.map((1 + ((i * 7919 + 13) % 32)) * 2048, true)
-        await null
+        await work()
         m.unmap()
       })
   },

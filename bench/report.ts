@@ -121,6 +121,21 @@ npm run ab -- /tmp/before/src src cb   # is a change faster? each copy alone in 
   regrows, a cost no application pays; rotating the order shares out the neighbours' garbage.
 - The reported value for a contender is the median of its round values; the ratio is taken between
   those medians. The machine is shared and noisy: ratios move by ±10–20 % between runs.
+- Each peer is measured in its **fastest** form, named in the row as \`(anchor)\`, and its slower forms
+  stay as extra rows:
+  - async-mutex: \`Semaphore.acquire(w)\` + release. \`acquire\` is a plain function that returns
+    \`new Promise\`, while \`Mutex.acquire\` and \`runExclusive\` are \`async\` wrappers around it, compiled
+    down to \`__awaiter\`/\`__generator\` (about 3 µs a call more here): both kept as rows. Uncontended,
+    the anchor is \`Semaphore(1)\`: its \`release\` walks the weights from its value down to 1 to wake
+    \`waitForUnlock\` callers, so the smallest n is its fastest (a Semaphore as large as the default
+    budget, 26,214 slots, costs ~200 µs an op). Weighted, the anchor is \`Semaphore(256)\`, the budget
+    it models.
+  - p-limit: \`limit(fn)\`, its only form. Every contended task does identical work, the same
+    \`work = async () => { await null }\`, awaited on every side (\`limit(work)\` awaits it inside
+    p-limit; the manual forms write \`await work()\`), so no side saves a call and its promise.
+  - dma-throttle is measured in both forms against the same anchor: the manual form
+    (\`await dma.map()\` … \`m.unmap()\`, target ≥ 1.5× p-limit) and the one-call form
+    \`withMapping\` (≥ 2.5×), from one interleaved comparison.
 - Case ids for \`--only\`: ${report.cases.map((r) => `\`${r.id}\``).join(', ')}.
 
 ## Setup per case

@@ -78,3 +78,12 @@ export class ThrottleTimeoutError extends Error {
     this.name = 'TimeoutError'
   }
 }
+
+/** A VirtualClock asked to advance while an earlier advanceBy/runAll is still running. Nothing moved. */
+export class ClockBusyError extends Error {
+  readonly code = 'ERR_CLOCK_BUSY'
+  constructor(call: string) {
+    super(`VirtualClock is already advancing: await the earlier advanceBy/runAll before ${call}`)
+    this.name = 'ClockBusyError'
+  }
+}

@@ -6,12 +6,14 @@ export { VirtualClock } from './clock/virtual-clock.js'
 export {
   ArgumentRangeError,
   ArgumentTypeError,
+  ClockBusyError,
   InvalidUnmapError,
   MappingTooLargeError,
   SwiotlbFullError,
   ThrottleTimeoutError,
 } from './errors.js'
 export { atomicPoolBytesFor } from './growth/atomic-pool.js'
+export * from './shared/index.js'
 export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
 export { Histogram } from './stats/histogram.js'
 export type { AreaStats, MappingDirection, PoolStats, SwiotlbStats } from './stats/types.js'

@@ -10,7 +10,6 @@ import {
 
 const SLOT = 2048
 const KiB = 1024
-const MiB = 1024 * KiB
 
 /**
  * Mainline SWIOTLB_DYNAMIC (kernel/dma/swiotlb.c: swiotlb_find_slots, swiotlb_dyn_alloc,

@@ -14,6 +14,7 @@ const RANK: Record<string, number> = {
   stats: 3,
   swiotlb: 4,
   'index.ts': 4, // the public barrel, over the facade
+  shared: 4, // the pool shared by worker threads: beside the facade, on the same layers
   sim: 5,
   report: 6,
   cli: 7,

@@ -25,7 +25,7 @@ describe('SwiotlbAllocator.find answers with the pool and the first slot', () =>
         for (let i = 0; i < dynamic; i++) a.addPool('dynamic', 256, 2, 0)
         let used = 0
         for (const r of reqs) {
-          const found = a.find(r.cpu, r.nslots, 2 ** r.alignLog - 1, 0, 0)
+          const found = a.find(r.cpu, r.nslots, 2 ** r.alignLog - 1, 0, 0, 0)
           if (found === undefined) continue
           const { pool, slot } = found
           expect(a.pools).toContain(pool)

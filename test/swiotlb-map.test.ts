@@ -1,13 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  InvalidUnmapError,
-  type Mapping,
-  MappingTooLargeError,
-  Swiotlb,
-  SwiotlbFullError,
-  VirtualClock,
-} from '../src/index.js'
+import { InvalidUnmapError, type Mapping, Swiotlb, SwiotlbFullError, VirtualClock } from '../src/index.js'
 
 const KiB = 1024
 
@@ -46,10 +39,19 @@ describe('map / tryMap / unmap', () => {
     const buf = new Uint8Array(backing, 0x1234, 1000)
     const m = await dma.map(buf, { minAlignMask: 0xfff })
     expect(m.addr & 0xfff).toBe(0x234)
+    // maxMappingSize is what the kernel advertises (swiotlb_max_mapping_size); its search places more
+    // when the buffer's offset allows: from an aligned buffer, a whole segment (issue 14, point 4).
     expect(dma.maxMappingSize(0xfff)).toBe(256 * KiB - 4096)
-    await expect(dma.map(new Uint8Array(256 * KiB - 4095), { minAlignMask: 0xfff })).rejects.toBeInstanceOf(
-      MappingTooLargeError,
+    const whole = await dma.map(new Uint8Array(256 * KiB), { minAlignMask: 0xfff })
+    expect(whole.slots).toBe(128)
+    // At offset 0x800 the first slot that keeps bit 11 is slot 1 of a segment: 127 slots at most.
+    const odd = new Uint8Array(new ArrayBuffer(257 * KiB), 0x800, 127 * 2048 + 1)
+    await expect(dma.map(odd, { minAlignMask: 0xfff })).rejects.toThrow(
+      /mapping of 260097 bytes can never fit: largest is 260096 bytes \(in one segment, at this buffer offset/,
     )
+    await expect(dma.map(odd.subarray(0, 127 * 2048), { minAlignMask: 0xfff })).resolves.toMatchObject({
+      slots: 127,
+    })
   })
 
   it('allocAlignMask aligns the start', async () => {
@@ -226,7 +228,10 @@ describe('options', () => {
     await expect(dma.map('x' as never)).rejects.toThrow(TypeError)
     await expect(dma.map(new Uint8Array(8), { dir: 'sideways' as never })).rejects.toThrow(/"sideways"/)
     await expect(dma.map(new Uint8Array(8), { cpu: -1 })).rejects.toThrow(/cpu/)
-    await expect(dma.map(new Uint8Array(8), { minAlignMask: 5 })).rejects.toThrow(/minAlignMask/)
+    await expect(dma.map(new Uint8Array(8), { minAlignMask: 2 ** 30 })).rejects.toThrow(/minAlignMask/)
+    await expect(dma.map(new Uint8Array(8), { segBoundaryMask: 0xfff0 })).rejects.toThrow(
+      /segBoundaryMask.*65520/,
+    )
     await expect(dma.map(new Uint8Array(8), 'yes' as never)).rejects.toThrow(/mayBlock/)
     await expect(dma.map(new Uint8Array(8), { mayblock: true } as never)).rejects.toThrow(/"mayblock"/)
     expect(() => dma.tryMap(new Uint8Array(8), { mayBlock: true } as never)).toThrow(/tryMap/)

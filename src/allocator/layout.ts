@@ -19,3 +19,15 @@ export function maxMappingBytes(minAlignMask: number): number {
   if (minAlignMask === 0) return MAX_MAPPING_BYTES
   return MAX_MAPPING_BYTES - Math.ceil(minAlignMask / SLOT_SIZE) * SLOT_SIZE
 }
+
+/** `origAddr` of a request with no original address (a map by byte count): the kernel's orig_addr 0. */
+export const NO_ORIG_ADDR = -1
+
+/**
+ * The slots between two DMA segment boundaries (get_max_slots of the mask), where a boundary can fall
+ * inside a swiotlb segment; 0 when it cannot. Pools start 2 MiB aligned and segments are 256 KiB, so a
+ * boundary of 256 KiB or more (and 0, no boundary: dma_get_seg_boundary's ULONG_MAX) never splits one.
+ */
+export function boundarySlots(boundaryMask: number): number {
+  return boundaryMask === 0 || boundaryMask >= MAX_MAPPING_BYTES - 1 ? 0 : (boundaryMask >>> SLOT_SHIFT) + 1
+}

@@ -1,6 +1,6 @@
 import { Area } from './area.js'
 import { countDown } from './free-runs.js'
-import { SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
+import { boundarySlots, NO_ORIG_ADDR, SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
 import { LiveTable } from './live-table.js'
 
 /** log2(SEGMENT_SLOTS): a slot's segment is `slot >>> SEGMENT_SHIFT`. */
@@ -26,7 +26,8 @@ export type PoolKind = 'default' | 'dynamic' | 'transient'
  * it merged, and a search that leaves a segment without a fit lowers it to the exact value. A search
  * skips a segment whose bound is below the request, so a nearly full pool is not scanned slot by slot
  * on every failed request. It does so only where the scan would reach the segment's end exactly
- * (no min_align_mask, alignment within a segment), so the slot found is the one the scan would find.
+ * (no match mask, alignment within a segment), so the slot found is the one the scan would find.
+ * test/kernel-search.test.ts holds this search against a transcription of the kernel's loop.
  */
 export class Pool {
   readonly list: Uint8Array
@@ -39,6 +40,8 @@ export class Pool {
   used = 0
   /** Live mappings of this pool, found by address (see LiveTable). */
   readonly live: LiveTable<{ readonly offset: number }>
+  /** Position in the allocator's search order (SwiotlbAllocator.pools); -1 for a transient pool. */
+  position = -1
   /** Clock time at which the pool last became empty (for the shrinker). */
   emptySince: number
   /** The low 30 bits of `start`: enough for every alignment mask, and small-integer arithmetic. */
@@ -83,24 +86,46 @@ export class Pool {
 
   /**
    * swiotlb_search_pool_area: finds `nslots` free contiguous slots in area `areaIndex`, starting at the
-   * area's cursor. `alignMask` (at least 2047) aligns the first slot's address; the address bits in
-   * `matchMask` must equal those of `origAddr` (min_align_mask above the alignment). Returns the first
-   * slot index in the pool, or -1.
+   * area's cursor, visiting the slots the kernel's loop visits in the order it visits them, so that it
+   * finds the slot the kernel finds, or gives up where the kernel gives up. `alignMask` (at least 2047)
+   * aligns the first slot's address; the address bits in `matchMask` must equal those of `origAddr`
+   * (min_align_mask above the alignment), unless `origAddr` is NO_ORIG_ADDR (the kernel's orig_addr 0);
+   * `boundaryMask` is the DMA segment boundary (0: none). Returns the first slot index in the pool, or -1.
    */
-  search(areaIndex: number, nslots: number, alignMask: number, matchMask: number, origAddr: number): number {
+  search(
+    areaIndex: number,
+    nslots: number,
+    alignMask: number,
+    matchMask: number,
+    origAddr: number,
+    boundaryMask: number,
+  ): number {
     const area = this.areas[areaIndex]!
     const areaNslabs = this.areaNslabs
     if (nslots > areaNslabs - area.used) return -1
     const list = this.list
-    const startLow = this.#startLow
+    // tbl_dma_addr: the kernel aligns and matches `pool start & boundary mask` + slot offset. Only the
+    // low bits matter to the masks: int32 arithmetic on the pool's low start bits (ToInt32 of a mask of
+    // 2^31 or more bits is -1, all ones).
+    const tbl = boundaryMask === 0 ? this.#startLow : this.#startLow & boundaryMask
     const base = area.base
-    const checkAlign = alignMask !== SLOT_SIZE - 1 || matchMask !== 0
-    // Stride over slots that cannot be aligned (get_max_slots of the larger mask).
-    const strideMask = Math.max(alignMask, matchMask)
-    const stride = strideMask < SLOT_SIZE ? 1 : (strideMask + 1) >>> SLOT_SHIFT
-    const wantBits = origAddr & matchMask
+    // get_max_slots(max(alloc_align_mask, iotlb_align_mask)), whatever the mask's shape: for matchMask
+    // 0x800 (min_align_mask 0xfff) the stride is 2, for 0xf800 it is 32.
+    const stride = ((alignMask > matchMask ? alignMask : matchMask) >>> SLOT_SHIFT) + 1
+    // No original address: the kernel skips the min_align_mask comparison, the stride stays.
+    const match = origAddr === NO_ORIG_ADDR ? 0 : matchMask
+    const wantBits = origAddr & match
+    const checkAlign = alignMask !== SLOT_SIZE - 1 || match !== 0
+    // iommu_is_span_boundary, where a boundary can fall inside a segment (see boundarySlots).
+    const span = boundarySlots(boundaryMask)
+    const shift = span === 0 ? 0 : (tbl + SLOT_SIZE - 1) >>> SLOT_SHIFT
+    // Short cuts that land exactly where the kernel's stride lands: only without a match mask, as then
+    // every slot the stride reaches is aligned and every aligned slot is reached (pools start 2 MiB
+    // aligned, areas hold whole segments). With a match mask the kernel may step over the slot after a
+    // short run, or wrap early at the area's end, and the search must do the same.
+    const exact = matchMask === 0
     // Where the scan below reaches every segment end exactly, whole segments may be skipped.
-    const longest = matchMask === 0 && stride <= SEGMENT_SLOTS ? this.#longest : undefined
+    const longest = exact && stride <= SEGMENT_SLOTS ? this.#longest : undefined
     let segment = -1 // the segment being scanned, once its bound said a fit may be there
     let index = area.index
     for (let checked = 0; checked < areaNslabs; ) {
@@ -118,9 +143,8 @@ export class Pool {
         }
       }
       if (checkAlign) {
-        // The masks look only at low address bits: int32 arithmetic on the pool's low start bits.
-        const low = startLow + (slot << SLOT_SHIFT)
-        if ((low & alignMask) !== 0 || (low & matchMask) !== wantBits) {
+        const low = tbl + (slot << SLOT_SHIFT)
+        if ((low & alignMask) !== 0 || (low & match) !== wantBits) {
           index = index + 1 >= areaNslabs ? 0 : index + 1
           checked++
           continue
@@ -128,21 +152,49 @@ export class Pool {
       }
       const free = list[slot]!
       if (free >= nslots) {
-        this.#take(slot, nslots)
-        area.index = index + nslots >= areaNslabs ? 0 : index + nslots // wrap_area_index
-        area.used += nslots
-        if (area.used > area.hiwater) area.hiwater = area.used
-        this.used += nslots
-        return slot
+        if (span === 0 || ((shift + slot) & (span - 1)) + nslots <= span) {
+          this.#take(slot, nslots)
+          area.index = index + nslots >= areaNslabs ? 0 : index + nslots // wrap_area_index
+          area.used += nslots
+          if (area.used > area.hiwater) area.hiwater = area.used
+          this.used += nslots
+          return slot
+        }
+        index = index + stride >= areaNslabs ? 0 : index + stride
+        checked += stride
+        continue
       }
       // A free run too short to fit: none of its slots can fit either (their counters only shrink),
-      // so the first slot that could is past its end. The first fit found is the kernel's, sooner.
-      const step = free > stride ? free : stride
+      // so without a match mask the first slot that could is past its end, where the stride lands.
+      const step = exact && free > stride ? free : stride
       index = index + step >= areaNslabs ? 0 : index + step
       checked += step
     }
     if (segment >= 0) this.#tighten(segment)
+    // Nothing fits in this area: lower its bound to what its segments' bounds allow.
+    let bound = 0
+    const longestAll = this.#longest
+    for (let g = base >>> SEGMENT_SHIFT, end = (base + areaNslabs - 1) >>> SEGMENT_SHIFT; g <= end; g++) {
+      if (longestAll[g]! > bound) bound = longestAll[g]!
+    }
+    if (bound < area.runBound) area.runBound = bound
     return -1
+  }
+
+  /**
+   * An upper bound on the longest free run in any area of this pool (at most 128): the pool can hold no
+   * request of more slots. Exact for a full pool (0). The search of many pools skips pools below it.
+   */
+  runBound(): number {
+    const areas = this.areas
+    let bound = 0
+    for (let a = 0; a < areas.length; a++) {
+      const area = areas[a]!
+      const free = area.nslabs - area.used
+      const b = free < area.runBound ? free : area.runBound
+      if (b > bound) bound = b
+    }
+    return bound
   }
 
   /** Sets a segment's bound to its longest free run (the largest `list` value in it). */
@@ -173,6 +225,7 @@ export class Pool {
     // `count` is now the length of the merged free run.
     if (count > this.#longest[slot >>> SEGMENT_SHIFT]!) this.#longest[slot >>> SEGMENT_SHIFT] = count
     const area = this.areas[(slot / this.areaNslabs) | 0]!
+    if (count > area.runBound) area.runBound = count
     area.used -= nslots
     this.used -= nslots
   }

@@ -24,6 +24,8 @@ export function parseBytes(what: string, value: unknown): number {
 
 /** Formats bytes with a binary suffix, exact when possible: 67108864 → '64 MiB'. */
 export function formatBytes(bytes: number): string {
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0)
+    throw new ArgumentRangeError('bytes', 'a finite number of bytes >= 0', bytes)
   for (const [unit, size] of [
     ['GiB', 2 ** 30],
     ['MiB', 2 ** 20],

@@ -1,5 +1,6 @@
 import { SLOT_SIZE } from './layout.js'
 import { Pool, type PoolKind } from './pool.js'
+import { PoolIndex } from './pool-index.js'
 
 /** Bus address of the default pool; dynamic pools follow it, each on a fresh, aligned range. */
 const FIRST_ADDRESS = 2 ** 32
@@ -25,6 +26,11 @@ export interface AllocatorConfig {
  * and be shrunk). Transient pools hold exactly one mapping and are never searched.
  *
  * Address → pool lookup is a binary search over pools sorted by address: O(log pools).
+ *
+ * With more than one pool, a max-tree of upper bounds on the pools' longest free runs (PoolIndex) lets
+ * the search go straight to the next pool that may hold the request. A pool it passes over has no free
+ * run long enough in any area, so the kernel's search would find nothing there either: the slot found
+ * is the same.
  */
 export class SwiotlbAllocator {
   /** Default and dynamic pools, in search order. */
@@ -47,6 +53,8 @@ export class SwiotlbAllocator {
   transientNslabs = 0
   /** What `find` returns, refilled by every call: no object is made per allocation. */
   readonly #placement: Placement
+  /** Run bounds of `pools`, by position; only while there is more than one. */
+  #index: PoolIndex | undefined = undefined
 
   constructor(config: AllocatorConfig) {
     this.nareas = config.nareas
@@ -66,6 +74,7 @@ export class SwiotlbAllocator {
     else {
       this.pools.push(pool)
       this.nslabs += nslabs
+      this.#reindex()
     }
     return pool
   }
@@ -81,13 +90,27 @@ export class SwiotlbAllocator {
     else {
       this.pools.splice(this.pools.indexOf(pool), 1)
       this.nslabs -= pool.nslabs
+      this.#reindex()
     }
+  }
+
+  /** Numbers the searched pools by position and rebuilds the index of their run bounds. */
+  #reindex(): void {
+    const pools = this.pools
+    for (let p = 0; p < pools.length; p++) pools[p]!.position = p
+    this.#index = pools.length > 1 ? new PoolIndex(pools.map((pool) => pool.runBound())) : undefined
+  }
+
+  /** The run bound the index holds for the pool at `position` (tests), or undefined with one pool. */
+  indexedBound(position: number): number | undefined {
+    return this.#index?.get(position)
   }
 
   /**
    * swiotlb_find_slots: `nslots` slots for a caller on `cpu`. Returns where they are (the pool and the
    * first slot), or undefined when no pool has room. The answer is one record this allocator refills
-   * on every call: read it before the next `find`.
+   * on every call: read it before the next `find`. `origAddr` NO_ORIG_ADDR: no original address;
+   * `boundaryMask` 0: no DMA segment boundary.
    */
   find(
     cpu: number,
@@ -95,33 +118,40 @@ export class SwiotlbAllocator {
     alignMask: number,
     matchMask: number,
     origAddr: number,
+    boundaryMask: number,
   ): Placement | undefined {
-    const pools = this.pools
-    if (pools.length === 1) {
+    const index = this.#index
+    if (index === undefined) {
       // The common case, kept free of the outer loop: one pool, wrap through its areas.
       const pool = this.defaultPool
       const nareas = pool.areas.length
       const first = cpu & (nareas - 1)
       let a = first
       do {
-        const slot = pool.search(a, nslots, alignMask, matchMask, origAddr)
+        const slot = pool.search(a, nslots, alignMask, matchMask, origAddr, boundaryMask)
         if (slot >= 0) return this.#found(pool, nslots, slot)
         a = a + 1 === nareas ? 0 : a + 1
       } while (a !== first)
       return undefined
     }
+    // swiotlb_search_area for each area offset, over the pools that may hold the request.
+    const pools = this.pools
     for (let offset = 0; offset < this.nareas; offset++) {
-      for (let p = 0; p < pools.length; p++) {
+      for (let p = index.next(0, nslots); p >= 0; p = index.next(p + 1, nslots)) {
         const pool = pools[p]!
-        if (offset >= pool.areas.length) continue
+        const nareas = pool.areas.length
+        if (offset >= nareas) continue
         const slot = pool.search(
-          (cpu + offset) & (pool.areas.length - 1),
+          (cpu + offset) & (nareas - 1),
           nslots,
           alignMask,
           matchMask,
           origAddr,
+          boundaryMask,
         )
         if (slot >= 0) return this.#found(pool, nslots, slot)
+        // Nothing here: the pool's bound, lowered by the search, is what the index may now hold.
+        index.set(p, pool.runBound())
       }
     }
     return undefined
@@ -145,14 +175,18 @@ export class SwiotlbAllocator {
     alignMask: number,
     matchMask: number,
     origAddr: number,
+    boundaryMask: number,
   ): Placement | undefined {
-    const slot = pool.search(0, nslots, alignMask, matchMask, origAddr)
+    const slot = pool.search(0, nslots, alignMask, matchMask, origAddr, boundaryMask)
     return slot >= 0 ? this.#found(pool, nslots, slot) : undefined
   }
 
   release(pool: Pool, slot: number, nslots: number): void {
     pool.release(slot, nslots)
-    if (pool.kind !== 'transient') this.used -= nslots
+    if (pool.kind !== 'transient') {
+      this.used -= nslots
+      this.#index?.raise(pool.position, pool.runBound())
+    }
   }
 
   /** The pool holding bus address `addr`, or undefined: the last one found, else O(log pools). */

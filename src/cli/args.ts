@@ -11,6 +11,24 @@ export interface ParsedArgs {
   report: string | undefined
   pool: string | undefined
   policies: string[] | undefined
+  /** Flags of size, sweep, hiwater and merge, as given; src/cli/run-flags.ts checks them. */
+  jobs: string | undefined
+  seeds: string | undefined
+  shard: string | undefined
+  minThroughput: string | undefined
+  pools: string | undefined
+  areas: string | undefined
+  intervals: string | undefined
+  /** simulate: write the first policy's maps and unmaps to this file (docs/trace-format.md). */
+  traceOut: string | undefined
+  /** replay: hold time of maps-only traces (ftrace), ms. */
+  holdMs: number | undefined
+  /** replay: a blkparse file whose I/Os give maps-only traces their hold times. */
+  holdFrom: string | undefined
+  /** replay: the maps that may wait when the trace cannot say: 'all', 'none' or device names. */
+  mayBlock: string[] | undefined
+  /** size on a trace: a healthy run also keeps every map's wait within this many ms. */
+  maxWaitMs: number | undefined
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -22,6 +40,18 @@ const OPTIONS = {
   report: { type: 'string' },
   pool: { type: 'string' },
   policies: { type: 'string' },
+  jobs: { type: 'string' },
+  seeds: { type: 'string' },
+  shard: { type: 'string' },
+  'min-throughput': { type: 'string' },
+  pools: { type: 'string' },
+  areas: { type: 'string' },
+  intervals: { type: 'string' },
+  'trace-out': { type: 'string' },
+  'hold-ms': { type: 'string' },
+  'hold-from': { type: 'string' },
+  'may-block': { type: 'string' },
+  'max-wait-ms': { type: 'string' },
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -42,6 +72,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     report: undefined,
     pool: undefined,
     policies: undefined,
+    jobs: undefined,
+    seeds: undefined,
+    shard: undefined,
+    minThroughput: undefined,
+    pools: undefined,
+    areas: undefined,
+    intervals: undefined,
+    traceOut: undefined,
+    holdMs: undefined,
+    holdFrom: undefined,
+    mayBlock: undefined,
+    maxWaitMs: undefined,
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -102,6 +144,36 @@ function setValue(out: ParsedArgs, name: OptionName, value: string): void {
       break
     case 'policies':
       out.policies = value.split(',').map((p) => p.trim())
+      break
+    case 'min-throughput':
+      out.minThroughput = value
+      break
+    case 'jobs':
+    case 'seeds':
+    case 'shard':
+    case 'pools':
+    case 'areas':
+    case 'intervals':
+      out[name] = value
+      break
+    case 'trace-out':
+      out.traceOut = value
+      break
+    case 'hold-ms':
+    case 'max-wait-ms': {
+      const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
+      if (!(ms >= 0) || !Number.isFinite(ms)) {
+        throw new CliUsageError(`--${name} expects a number of ms >= 0, got ${JSON.stringify(value)}`)
+      }
+      if (name === 'hold-ms') out.holdMs = ms
+      else out.maxWaitMs = ms
+      break
+    }
+    case 'hold-from':
+      out.holdFrom = value
+      break
+    case 'may-block':
+      out.mayBlock = value.split(',').map((d) => d.trim())
       break
   }
 }

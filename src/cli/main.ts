@@ -1,8 +1,12 @@
 import { parseArgs } from './args.js'
 import { help } from './commands/help.js'
+import { hiwater } from './commands/hiwater.js'
+import { merge } from './commands/merge.js'
+import { isTraceTarget, replay, sizeTraceCommand } from './commands/replay.js'
 import { scenarios } from './commands/scenarios.js'
 import { simulate } from './commands/simulate.js'
 import { size } from './commands/size.js'
+import { sweep } from './commands/sweep.js'
 import { version } from './commands/version.js'
 import { CliUsageError, oneLine } from './errors.js'
 import { type CliIo, processIo } from './io.js'
@@ -26,10 +30,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       case 'scenarios':
         return await scenarios(args, io)
       case 'size':
-        return await size(args, io)
+        return (await isTraceTarget(args.positionals[0]))
+          ? await sizeTraceCommand(args, io)
+          : await size(args, io)
+      case 'sweep':
+        return await sweep(args, io)
+      case 'merge':
+        return await merge(args, io)
+      case 'hiwater':
+        return await hiwater(args, io)
+      case 'replay':
+        return await replay(args, io)
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios or size)`,
+          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios, size, sweep, merge, hiwater or replay)`,
         )
     }
   } catch (error) {

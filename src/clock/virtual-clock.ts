@@ -1,4 +1,4 @@
-import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
+import { ArgumentRangeError, ArgumentTypeError, ClockBusyError } from '../errors.js'
 import type { Clock, TimerHandle } from './clock.js'
 import { drainMicrotasks } from './real-clock.js'
 
@@ -64,17 +64,16 @@ export class VirtualClock implements Clock {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
       throw new ArgumentRangeError('ms', 'a finite number >= 0', ms)
     }
-    await this.#runUntil(this.#now + ms)
+    await this.#runUntil(this.#now + ms, 'advanceBy')
   }
 
   /** Fires every timer, including those set while running, until none is left. */
   async runAll(): Promise<void> {
-    await this.#runUntil(Number.POSITIVE_INFINITY)
+    await this.#runUntil(Number.POSITIVE_INFINITY, 'runAll')
   }
 
-  async #runUntil(until: number): Promise<void> {
-    if (this.#running)
-      throw new Error('VirtualClock is already advancing: await the earlier advanceBy/runAll first')
+  async #runUntil(until: number, call: string): Promise<void> {
+    if (this.#running) throw new ClockBusyError(call)
     this.#running = true
     try {
       await drainMicrotasks()

@@ -11,6 +11,8 @@ import type { SimSpec } from './spec.js'
 import { readFioJobFile } from './workloads/fio-file.js'
 
 export { realClock, VirtualClock } from '../index.js'
+export { bootParameter, type KernelPool, kernelPool } from './boot-param.js'
+export { confidenceLine, exactUpperBound95, ruleOfThree } from './confidence.js'
 export { SimContext } from './context.js'
 export type { BlockDevice } from './devices/device.js'
 export type { BlockDeviceKind, DeviceKind, TrafficDeviceKind } from './devices/kind.js'
@@ -23,8 +25,19 @@ export { Scsi, type ScsiSpec } from './devices/scsi.js'
 export { MapOptionSet, mapAllNow, mapSg, SG_ENTRY_BYTES } from './devices/sg-map.js'
 export { Engine, TICK_MS } from './engine.js'
 export { SpecError, UnknownScenarioError } from './errors.js'
+export {
+  DEFAULT_INTERVALS_MS,
+  defaultHiwaterAreas,
+  type HiwaterOptions,
+  type HiwaterResult,
+  type RatioStats,
+  runHiwater,
+} from './hiwater.js'
 export { Io, type IoOwner } from './io.js'
 export { DeviceMeasures, Measures } from './measures.js'
+export { headerText, type MergedSweep, MergeError, mergeShards } from './merge.js'
+export { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
+export type { RunOutcome, RunTask, Task, TraceOutcome, TraceTask } from './parallel/task.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {
   DEFAULT_POLICIES,
@@ -52,7 +65,18 @@ export {
 export { Rng } from './rng.js'
 export { type RunOptions, runPolicy, runSpec } from './run.js'
 export { DEFAULT_SCENARIO, findScenario, SCENARIOS, type Scenario } from './scenarios/index.js'
-export { healthy, type PolicySize, type SizeOptions, type SizeResult, sizePool, sizeToJson } from './size.js'
+export { inShard, parseShard, type Shard, ShardError, shardRuns, WHOLE } from './shard.js'
+export {
+  healthy,
+  MAINLINE_POLICIES,
+  type PolicySize,
+  type SizeOptions,
+  type SizeResult,
+  sizePool,
+  sizeToJson,
+} from './size.js'
+export { type PoolCandidate, PoolGrid } from './size-grid.js'
+export { type EvaluateCandidates, type SearchResult, searchSmallest } from './size-search.js'
 export {
   DEFAULT_TUNING,
   type HogSpec,
@@ -61,12 +85,26 @@ export {
   type PoolSpec,
   type SimSpec,
 } from './spec.js'
+export {
+  poolFor,
+  runSweep,
+  type SweepGrid,
+  type SweepHeader,
+  type SweepOptions,
+  type SweepRow,
+  sweepHeader,
+  sweepLines,
+  sweepPoints,
+} from './sweep.js'
+export { type SweepAnswer, type SweepCell, summarizeSweep } from './sweep-summary.js'
 export type { Timeline } from './timeline.js'
+export { UsageTrace } from './usage-trace.js'
 export { DEFAULT_VCPU, FREE_VCPU, type VcpuSpec, Vcpus } from './vcpus.js'
 export { parseBssplit } from './workloads/bssplit.js'
 export { Hog } from './workloads/hog.js'
 export { parseJob } from './workloads/job.js'
 export { JobClone } from './workloads/job-clone.js'
+export * from './workloads/traces/index.js'
 export { readFioJobFile }
 
 /** A scenario by name, or a parsed spec, ready to run. */

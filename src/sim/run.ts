@@ -4,7 +4,13 @@ import type { BlockDevice } from './devices/device.js'
 import { deviceKind } from './devices/registry.js'
 import { Engine } from './engine.js'
 import { Measures } from './measures.js'
-import { type PolicyInput, policyByName, policyOptions, resolvePolicies } from './policies.js'
+import {
+  type PolicyInput,
+  type PolicyName,
+  policyByName,
+  policyOptions,
+  resolvePolicies,
+} from './policies.js'
 import { buildPolicyResult } from './policy-result.js'
 import { PoolBytesTracker } from './pool-bytes.js'
 import { MAP_WAIT_CURVE, type PolicyResult, type PolicySeries, type SimResult, us } from './result.js'
@@ -20,6 +26,8 @@ export interface RunOptions {
   policies?: readonly PolicyInput[]
   /** Called with the fraction done (0..1) a few dozen times per policy. */
   onProgress?: (fraction: number) => void
+  /** Called with each policy's Swiotlb before its run (e.g. to export its events); may return a detach. */
+  observe?: (policy: PolicyName, dma: Swiotlb) => (() => void) | undefined
 }
 
 /** Steps of the clock per run (progress reports). */
@@ -45,7 +53,13 @@ export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i]!
     const progress = options.onProgress
-    const run = await runPolicy(spec, policy, seed, progress && ((f) => progress((i + f) / policies.length)))
+    const run = await runPolicy(
+      spec,
+      policy,
+      seed,
+      progress && ((f) => progress((i + f) / policies.length)),
+      options.observe === undefined ? {} : { observe: options.observe },
+    )
     result.policies[policy] = run.result
     result.series[policy] = run.series
   }
@@ -54,19 +68,20 @@ export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<
 
 /**
  * One policy's run of `spec`. With `stopOnError` the run ends at the first slice that saw an I/O
- * error (sizing needs no more than "not healthy").
+ * error (sizing needs no more than "not healthy"). `observe` sees the pool before the run starts.
  */
 export async function runPolicy(
   spec: SimSpec,
   policy: PolicyInput,
   seed: number,
   onProgress?: (fraction: number) => void,
-  options: { stopOnError?: boolean } = {},
+  options: { stopOnError?: boolean; observe?: RunOptions['observe'] } = {},
 ): Promise<{ result: PolicyResult; series: PolicySeries }> {
   const engine = new Engine()
   const clock = engine.clock
   const definition = policyByName(policy)
   const dma = new Swiotlb(policyOptions(definition.name, spec.pool, spec.tuning, clock))
+  const detach = options.observe?.(definition.name, dma)
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
   const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs, spec.vcpu)
@@ -113,6 +128,7 @@ export async function runPolicy(
   for (let waited = 0; measures.inFlight > 0 && waited < GRACE_MS; waited += 10) await clock.advanceBy(10)
   if (ctx.error !== undefined) throw ctx.error
   const stats = dma.stats()
+  detach?.()
   poolBytes?.stop()
   dma.close()
   const result = buildPolicyResult({

@@ -1,36 +1,42 @@
-import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
+import { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
+import type { RunOutcome } from './parallel/task.js'
 import { type PolicyInput, type PolicyName, resolvePolicies } from './policies.js'
 import type { PolicyResult } from './result.js'
-import { runPolicy } from './run.js'
+import { PoolGrid } from './size-grid.js'
+import { type PolicySize, sizeOnePolicy } from './size-policy.js'
 import type { SimSpec } from './spec.js'
 
-const SEGMENT_BYTES = SEGMENT_SLOTS * SLOT_SIZE
+export { MAINLINE_POLICIES, type PolicySize } from './size-policy.js'
+
 const MIB = 1024 * 1024
 
 export interface SizeOptions {
+  /** First seed; the runs use `seed` … `seed + seeds − 1`. Default 1. */
   seed?: number
+  /** Seeds per candidate size (K). Default 20. */
+  seeds?: number
   /** Policies to size, by name or alias; default: the spec's. */
   policies?: readonly PolicyInput[]
-  /** Largest pool to try, bytes. Default 4 GiB. */
+  /** Largest pool to try, bytes; also the unconstrained pool throughput is compared with. Default 4 GiB. */
   limitBytes?: number
+  /** Also require, in every seed, at least this percentage of the MiB/s of an unconstrained pool. */
+  minThroughputPct?: number
+  /** Candidates just above an answer that must pass too. Default 2. */
+  verifyAbove?: number
+  /** Runs at once (worker threads); default: every core. Ignored when `runner` is given. */
+  jobs?: number
+  /** Where runs go; the caller closes it. Default: a runner of `jobs`, closed at the end. */
+  runner?: TaskRunner
   onProgress?: (fraction: number) => void
-}
-
-/** One policy's answer. The run at `minPoolBytes` is healthy; its speed says what the size costs. */
-export interface PolicySize {
-  /** The smallest healthy initial pool, bytes; null when none up to the limit. */
-  minPoolBytes: number | null
-  /** Peak of all pools in the run at that size (growth included), bytes. */
-  peakPoolBytes: number | null
-  /** IOPS, MiB/s, p99 map wait and p99 completion latency (µs) of that run. */
-  iops: number | null
-  mibps: number | null
-  mapWaitP99Us: number | null
-  clatP99Us: number | null
 }
 
 export interface SizeResult {
   scenario: string
+  /** The seeds run at every size tried. */
+  seeds: { first: number; count: number }
+  limitBytes: number
+  /** null: zero I/O errors is the only criterion. */
+  minThroughputPct: number | null
   policies: Partial<Record<PolicyName, PolicySize>>
 }
 
@@ -40,81 +46,79 @@ export function healthy(r: PolicyResult): boolean {
 }
 
 /**
- * The smallest pool each policy needs for a healthy run, by bisection: double from the spec's pool
- * until a run is healthy, then halve the gap down to 1 MiB (256 KiB below 8 MiB). Bisection assumes
- * that a larger pool is never worse, which holds for these policies up to the noise of one seed.
- * Unhealthy runs stop at their first I/O error. Healthy is not fast: the IOPS and latencies of the run
- * at the answer say what the small pool costs.
+ * The smallest pool each policy needs, as a statistical answer: K seeds at every size tried, sizes in
+ * whole segments per area as the kernel lays them out, a search that does not assume a larger pool is
+ * never worse (size-search.ts), and for mainline policies the `swiotlb=` value the kernel will really
+ * boot with, checked too. Every run is independent and goes to the runner (worker threads); policies
+ * are searched side by side. The result depends only on the spec and the options, never on the number
+ * of workers.
  */
 export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promise<SizeResult> {
-  const seed = options.seed ?? 1
-  const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
+  const first = options.seed ?? 1
+  const count = options.seeds ?? 20
+  checkWhole('seeds', count, 1)
+  checkWhole('seed', first, 0)
   const limit = options.limitBytes ?? 4 * 1024 * MIB
-  const result: SizeResult = { scenario: spec.name, policies: {} }
-  for (let i = 0; i < policies.length; i++) {
-    const policy = policies[i]!
-    let probes = 0
-    const probe = async (bytes: number): Promise<PolicyResult> => {
-      probes++
-      options.onProgress?.(Math.min(0.99, (i + 1 - 1 / (probes + 1)) / policies.length))
-      const areas = probeAreas(bytes, spec.pool.areas)
-      const sized: SimSpec = { ...spec, pool: { size: bytes, areas } }
-      return (await runPolicy(sized, policy, seed, undefined, { stopOnError: true })).result
-    }
-    let hi = spec.pool.size
-    let best = await probe(hi)
-    while (!healthy(best) && hi < limit) {
-      hi = Math.min(limit, hi * 2)
-      best = await probe(hi)
-    }
-    if (!healthy(best)) {
-      result.policies[policy] = {
-        minPoolBytes: null,
-        peakPoolBytes: null,
-        iops: null,
-        mibps: null,
-        mapWaitP99Us: null,
-        clatP99Us: null,
-      }
-      continue
-    }
-    let lo = 0 // largest size known to be unhealthy (0: none tried)
-    for (;;) {
-      const step = hi <= 8 * MIB ? SEGMENT_BYTES : MIB
-      if (hi - lo <= step) break
-      const mid = Math.max(SEGMENT_BYTES, Math.round((lo + hi) / 2 / step) * step)
-      if (mid >= hi || mid <= lo) break
-      const r = await probe(mid)
-      if (healthy(r)) {
-        hi = mid
-        best = r
-      } else lo = mid
-    }
-    result.policies[policy] = {
-      minPoolBytes: hi,
-      peakPoolBytes: best.poolBytes.peak,
-      iops: best.iops,
-      mibps: best.mibps,
-      mapWaitP99Us: best.mapWaitUs.p99,
-      clatP99Us: best.clatUs['99.00'] ?? 0,
-    }
+  const pct = options.minThroughputPct
+  if (pct !== undefined && !(pct > 0 && pct <= 100)) {
+    throw new RangeError(`Expected \`minThroughputPct\` to be a percentage in (0, 100], got ${String(pct)}`)
   }
-  options.onProgress?.(1)
-  return result
+  const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
+  const seeds = Array.from({ length: count }, (_, i) => first + i)
+  const grid = new PoolGrid(spec.pool.areas, limit)
+  const runner = options.runner ?? createRunner(options.jobs ?? defaultJobs())
+  const fractions = policies.map(() => 0)
+  const report = () => options.onProgress?.(fractions.reduce((a, b) => a + b, 0) / policies.length)
+  try {
+    const answers = await Promise.all(
+      policies.map((policy, p) =>
+        sizeOnePolicy({
+          policy,
+          grid,
+          seeds,
+          cpus: spec.cpus,
+          limitBytes: limit,
+          minThroughputPct: pct,
+          verifyAbove: options.verifyAbove ?? 2,
+          runAt: (index, seed): Promise<RunOutcome> => {
+            const pool = index < 0 ? { size: limit, areas: spec.pool.areas } : toPool(grid, index)
+            return runner.run({ kind: 'run', spec: { ...spec, pool }, policy, seed, stopOnError: index >= 0 })
+          },
+          onPhase: (f) => {
+            fractions[p] = f
+            report()
+          },
+        }),
+      ),
+    )
+    const result: SizeResult = {
+      scenario: spec.name,
+      seeds: { first, count },
+      limitBytes: limit,
+      minThroughputPct: pct ?? null,
+      policies: {},
+    }
+    policies.forEach((policy, p) => {
+      result.policies[policy] = answers[p]!
+    })
+    return result
+  } finally {
+    if (options.runner === undefined) await runner.close()
+  }
 }
 
-/**
- * Areas of a probe's pool: at most the spec's, a power of two that splits the pool into whole segments
- * each, so the pool is exactly `bytes` (the rule the kernel follows for dynamic pools).
- */
-function probeAreas(bytes: number, areas: number): number {
-  const segments = Math.floor(bytes / SEGMENT_BYTES)
-  let n = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(areas, segments))))
-  while (n > 1 && segments % n !== 0) n /= 2
-  return n
+function toPool(grid: PoolGrid, index: number) {
+  const c = grid.at(index)
+  return { size: c.bytes, areas: c.areas }
 }
 
-/** The `size --json` object. */
+function checkWhole(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`Expected \`${name}\` to be a whole number from ${min}, got ${String(value)}`)
+  }
+}
+
+/** The `size --json` object: DESIGN §8's `{ scenario, policies: { <policy>: { minPoolBytes } } }`, and more. */
 export function sizeToJson(result: SizeResult): string {
   return JSON.stringify(result, null, 2)
 }

@@ -1,3 +1,5 @@
+import { ArgumentRangeError } from '../errors.js'
+
 const SUB = 64
 const SIZE = 2 * SUB * 26 // covers values up to 2^32 units
 
@@ -14,7 +16,10 @@ export class Histogram {
   max = 0
 
   /** `scale` converts a recorded value into histogram units: 1000 records milliseconds at µs precision. */
-  constructor(readonly scale = 1) {}
+  constructor(readonly scale = 1) {
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || !(scale > 0))
+      throw new ArgumentRangeError('scale', 'a finite number > 0', scale)
+  }
 
   record(value: number): void {
     this.count++
@@ -26,6 +31,8 @@ export class Histogram {
 
   /** The value at percentile `p` (0..100), in the recorded scale; 0 when empty. */
   percentile(p: number): number {
+    if (typeof p !== 'number' || !(p >= 0 && p <= 100))
+      throw new ArgumentRangeError('p', 'a percentile from 0 to 100', p)
     if (this.count === 0) return 0
     const rank = Math.max(1, Math.ceil((p / 100) * this.count))
     let seen = 0

@@ -36,7 +36,14 @@ export class MapPath {
   /** Finds slots for `req` and maps it; undefined when no pool has room. */
   allocate(req: AllocRequest, blocking: boolean, waitedMs: number): Mapping | undefined {
     const { allocator, growth } = this.#ctx
-    const found = allocator.find(req.cpu, req.nslots, req.alignMask, req.matchMask, req.origAddr)
+    const found = allocator.find(
+      req.cpu,
+      req.nslots,
+      req.alignMask,
+      req.matchMask,
+      req.origAddr,
+      req.boundaryMask,
+    )
     if (found === undefined) return undefined
     const { pool, slot } = found
     if (growth !== undefined) {
@@ -55,7 +62,14 @@ export class MapPath {
     growth.searchFailed()
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
-    const found = allocator.findIn(pool, spec.nslots, spec.alignMask, spec.matchMask, spec.origAddr)
+    const found = allocator.findIn(
+      pool,
+      spec.nslots,
+      spec.alignMask,
+      spec.matchMask,
+      spec.origAddr,
+      spec.boundaryMask,
+    )
     if (found === undefined) {
       allocator.removePool(pool)
       return undefined

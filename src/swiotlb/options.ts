@@ -76,10 +76,15 @@ export interface MapOptions {
   device?: string
   /** CPU of the caller: the search starts in area `cpu & (nareas - 1)`. Default 0. */
   cpu?: number
-  /** The device's min_align_mask: these low bits of the buffer's offset are kept in `addr`. */
+  /**
+   * The device's min_align_mask: these bits of the buffer's offset are kept in `addr` (any bits below
+   * 2^30, as dma_set_min_align_mask takes; devices use 2^k - 1). A map by byte count keeps none.
+   */
   minAlignMask?: number
   /** Alignment of the allocation's start (a mask, 2^k - 1). */
   allocAlignMask?: number
+  /** The device's DMA segment boundary (dma_get_seg_boundary, 2^k - 1): no mapping crosses it. */
+  segBoundaryMask?: number
   signal?: AbortSignal
   /** Longest time to wait in the queue, ms; then ThrottleTimeoutError. */
   timeoutMs?: number

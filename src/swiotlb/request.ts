@@ -1,4 +1,5 @@
-import { maxMappingBytes, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
+import { NO_ORIG_ADDR, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
+import { placeableSlots } from '../allocator/placement.js'
 import type { TimerHandle } from '../clock/clock.js'
 import { ArgumentRangeError, ArgumentTypeError, MappingTooLargeError } from '../errors.js'
 import type { MappingDirection } from '../stats/types.js'
@@ -15,13 +16,29 @@ const MAP_OPTION_KEYS: ReadonlySet<string> = new Set([
   'cpu',
   'minAlignMask',
   'allocAlignMask',
+  'segBoundaryMask',
   'signal',
   'timeoutMs',
 ])
 
-/** A mask of the form 2^k - 1 below 2^30 (min_align_mask, alloc_align_mask). */
+/** A mask of the form 2^k - 1 below 2^30 (alloc_align_mask). */
 export function isMask(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 30 && (n & (n + 1)) === 0
+}
+
+/** Any bits below 2^30 (min_align_mask: dma_set_min_align_mask takes any value). */
+export function isBitMask(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 30
+}
+
+/** A DMA segment boundary mask: 2^k - 1 of at least one slot (2047), up to 2^53 - 1. */
+function isBoundaryMask(n: unknown): n is number {
+  return (
+    typeof n === 'number' &&
+    Number.isSafeInteger(n) &&
+    n >= SLOT_SIZE - 1 &&
+    Number.isInteger(Math.log2(n + 1))
+  )
 }
 
 function isResizable(buffer: ArrayBufferLike): boolean {
@@ -41,6 +58,7 @@ export interface AllocRequest {
   readonly matchMask: number
   readonly origAddr: number
   readonly offset: number
+  readonly boundaryMask: number
 }
 
 /**
@@ -57,6 +75,8 @@ export class RequestSpec implements AllocRequest {
   /** Bytes from the start of the allocation to `addr` (pad slots and kept low bits). */
   offset = 0
   minAlignMask = 0
+  /** The DMA segment boundary (dma_get_seg_boundary); 0: none. */
+  boundaryMask = 0
   dir: MappingDirection = 'bidirectional'
   device = 'default'
   cpu = 0
@@ -70,7 +90,7 @@ export class RequestSpec implements AllocRequest {
    */
   parse(buf: unknown, mayBlock: unknown, backing: boolean): void {
     this.#options(mayBlock)
-    let origAddr = 0
+    let origAddr = NO_ORIG_ADDR
     if (typeof buf === 'number') {
       if (backing)
         throw new ArgumentTypeError('buf', 'an ArrayBufferView (a byte count needs backing: false)', buf)
@@ -100,20 +120,35 @@ export class RequestSpec implements AllocRequest {
     }
     const size = this.sizeBytes
     const minMask = this.minAlignMask
-    const max = maxMappingBytes(minMask)
-    if (size > max) throw new MappingTooLargeError(size, max)
     // swiotlb_search_pool_area: page alignment for >= PAGE_SIZE when no mask says otherwise.
     let alignMask = this.alignMask
     const given = alignMask
     if (alignMask === 0 && minMask === 0 && size >= PAGE_SIZE) alignMask = PAGE_SIZE - 1
     alignMask |= SLOT_SIZE - 1
-    const offset = origAddr & minMask & alignMask
+    // swiotlb_tbl_map_single: the kept low bits (and pad slots) come before the bytes. A map by byte
+    // count has no original address: nothing to keep (the kernel's orig_addr 0).
+    const offset = origAddr === NO_ORIG_ADDR ? 0 : origAddr & minMask & alignMask
     const allocBytes = Math.ceil((size + offset) / (given + 1)) * (given + 1)
     const nslots = Math.ceil(allocBytes / SLOT_SIZE)
-    if (nslots > SEGMENT_SLOTS)
-      throw new MappingTooLargeError(size, max, 'alignment padding passes one segment')
+    const matchMask = minMask & ~alignMask
+    // Refuse only what no pool could ever place: more than a segment, or, with a match mask or a
+    // boundary, more than the slots from the first start slot the masks allow to the segment's end.
+    const boundaryMask = this.boundaryMask
+    const most =
+      matchMask === 0 && boundaryMask === 0
+        ? SEGMENT_SLOTS
+        : placeableSlots(alignMask, matchMask, origAddr, boundaryMask)
+    if (nslots > most) {
+      const largest = Math.max(0, Math.floor((most * SLOT_SIZE) / (given + 1)) * (given + 1) - offset)
+      const plain = most === SEGMENT_SLOTS && offset === 0 && given < SLOT_SIZE
+      throw new MappingTooLargeError(
+        size,
+        largest,
+        plain ? 'one swiotlb segment' : 'in one segment, at this buffer offset with these masks',
+      )
+    }
     this.alignMask = alignMask
-    this.matchMask = minMask & ~alignMask
+    this.matchMask = matchMask
     this.origAddr = origAddr
     this.offset = offset
     this.nslots = nslots
@@ -125,6 +160,7 @@ export class RequestSpec implements AllocRequest {
     this.cpu = 0
     this.minAlignMask = 0
     this.alignMask = 0
+    this.boundaryMask = 0
     this.signal = undefined
     this.timeoutMs = Number.POSITIVE_INFINITY
     if (options === undefined || typeof options === 'boolean') {
@@ -139,7 +175,7 @@ export class RequestSpec implements AllocRequest {
     for (const key in o)
       if (!MAP_OPTION_KEYS.has(key))
         throw new ArgumentRangeError('options', `one of the keys ${[...MAP_OPTION_KEYS].join(', ')}`, key)
-    const { mayBlock, dir, device, cpu, minAlignMask, allocAlignMask, signal, timeoutMs } = o
+    const { mayBlock, dir, device, cpu, minAlignMask, allocAlignMask, segBoundaryMask, signal, timeoutMs } = o
     if (mayBlock !== undefined && typeof mayBlock !== 'boolean')
       throw new ArgumentTypeError('mayBlock', 'a boolean', mayBlock)
     this.mayBlock = mayBlock === true
@@ -159,14 +195,23 @@ export class RequestSpec implements AllocRequest {
       this.cpu = cpu
     }
     if (minAlignMask !== undefined) {
-      if (!isMask(minAlignMask))
-        throw new ArgumentRangeError('minAlignMask', 'a mask of the form 2^k - 1', minAlignMask)
+      if (!isBitMask(minAlignMask))
+        throw new ArgumentRangeError('minAlignMask', 'a bit mask, a whole number in [0, 2^30)', minAlignMask)
       this.minAlignMask = minAlignMask
     }
     if (allocAlignMask !== undefined) {
       if (!isMask(allocAlignMask))
         throw new ArgumentRangeError('allocAlignMask', 'a mask of the form 2^k - 1', allocAlignMask)
       this.alignMask = allocAlignMask
+    }
+    if (segBoundaryMask !== undefined) {
+      if (!isBoundaryMask(segBoundaryMask))
+        throw new ArgumentRangeError(
+          'segBoundaryMask',
+          'a mask of the form 2^k - 1, at least 2047',
+          segBoundaryMask,
+        )
+      this.boundaryMask = segBoundaryMask
     }
     if (signal !== undefined) {
       if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
@@ -190,6 +235,7 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
   readonly matchMask: number
   readonly origAddr: number
   readonly offset: number
+  readonly boundaryMask: number
   readonly dir: MappingDirection
   readonly cpu: number
   readonly signal: AbortSignal | undefined
@@ -216,6 +262,7 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
     this.matchMask = spec.matchMask
     this.origAddr = spec.origAddr
     this.offset = spec.offset
+    this.boundaryMask = spec.boundaryMask
     this.dir = spec.dir
     this.cpu = spec.cpu
     this.signal = spec.signal

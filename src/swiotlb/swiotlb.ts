@@ -8,7 +8,7 @@ import type { SwiotlbStats } from '../stats/types.js'
 import { SwiotlbContext } from './context.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
-import { isMask, RequestSpec } from './request.js'
+import { isBitMask, RequestSpec } from './request.js'
 import type { MappingCallback } from './with-mapping.js'
 
 /**
@@ -122,18 +122,7 @@ export class Swiotlb implements MappingOwner {
       ctx.maps.countFull(spec)
       return Promise.reject(ctx.maps.fullError(spec))
     }
-    // An already-aborted signal rejects (in WaitPath.map) even when the request could be admitted at once.
-    if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
-      const m = ctx.maps.allocate(spec, true, 0)
-      if (m !== undefined) {
-        policy.admitted(spec.nslots, spec.device)
-        ctx.wait.admitted(0)
-        return m
-      }
-      // The pools were searched just now and had no room: the wait path need not search again.
-      return ctx.wait.map(spec, false, fn)
-    }
-    return ctx.wait.map(spec, true, fn)
+    return ctx.wait.map(spec, fn)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */
@@ -208,8 +197,8 @@ export class Swiotlb implements MappingOwner {
 
   /** swiotlb_max_mapping_size. */
   maxMappingSize(minAlignMask = 0): number {
-    if (!isMask(minAlignMask))
-      throw new ArgumentRangeError('minAlignMask', 'a mask of the form 2^k - 1', minAlignMask)
+    if (!isBitMask(minAlignMask))
+      throw new ArgumentRangeError('minAlignMask', 'a bit mask, a whole number in [0, 2^30)', minAlignMask)
     return maxMappingBytes(minAlignMask)
   }
 

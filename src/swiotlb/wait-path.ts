@@ -33,11 +33,33 @@ export class WaitPath implements ThrottleHost {
   }
 
   /**
+   * A blocking request: admitted at once when the policy's fast path lets it straight to the
+   * allocator (the Mapping, with no waiter made), else handed to `#wait`. A queued withMapping call
+   * (`fn`) settles with its callback's result.
+   */
+  map(spec: RequestSpec, fn: MappingCallback<unknown> | undefined): Mapping | Promise<unknown> {
+    const ctx = this.#ctx
+    const policy = ctx.policy!
+    // An already-aborted signal rejects (in #wait) even when the request could be admitted at once.
+    if (spec.signal?.aborted !== true && policy.fastPath(spec.nslots, spec.device)) {
+      const m = ctx.maps.allocate(spec, true, 0)
+      if (m !== undefined) {
+        policy.admitted(spec.nslots, spec.device)
+        this.admitted(0)
+        return m
+      }
+      // The pools were searched just now and had no room: #wait need not search again.
+      return this.#wait(spec, false, fn)
+    }
+    return this.#wait(spec, true, fn)
+  }
+
+  /**
    * A blocking request the fast path could not admit: admitted now (the Mapping), queued (a pending
    * promise) or refused (a rejected one). `tryNow` is false when the fast path already searched the
-   * pools for it and found no room. A queued withMapping call (`fn`) settles with its callback's result.
+   * pools for it and found no room.
    */
-  map(
+  #wait(
     spec: RequestSpec,
     tryNow: boolean,
     fn: MappingCallback<unknown> | undefined,

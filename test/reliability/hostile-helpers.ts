@@ -31,6 +31,7 @@ export const CODES = [
   'ERR_INVALID_UNMAP',
   'ERR_THROTTLE_TIMEOUT',
   'ERR_NO_BACKING_MEMORY',
+  'ERR_CLOCK_BUSY',
 ]
 
 /** A dma-throttle error: an Error with one of our codes and a message. */

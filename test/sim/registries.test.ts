@@ -182,7 +182,10 @@ describe("'fair' is an alias of fair-share wherever a user names policies", () =
     await expect(runPolicy(spec, 'nope' as 'fair', 1)).rejects.toThrow(SpecError)
     // A spec built by hand may use the alias too.
     expect(Object.keys((await runSpec({ ...spec, policies: ['fair'] })).policies)).toEqual(['fair-share'])
-    const sized = await sizePool({ ...spec, pool: { size: 8 * MIB, areas: 4 } }, { policies: ['fair'] })
+    const sized = await sizePool(
+      { ...spec, pool: { size: 8 * MIB, areas: 4 } },
+      { policies: ['fair'], seeds: 1, jobs: 1 },
+    )
     expect(Object.keys(sized.policies)).toEqual(['fair-share'])
   })
 

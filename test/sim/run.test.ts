@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { areasFor } from '../../src/growth/growth.js'
 import { VirtualClock } from '../../src/index.js'
-import {
-  DEFAULT_TUNING,
-  healthy,
-  parseSpec,
-  policyOptions,
-  runPolicy,
-  type SimSpec,
-  sizePool,
-} from '../../src/sim/index.js'
+import { DEFAULT_TUNING, parseSpec, policyOptions, runPolicy, type SimSpec } from '../../src/sim/index.js'
 
 const MIB = 1024 * 1024
 
@@ -77,36 +68,5 @@ describe('runPolicy', () => {
     const early = await runPolicy(spec, 'fail', 1, undefined, { stopOnError: true })
     expect(early.result.ioErrors).toBeGreaterThan(0)
     expect(early.result.ios).toBeLessThan(full.result.ios)
-  })
-})
-
-describe('sizePool', () => {
-  it('finds the smallest healthy pool: healthy at the answer, not one step below', async () => {
-    const spec = small({ policies: ['fail', 'throttle'] })
-    const sized = await sizePool(spec)
-    const fail = sized.policies.fail!.minPoolBytes!
-    expect(fail).toBeGreaterThanOrEqual(3 * MIB) // 4 × 12 × 64 KiB in flight
-    const at = (bytes: number, policy: 'fail' | 'throttle') =>
-      runPolicy({ ...spec, pool: { size: bytes, areas: areasFor(bytes / 2048, 4) } }, policy, 1).then(
-        (r) => r.result,
-      )
-    expect(healthy(await at(fail, 'fail'))).toBe(true)
-    expect(healthy(await at(fail - 256 * 1024, 'fail'))).toBe(false)
-    const throttle = sized.policies.throttle!
-    expect(throttle.minPoolBytes).toBeLessThan(fail)
-    expect(throttle.mibps).toBeGreaterThan(0)
-  })
-
-  it('answers null when no pool up to the limit is healthy', async () => {
-    const spec = small({ policies: ['fail'] })
-    const sized = await sizePool(spec, { limitBytes: 2 * MIB })
-    expect(sized.policies.fail).toEqual({
-      minPoolBytes: null,
-      peakPoolBytes: null,
-      iops: null,
-      mibps: null,
-      mapWaitP99Us: null,
-      clatP99Us: null,
-    })
   })
 })

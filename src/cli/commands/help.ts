@@ -7,7 +7,12 @@ export const HELP = `dma-throttle: how small can the swiotlb bounce pool be, und
 usage:
   dma-throttle simulate [scenario | spec file]   compare the policies (default: coco-fio)
   dma-throttle scenarios                         list the scenarios and their claims
-  dma-throttle size <scenario | spec file>       smallest pool per policy with no I/O errors
+  dma-throttle size <scenario | spec file>       smallest pool per policy, K seeds per size, and swiotlb=
+  dma-throttle sweep <scenario | spec file>…     policies × --pools × --seeds, one JSON Lines row per run
+  dma-throttle merge <shard files…>              the shards of a sweep, as one run would print it
+  dma-throttle hiwater <scenario | spec file>    sampled and per-area high-water marks against the exact one
+  dma-throttle replay <trace>                    replay a recorded trace against every policy
+  dma-throttle size <trace>                      smallest pool per policy for a recorded trace
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
 
@@ -17,8 +22,23 @@ options:
   --report out.html   simulate: also write a self-contained HTML report with charts
   --pool SIZE         override the pool size, e.g. 32M (at most ${MAX_POOL.label})
   --policies a,b      compare only these policies (${POLICY_NAMES.join(', ')})
+  --seeds N           size, sweep, hiwater: seeds per size (default 20, 10, 5), from --seed on
+  --jobs N            runs at once in worker threads (default: every core); the output never changes
+  --min-throughput P  size: also need P % of the MiB/s of an unconstrained pool, in every seed
+  --pools A,B,…       sweep: initial pool sizes, e.g. 32M,48M,64M (default: each spec's own)
+  --shard i/n | auto  sweep: run the i-th of n slices (JSON Lines); auto reads JOB_COMPLETION_INDEX
+                      (Kubernetes), SLURM_ARRAY_TASK_ID (SLURM) or PARALLEL_SEQ (GNU parallel)
+  --areas A,B,…       hiwater: area counts (default powers of two up to 128)
+  --intervals T,…     hiwater: sampling intervals in ms (default 0.1 … 1000)
+  --trace-out FILE    simulate: write the first policy's maps and unmaps as a trace
+  --hold-ms N         replay: hold time of maps-only traces (ftrace swiotlb_bounced)
+  --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
+  --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
+  --max-wait-ms N     size on a trace: a healthy pool also keeps every map's wait within N ms
   -h, --help          this text
   --version           the version of dma-throttle
+
+A trace is a capture (tools/swiotlb-trace.bt), blkparse output or an ftrace buffer: docs/trace-format.md.
 
 docs: docs/simulation.md
 `

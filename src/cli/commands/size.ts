@@ -1,42 +1,81 @@
-import { type PolicyName, type PolicySize, sizePool, sizeToJson } from '../../sim/index.js'
+import { formatBytes, SEGMENT_SLOTS, SLOT_SIZE } from '../../index.js'
+import { type PolicyName, type PolicySize, type SizeResult, sizePool, sizeToJson } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
-import { count, duration, mib, table } from '../format.js'
+import { duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
+import { jobsFlag, minThroughputFlag, seedsFlag } from '../run-flags.js'
 import { resolveTarget, specFor } from '../target.js'
 
-/** `dma-throttle size <scenario>`: the smallest pool per policy with zero I/O errors. */
+/** Seeds per candidate size when --seeds is not given. */
+export const DEFAULT_SIZE_SEEDS = 20
+
+/**
+ * `dma-throttle size <scenario | file>`: per policy, the smallest pool that meets the criteria in every
+ * seed, how sure that is, and what to put on the kernel command line.
+ */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.positionals.length !== 1) {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }
   const target = await resolveTarget(args.positionals[0], io)
   const spec = specFor(target, args)
+  const seeds = seedsFlag(args, DEFAULT_SIZE_SEEDS)
+  const pct = minThroughputFlag(args)
+  const jobs = jobsFlag(args)
   const bar = new ProgressBar(io, args.json)
-  bar.label(`sizing ${spec.name}`)
+  bar.label(`sizing ${spec.name}: ${seeds.count} seeds per size, ${jobs} at once`)
   const result = await sizePool(spec, {
-    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    seed: seeds.first,
+    seeds: seeds.count,
+    jobs,
+    ...(pct === undefined ? {} : { minThroughputPct: pct }),
     onProgress: (f) => bar.update(f),
   })
   bar.done()
-  if (args.json) {
-    io.stdout(`${sizeToJson(result)}\n`)
-    return 0
-  }
-  const rows = (Object.entries(result.policies) as Array<[PolicyName, PolicySize]>).map(([policy, r]) => [
+  io.stdout(args.json ? `${sizeToJson(result)}\n` : formatSize(result, spec.pool.areas))
+  return 0
+}
+
+/** The text `size` prints for a result (`areas`: the spec's). */
+export function formatSize(result: SizeResult, areas: number): string {
+  const seeds = result.seeds
+  const pct = result.minThroughputPct
+  const entries = Object.entries(result.policies) as Array<[PolicyName, PolicySize]>
+  const step = areas * SEGMENT_SLOTS * SLOT_SIZE
+  const last = seeds.first + seeds.count - 1
+  const rows = entries.map(([policy, r]) => [
     policy,
-    r.minPoolBytes === null ? 'none ≤ 4 GiB' : mib(r.minPoolBytes),
-    r.peakPoolBytes === null ? '-' : mib(r.peakPoolBytes),
-    r.iops === null ? '-' : count(r.iops),
+    r.minPoolBytes === null ? 'none' : mib(r.minPoolBytes),
+    r.areas === null ? '-' : String(r.areas),
+    r.perSeedMinPoolBytes.p50 === null ? '-' : mib(r.perSeedMinPoolBytes.p50),
+    r.perSeedMinPoolBytes.p95 === null ? '-' : mib(r.perSeedMinPoolBytes.p95),
     r.mibps === null ? '-' : r.mibps.toFixed(1),
+    r.unconstrainedMibps.toFixed(1),
+    r.throughputPct === null ? '-' : `${Math.round(r.throughputPct)} %`,
     r.mapWaitP99Us === null ? '-' : duration(r.mapWaitP99Us),
     r.clatP99Us === null ? '-' : duration(r.clatP99Us),
+    String(r.sizesTried),
+    String(r.runs),
   ])
-  io.stdout(
-    `${spec.name}: smallest initial pool with no I/O error, no stuck I/O and no failed import (seed ${args.seed ?? 1})\n` +
-      'The run at that size is healthy, not necessarily fast: its throughput and latencies say what the size costs.\n\n' +
-      `${table(['policy', 'min pool', 'peak pool', 'IOPS', 'MiB/s', 'map wait p99', 'clat p99'], rows)}\n`,
+  const width = Math.max(...entries.map(([p]) => p.length))
+  const verdicts = entries.map(([policy, r]) => {
+    const pad = ' '.repeat(width + 2)
+    const head = `${policy.padEnd(width)}  `
+    return r.confidence === null
+      ? `${head}${r.recommendation}`
+      : `${head}${r.confidence}\n${pad}${r.recommendation}`
+  })
+  const criteria =
+    'no I/O error, no stuck I/O and no failed import in every seed' +
+    (pct === null ? '' : `, and at least ${pct} % of the MiB/s of an unconstrained pool in every seed`)
+  return (
+    `${result.scenario}: ${seeds.count} seeds per pool size (seeds ${seeds.first}–${last}), sizes in whole segments per area (${mib(step)} steps with ${areas} areas)\n` +
+    `criteria: ${criteria}\n` +
+    'search: the power-of-two sizes, then every size between the last that failed in all seeds and the first that passed in all, then the answer and the 2 sizes above it\n' +
+    `unconstrained: the same seeds on a ${formatBytes(result.limitBytes)} pool\n\n` +
+    `${table(['policy', 'answer', 'areas', 'per-seed p50', 'p95', 'MiB/s', 'unconstrained', 'share', 'map wait p99', 'clat p99', 'sizes', 'runs'], rows)}\n\n` +
+    `${verdicts.join('\n')}\n`
   )
-  return 0
 }

@@ -5,7 +5,7 @@ export const dmabufHog: Scenario = {
   name: 'dmabuf-hog',
   summary: "Robin's misguided dma-buf import: it fills the pool, blocking I/O must wait or grow",
   claim:
-    "A non-blocking import that fills the pool is never throttled, so throttled I/O stalls until it lets go (the RFC fails it instead: a throttled request that finds no slots fails); the bounded grow after waitMs keeps I/O moving with no errors, within maxBytes.",
+    'A non-blocking import that fills the pool is never throttled, so throttled I/O stalls until it lets go (the RFC fails it instead: a throttled request that finds no slots fails); the bounded grow after waitMs keeps I/O moving with no errors, within maxBytes.',
   source: 'Robin Murphy, review of the swiotlb throttling RFC (2024)',
   spec: {
     name: 'dmabuf-hog',

@@ -1,0 +1,29 @@
+import { mergeShards } from '../../sim/index.js'
+import type { ParsedArgs } from '../args.js'
+import { CliInputError, CliUsageError } from '../errors.js'
+import type { CliIo } from '../io.js'
+import { formatSweep } from '../sweep-output.js'
+
+/**
+ * `dma-throttle merge <shard files…>`: the shards of one sweep (`sweep --shard i/n`, JSON Lines) back
+ * into exactly what one unsharded run prints: the table, or with --json the JSON Lines.
+ */
+export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.positionals.length === 0) {
+    throw new CliUsageError(
+      'merge takes the JSON Lines files of the shards, e.g. `dma-throttle merge shard-*.jsonl`',
+    )
+  }
+  const files = []
+  for (const name of args.positionals) {
+    try {
+      files.push({ name, text: await io.readFile(name) })
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'unreadable'
+      throw new CliInputError(`cannot read ${name}: ${code === 'ENOENT' ? 'no such file' : code}`)
+    }
+  }
+  const merged = mergeShards(files)
+  io.stdout(args.json ? merged.text : formatSweep(merged.header, merged.rows))
+  return 0
+}

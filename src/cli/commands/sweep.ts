@@ -1,0 +1,49 @@
+import { runSweep, type SimSpec, sweepHeader, sweepLines } from '../../sim/index.js'
+import type { ParsedArgs } from '../args.js'
+import { CliUsageError } from '../errors.js'
+import type { CliIo } from '../io.js'
+import { ProgressBar } from '../progress.js'
+import { jobsFlag, poolsFlag, seedsFlag } from '../run-flags.js'
+import { shardFlag } from '../shard-flag.js'
+import { formatSweep } from '../sweep-output.js'
+import { resolveTarget, specFor } from '../target.js'
+
+/** Seeds per grid point when --seeds is not given. */
+export const DEFAULT_SWEEP_SEEDS = 10
+
+/**
+ * `dma-throttle sweep <scenario | file>…`: every spec × policy × pool size (--pools) × seed (--seeds).
+ * Prints a summary table, or with --json (always with --shard) the JSON Lines: a header, then one row
+ * per run. `merge` turns the shards' lines back into exactly what one run prints.
+ */
+export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.positionals.length === 0) {
+    throw new CliUsageError('sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`')
+  }
+  if (args.pool !== undefined) throw new CliUsageError('sweep takes --pools (a list), not --pool')
+  const specs: SimSpec[] = []
+  for (const name of args.positionals) specs.push(specFor(await resolveTarget(name, io), args))
+  const names = new Set(specs.map((s) => s.name))
+  if (names.size !== specs.length) throw new CliUsageError('sweep: two specs have the same name')
+  // --policies is already in every spec; else every policy any spec names, in the order first named.
+  const policies = [...new Set(specs.flatMap((s) => s.policies))]
+  const shard = shardFlag(args.shard, io.env)
+  const grid = {
+    specs,
+    policies,
+    poolBytes: poolsFlag(args, specs[0]),
+    seeds: seedsFlag(args, DEFAULT_SWEEP_SEEDS),
+  }
+  const header = sweepHeader(grid, shard)
+  const bar = new ProgressBar(io, false)
+  bar.label(`sweep${shard === undefined ? '' : ` shard ${shard.index}/${shard.count}`}`)
+  const rows = await runSweep(grid, {
+    jobs: jobsFlag(args),
+    ...(shard === undefined ? {} : { shard }),
+    onRow: (_, done, total) => bar.update(done / total),
+  })
+  bar.done()
+  if (args.json || (shard !== undefined && shard.count > 1)) io.stdout(sweepLines(header, rows))
+  else io.stdout(formatSweep(header, rows))
+  return 0
+}

@@ -1,0 +1,122 @@
+import { SLOT_SIZE } from '../allocator/layout.js'
+import type { Clock } from '../clock/clock.js'
+import { MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
+import type { RequestSpec } from '../swiotlb/request.js'
+import { SharedQueueFullError } from './errors.js'
+import { C_BUDGET, C_WAITERS, N_ABORTS, N_TIMEOUTS, type SharedViews } from './layout.js'
+import type { SharedMapping } from './mapping.js'
+import { GRANTED, type SharedWaitQueue } from './wait-queue.js'
+import { KeepAlive, type WaitOutcome, waitForGrant, waitForGrantSync } from './waiting.js'
+
+/** What a mapping is made from once its slots are found. */
+export type Granted = Pick<RequestSpec, 'sizeBytes' | 'nslots' | 'dir' | 'orig'>
+
+/** How the facade allocates at once, and builds a mapping for slots granted from the queue. */
+export interface BlockingHost {
+  allocate(spec: RequestSpec, blocking: boolean): SharedMapping | undefined
+  mapping(req: Granted, addrOffset: number, generation: number, waitedMs: number): SharedMapping
+}
+
+/**
+ * The blocking map path of one thread's view (DESIGN §4's budget mode, across threads): admitted at
+ * once when nobody waits and the budget and an area have room; otherwise one record in the shared
+ * FIFO, waited on asynchronously (Atomics.waitAsync) or synchronously (Atomics.wait).
+ */
+export class BlockingPath {
+  readonly keepAlive = new KeepAlive()
+
+  constructor(
+    private readonly views: SharedViews,
+    private readonly queue: SharedWaitQueue,
+    private readonly clock: Clock,
+    private readonly host: BlockingHost,
+  ) {}
+
+  async map(spec: RequestSpec): Promise<SharedMapping> {
+    const signal = spec.signal
+    if (signal?.aborted) {
+      Atomics.add(this.views.meta, N_ABORTS, 1)
+      throw signal.reason
+    }
+    const fast = this.#fastPath(spec)
+    if (fast !== undefined) return fast
+    const queue = this.queue
+    const rec = this.#enqueue(spec)
+    const { timeoutMs, sizeBytes } = spec
+    const request = copy(spec)
+    const start = this.clock.now()
+    let outcome: WaitOutcome = 'granted'
+    if (queue.state(rec) !== GRANTED) {
+      if (timeoutMs === 0) {
+        if (queue.cancel(rec)) {
+          queue.free(rec)
+          outcome = 'timeout'
+        }
+      } else {
+        const limits = { timeoutMs, signal }
+        outcome = await waitForGrant(queue, this.views.waiters, rec, this.clock, limits, this.keepAlive)
+      }
+    }
+    return this.#settle(rec, outcome, request, this.clock.now() - start, timeoutMs, sizeBytes, signal)
+  }
+
+  mapSync(spec: RequestSpec): SharedMapping {
+    const fast = this.#fastPath(spec)
+    if (fast !== undefined) return fast
+    const rec = this.#enqueue(spec)
+    const { timeoutMs, sizeBytes } = spec
+    const request = copy(spec)
+    const start = this.clock.now()
+    const outcome = waitForGrantSync(this.queue, this.views.waiters, rec, this.clock, timeoutMs)
+    return this.#settle(rec, outcome, request, this.clock.now() - start, timeoutMs, sizeBytes, undefined)
+  }
+
+  /** A blocking request admitted at once: nobody waits and the budget and an area have room. */
+  #fastPath(spec: RequestSpec): SharedMapping | undefined {
+    const budget = this.views.meta[C_BUDGET]!
+    if (spec.nslots > budget)
+      throw new MappingTooLargeError(spec.sizeBytes, budget * SLOT_SIZE, 'blocking budget')
+    const queue = this.queue
+    if (queue.waiting !== 0 || !queue.reserve(spec.nslots)) return undefined
+    const m = this.host.allocate(spec, true)
+    if (m !== undefined) return m
+    queue.unreserve(spec.nslots)
+    return undefined
+  }
+
+  #enqueue(spec: RequestSpec): number {
+    const rec = this.queue.enqueue(spec)
+    if (rec < 0) throw new SharedQueueFullError(this.views.meta[C_WAITERS]!, spec.sizeBytes)
+    return rec
+  }
+
+  #settle(
+    rec: number,
+    outcome: WaitOutcome,
+    request: Granted,
+    waitedMs: number,
+    timeoutMs: number,
+    sizeBytes: number,
+    signal: AbortSignal | undefined,
+  ): SharedMapping {
+    const meta = this.views.meta
+    if (outcome === 'timeout') {
+      Atomics.add(meta, N_TIMEOUTS, 1)
+      throw new ThrottleTimeoutError(timeoutMs, sizeBytes)
+    }
+    if (outcome === 'abort') {
+      Atomics.add(meta, N_ABORTS, 1)
+      throw signal!.reason
+    }
+    const queue = this.queue
+    const addrOffset = queue.result(rec)
+    const generation = queue.generation(rec)
+    queue.free(rec)
+    return this.host.mapping(request, addrOffset, generation, waitedMs)
+  }
+}
+
+/** The request's fields a later mapping needs: the parsed spec is reused by the next call. */
+function copy(spec: RequestSpec): Granted {
+  return { sizeBytes: spec.sizeBytes, nslots: spec.nslots, dir: spec.dir, orig: spec.orig }
+}

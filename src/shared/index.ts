@@ -1,0 +1,7 @@
+export { SharedQueueFullError } from './errors.js'
+export type { SharedSwiotlbHandle } from './handle.js'
+export type { HiwaterMode } from './layout.js'
+export { SharedMapping } from './mapping.js'
+export type { AttachOptions, SharedHiwaterOptions, SharedSwiotlbOptions } from './options.js'
+export { SharedSwiotlb } from './shared-swiotlb.js'
+export type { SharedStats } from './stats.js'

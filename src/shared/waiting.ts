@@ -1,0 +1,135 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import type { Clock, TimerHandle } from '../clock/clock.js'
+import { CANCELLED, GRANTED, type SharedWaitQueue, WAITING } from './wait-queue.js'
+
+/** How a wait ended. 'granted': the record holds an allocation the waiter now owns. */
+export type WaitOutcome = 'granted' | 'timeout' | 'abort'
+
+type WaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> }
+
+/** Atomics.waitAsync (ES2024; in Node since 16, not yet in this project's TypeScript lib). */
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync
+
+/**
+ * Keeps this thread's event loop alive while it has waiters: a pending Atomics.waitAsync does not,
+ * and a worker whose only work is a wait would exit with its record still queued (checked on Node 20).
+ * A MessagePort with a listener is a handle the loop counts; it is unref'd when nobody waits.
+ */
+export class KeepAlive {
+  #port: MessagePort | undefined
+  #count = 0
+  #closed = false
+
+  hold(): void {
+    this.#closed = false
+    if (this.#count++ !== 0) return
+    if (this.#port === undefined) {
+      this.#port = new MessageChannel().port1
+      this.#port.on('message', () => {})
+    } else this.#port.ref()
+  }
+
+  release(): void {
+    if (--this.#count !== 0) return
+    if (this.#closed) this.close()
+    else this.#port?.unref()
+  }
+
+  /** Closes the port now, or once the last waiter is done. */
+  close(): void {
+    this.#closed = true
+    if (this.#count !== 0) return
+    this.#port?.close()
+    this.#port = undefined
+  }
+}
+
+export interface WaitLimits {
+  timeoutMs: number
+  signal: AbortSignal | undefined
+}
+
+/**
+ * Waits without blocking the thread until record `rec` is granted, or its timeout or signal takes it
+ * out of the queue. Leaves nothing behind: the timer is cleared, the listener removed, the record
+ * freed (unless granted: its owner frees it after taking the allocation), and the last waitAsync has
+ * resolved (a cancel notifies the record's own word).
+ */
+export function waitForGrant(
+  queue: SharedWaitQueue,
+  waiters: Int32Array,
+  rec: number,
+  clock: Clock,
+  limits: WaitLimits,
+  keepAlive: KeepAlive,
+): Promise<WaitOutcome> {
+  return new Promise((resolve) => {
+    const at = queue.stateIndex(rec)
+    let timer: TimerHandle | undefined
+    let reason: WaitOutcome = 'timeout'
+    const onAbort = (): void => {
+      if (queue.cancel(rec)) reason = 'abort'
+    }
+    const settle = (outcome: WaitOutcome): void => {
+      if (timer !== undefined) clock.clearTimer(timer)
+      limits.signal?.removeEventListener('abort', onAbort)
+      keepAlive.release()
+      if (outcome !== 'granted') queue.free(rec)
+      resolve(outcome)
+    }
+    // Only this loop settles: a timeout or abort cancels the record and notifies its word, and the
+    // loop then sees CANCELLED. So the record is never freed under a pending waitAsync.
+    const watch = (): void => {
+      for (;;) {
+        const state = Atomics.load(waiters, at)
+        if (state === GRANTED || state === CANCELLED) {
+          settle(state === GRANTED ? 'granted' : reason)
+          return
+        }
+        const r = waitAsync(waiters, at, WAITING)
+        if (r.async) {
+          r.value.then(watch)
+          return
+        }
+      }
+    }
+    keepAlive.hold()
+    if (limits.signal !== undefined) limits.signal.addEventListener('abort', onAbort, { once: true })
+    if (Number.isFinite(limits.timeoutMs)) {
+      timer = clock.setTimer(limits.timeoutMs, () => {
+        timer = undefined
+        if (queue.cancel(rec)) reason = 'timeout'
+      })
+    }
+    watch()
+  })
+}
+
+/**
+ * Blocks the thread (Atomics.wait) until record `rec` is granted or `timeoutMs` passes. For worker
+ * code that may block; on a thread that must release the slots itself it would wait forever.
+ */
+export function waitForGrantSync(
+  queue: SharedWaitQueue,
+  waiters: Int32Array,
+  rec: number,
+  clock: Clock,
+  timeoutMs: number,
+): WaitOutcome {
+  const at = queue.stateIndex(rec)
+  const deadline = clock.now() + timeoutMs
+  for (;;) {
+    const state = Atomics.load(waiters, at)
+    if (state === GRANTED) return 'granted'
+    const left = deadline - clock.now()
+    const woke = left > 0 ? Atomics.wait(waiters, at, WAITING, left) : 'timed-out'
+    if (woke === 'timed-out' && queue.cancel(rec)) {
+      queue.free(rec)
+      return 'timeout'
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * What n runs without a failure say about the failure probability p of one run. The exact one-sided
+ * 95 % upper bound solves (1 − p)^n = 0.05, p = 1 − 0.05^(1/n); the rule of three, p < 3/n, is always
+ * above it (−ln 0.05 = 2.996 < 3 and 1 − e^(−x) < x), so stating 3/n is safe and easy to check by hand.
+ */
+export function ruleOfThree(n: number): number {
+  return 3 / n
+}
+
+/** The exact bound, for the record and the tests. */
+export function exactUpperBound95(n: number): number {
+  return 1 - 0.05 ** (1 / n)
+}
+
+/** The confidence statement of `size`, in words an operator can repeat. */
+export function confidenceLine(failures: number, runs: number): string {
+  if (!Number.isSafeInteger(runs) || runs < 1) {
+    throw new RangeError(`Expected \`runs\` to be a whole number from 1, got ${String(runs)}`)
+  }
+  if (failures > 0) return `${failures} failures in ${runs} runs: not a healthy size`
+  if (runs <= 3) return `0 failures in ${runs} runs: too few runs to bound the failure probability (3/n ≥ 1)`
+  const pct = (100 * ruleOfThree(runs)).toFixed(1).replace(/\.0$/, '')
+  return `0 failures in ${runs} runs: the failure probability per run is below 3/${runs} = ${pct} % at 95 % confidence`
+}

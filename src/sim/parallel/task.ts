@@ -1,0 +1,59 @@
+import type { PolicyName } from '../policies.js'
+import type { SimSpec } from '../spec.js'
+
+/**
+ * One independent simulation run: plain data, so that it can cross to a worker thread (structured
+ * clone) and back. Every run builds its own clock, pool and random streams from `seed`, so where it
+ * runs changes nothing in its outcome.
+ */
+export interface RunTask {
+  kind: 'run'
+  spec: SimSpec
+  policy: PolicyName
+  seed: number
+  /** End the run at its first I/O error (sizing needs no more than "not healthy"). */
+  stopOnError: boolean
+}
+
+/** A run that also records pool usage exactly, to compare samplers against (the `hiwater` command). */
+export interface TraceTask {
+  kind: 'trace'
+  spec: SimSpec
+  policy: PolicyName
+  seed: number
+  /** Sampling intervals to try, ms. */
+  intervalsMs: readonly number[]
+  /** Sampler phases per interval: sampler j starts at j/offsets of the interval. */
+  offsets: number
+}
+
+export type Task = RunTask | TraceTask
+
+/** What a sizing or sweep run reports (bytes, µs). */
+export interface RunOutcome {
+  ios: number
+  ioErrors: number
+  stuckIos: number
+  importFailures: number
+  iops: number
+  mibps: number
+  peakPoolBytes: number
+  hiwaterBytes: number
+  mapWaitP99Us: number
+  clatP99Us: number
+}
+
+/** What a trace run reports: the exact mark, the per-area sum, and each sampler's maximum (bytes). */
+export interface TraceOutcome {
+  exactBytes: number
+  perAreaSumBytes: number
+  /** `sampledBytes[i][j]`: the largest usage sampler j of interval i read. */
+  sampledBytes: number[][]
+}
+
+export type OutcomeOf<T extends Task> = T extends TraceTask ? TraceOutcome : RunOutcome
+
+/** A run is healthy when no I/O failed, none was left stuck and every import got its buffer. */
+export function healthyOutcome(r: RunOutcome): boolean {
+  return r.ioErrors === 0 && r.stuckIos === 0 && r.importFailures === 0
+}

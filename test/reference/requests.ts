@@ -1,0 +1,45 @@
+import fc from 'fast-check'
+
+/** Masks the differential tests draw from (issue 14): 0xf800 is not of the form 2^k − 1. */
+export const MIN_ALIGN_MASKS = [0, 0x7ff, 0xfff, 0xf800, 0xffff, 0x1fffff] as const
+export const ALLOC_ALIGN_MASKS = [0, 0xfff, 0x3fff, 0xffff, 0x3ffff] as const
+/** 0: no DMA segment boundary (dma_get_seg_boundary's ULONG_MAX); 0xfff: storvsc before 2021. */
+export const BOUNDARY_MASKS = [0, 0xfff, 0x7fff, 0xffff, 0x3ffff, 0xffffffff] as const
+
+/** The bus address the reference gives a view's buffer: low 32 bits 0, so its bits are the offset's. */
+export const VIEW_BASE = 2n ** 32n
+
+export interface MapDraw {
+  readonly cpu: number
+  readonly size: number
+  /** Buffer offset (its low bits are what min_align_mask keeps), or undefined for a map by byte count. */
+  readonly offset: number | undefined
+  readonly minAlignMask: number
+  readonly allocAlignMask: number
+  readonly segBoundaryMask: number
+}
+
+/** Sizes from one byte to a little past one segment, crowding the edges of slots and segments. */
+export const sizeArb = fc.oneof(
+  fc.integer({ min: 1, max: 8192 }),
+  fc.integer({ min: 1, max: 128 }).map((slots) => slots * 2048),
+  fc.integer({ min: 1, max: 262_144 + 4096 }),
+  fc.integer({ min: 253_952, max: 262_144 }),
+)
+
+export function mapArb(options: { offsets: boolean; boundaries: boolean }): fc.Arbitrary<MapDraw> {
+  return fc.record({
+    cpu: fc.nat(7),
+    size: sizeArb,
+    offset: options.offsets
+      ? fc.oneof(
+          fc.integer({ min: 0, max: 2 ** 22 - 1 }),
+          fc.nat(2 ** 10 - 1).map((k) => k * 2048),
+          fc.constant(undefined),
+        )
+      : fc.constant(undefined),
+    minAlignMask: fc.constantFrom(...MIN_ALIGN_MASKS),
+    allocAlignMask: fc.constantFrom(...ALLOC_ALIGN_MASKS, 0, 0),
+    segBoundaryMask: options.boundaries ? fc.constantFrom(...BOUNDARY_MASKS, 0, 0) : fc.constant(0),
+  })
+}

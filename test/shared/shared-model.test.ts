@@ -1,0 +1,185 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { type Mapping, type SharedMapping, SharedSwiotlb, Swiotlb, VirtualClock } from '../../src/index.js'
+import { params } from '../helpers/fc-params.js'
+import { checkShared, type LiveRange, rangeOf } from './check-shared.js'
+
+// The single-threaded Swiotlb is the model: on one thread, the shared pool must make the same
+// decisions for the same calls (same addresses, same admissions in the same order, same timeouts and
+// aborts, same used and exact hiwater), and keep its shared state well formed after every step.
+
+const slots = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 8 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 9, max: 128 }) },
+)
+const op = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('try' as const),
+      slots,
+      cpu: fc.nat({ max: 7 }),
+      allocAlignMask: fc.constantFrom(undefined, 4095, 16383),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('block' as const),
+      slots,
+      cpu: fc.nat({ max: 7 }),
+      timeoutMs: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+      abortable: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('unmap' as const), pick: fc.nat(), byAddr: fc.boolean() }),
+  },
+  fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 10 }) }),
+  fc.record({ kind: fc.constant('reset' as const) }),
+)
+type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
+
+/** What became of a call: still waiting, a mapping's address, or an error's name. */
+type Outcome = 'pending' | number | string
+
+interface Pair {
+  single: Outcome
+  shared: Outcome
+  singleMapping?: Mapping
+  sharedMapping?: SharedMapping | undefined
+  abort?: AbortController
+}
+
+async function run(ops: readonly Op[], areas: number): Promise<void> {
+  const c1 = new VirtualClock()
+  const c2 = new VirtualClock()
+  const throttle = { high: 0.5 }
+  const single = new Swiotlb({ size: '512K', areas, backing: false, clock: c1, throttle })
+  const shared = new SharedSwiotlb({
+    size: '512K',
+    areas,
+    backing: false,
+    clock: c2,
+    throttle,
+    hiwater: 'exact',
+  })
+  const calls: Pair[] = []
+  const live: Pair[] = []
+
+  const track = (pair: Pair, p1: Promise<Mapping>, p2: Promise<SharedMapping>): void => {
+    p1.then(
+      (m) => {
+        pair.single = m.addr
+        pair.singleMapping = m
+      },
+      (e: Error) => {
+        pair.single = e.name
+      },
+    )
+    p2.then(
+      (m) => {
+        pair.shared = m.addr
+        pair.sharedMapping = m
+      },
+      (e: Error) => {
+        pair.shared = e.name
+      },
+    )
+  }
+
+  /** Lets both sides settle what they decided, then compares them and checks the shared state. */
+  const settle = async (): Promise<void> => {
+    await c1.advanceBy(0)
+    await c2.advanceBy(0)
+    // A grant wakes Atomics.waitAsync on a later task, not a microtask: give it a few turns.
+    for (let turn = 0; turn < 50 && calls.some((c) => c.single !== c.shared); turn++)
+      await new Promise((r) => setImmediate(r))
+    expect(calls.map((c) => c.shared)).toEqual(calls.map((c) => c.single))
+    for (const c of calls) {
+      if (c.sharedMapping !== undefined && !live.includes(c)) live.push(c)
+    }
+    expect(shared.stats().used).toBe(single.stats().used)
+    expect(shared.stats().hiwater).toBe(single.stats().hiwater)
+    const ranges: LiveRange[] = live.map((c) => rangeOf(shared.handle, c.sharedMapping!))
+    checkShared(shared.handle, { live: ranges, waiting: calls.filter((c) => c.shared === 'pending').length })
+  }
+
+  for (const o of ops) {
+    if (o.kind === 'try') {
+      const options = {
+        cpu: o.cpu,
+        ...(o.allocAlignMask === undefined ? {} : { allocAlignMask: o.allocAlignMask }),
+      }
+      const m1 = single.tryMap(o.slots * 2048, options)
+      const m2 = shared.tryMap(o.slots * 2048, options)
+      expect(m2?.addr).toBe(m1?.addr)
+      if (m1 !== undefined && m2 !== undefined) {
+        const pair: Pair = { single: m1.addr, shared: m2.addr, singleMapping: m1, sharedMapping: m2 }
+        calls.push(pair)
+      }
+    } else if (o.kind === 'block') {
+      const abort = o.abortable ? new AbortController() : undefined
+      const options = {
+        mayBlock: true,
+        cpu: o.cpu,
+        ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+        ...(abort === undefined ? {} : { signal: abort.signal }),
+      }
+      const pair: Pair = { single: 'pending', shared: 'pending', ...(abort ? { abort } : {}) }
+      calls.push(pair)
+      track(pair, single.map(o.slots * 2048, options), shared.map(o.slots * 2048, options))
+    } else if (o.kind === 'unmap') {
+      if (live.length === 0) continue
+      const pair = live.splice(o.pick % live.length, 1)[0]!
+      if (o.byAddr) {
+        single.unmap(pair.singleMapping!.addr)
+        shared.unmap(pair.sharedMapping!.addr)
+      } else {
+        pair.singleMapping!.unmap()
+        pair.sharedMapping!.unmap()
+      }
+      pair.sharedMapping = undefined
+    } else if (o.kind === 'abort') {
+      const pending = calls.filter((c) => c.abort !== undefined && c.single === 'pending')
+      if (pending.length !== 0) pending[o.pick % pending.length]!.abort!.abort(new Error('aborted'))
+    } else if (o.kind === 'advance') {
+      await c1.advanceBy(o.ms)
+      await c2.advanceBy(o.ms)
+    } else {
+      single.resetHiwater(0)
+      shared.resetHiwater(0)
+    }
+    await settle()
+  }
+  // Drain: unmap everything, let the waiters in (or time them out), until nothing is left.
+  for (let round = 0; round < 200; round++) {
+    for (const pair of live.splice(0)) {
+      pair.singleMapping!.unmap()
+      pair.sharedMapping!.unmap()
+      pair.sharedMapping = undefined
+    }
+    await settle()
+    if (live.length === 0 && !calls.some((c) => c.single === 'pending')) break
+    await c1.advanceBy(5)
+    await c2.advanceBy(5)
+    await settle()
+  }
+  const s = shared.stats()
+  expect([s.used, s.throttle.waiting, s.throttle.blockingUsed, c2.pendingTimers]).toEqual([0, 0, 0, 0])
+  checkShared(shared.handle, { live: [], waiting: 0 })
+  shared.close()
+}
+
+describe('SharedSwiotlb on one thread, against the single-threaded Swiotlb', () => {
+  for (const areas of [1, 2]) {
+    it(`same decisions and a well-formed shared state after every step (${areas} area${areas > 1 ? 's' : ''})`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { maxLength: 60 }), (ops) => run(ops, areas)),
+        params(150),
+      )
+    })
+  }
+})

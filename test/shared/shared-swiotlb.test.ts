@@ -1,0 +1,259 @@
+import { describe, expect, it } from 'vitest'
+import {
+  InvalidUnmapError,
+  MappingTooLargeError,
+  NoBackingMemoryError,
+  SharedQueueFullError,
+  SharedSwiotlb,
+  SwiotlbFullError,
+  ThrottleTimeoutError,
+  VirtualClock,
+} from '../../src/index.js'
+import { checkShared, rangeOf } from './check-shared.js'
+
+/** Waits for a promise across a few event-loop turns (a grant wakes Atomics.waitAsync on a task). */
+async function outcome<T>(p: Promise<T>): Promise<T | Error> {
+  let result: T | Error | undefined
+  p.then(
+    (v) => {
+      result = v
+    },
+    (e: Error) => {
+      result = e
+    },
+  )
+  for (let turn = 0; turn < 50 && result === undefined; turn++) await new Promise((r) => setImmediate(r))
+  if (result === undefined) throw new Error('still pending')
+  return result
+}
+
+const SEG = 128 * 2048
+
+describe('SharedSwiotlb options and handles', () => {
+  it('refuses bad options with coded errors that name the value', () => {
+    const cases: [unknown, string, string][] = [
+      [{ hiwater: 'precise' }, 'ERR_OUT_OF_RANGE', '"precise"'],
+      [{ hiwater: { mode: 'batched', batch: 0 } }, 'ERR_OUT_OF_RANGE', '0 (number)'],
+      [{ hiwater: { mode: 'sampled', intervalMs: '5' } }, 'ERR_INVALID_ARG_TYPE', '"5"'],
+      [{ size: '2G' }, 'ERR_OUT_OF_RANGE', '"2G"'],
+      [{ areas: 3 }, 'ERR_OUT_OF_RANGE', '3 (number)'],
+      [{ maxWaiters: 1.5 }, 'ERR_OUT_OF_RANGE', '1.5'],
+      [{ throttle: { low: 0.5 } }, 'ERR_OUT_OF_RANGE', '"low"'],
+      [{ throttle: { high: 2 } }, 'ERR_OUT_OF_RANGE', '2 (number)'],
+      [{ colour: 'red' }, 'ERR_OUT_OF_RANGE', '"colour"'],
+      [{ cpu: -1 }, 'ERR_OUT_OF_RANGE', '-1'],
+      ['64M', 'ERR_INVALID_ARG_TYPE', '"64M"'],
+    ]
+    for (const [options, code, shown] of cases) {
+      const error = (() => {
+        try {
+          new SharedSwiotlb(options as never)
+        } catch (e) {
+          return e as Error & { code: string }
+        }
+        throw new Error(`accepted ${JSON.stringify(options)}`)
+      })()
+      expect([error.code, error.message.includes(shown)]).toEqual([code, true])
+    }
+  })
+
+  it('attach refuses anything but a handle of this version', () => {
+    const pool = new SharedSwiotlb({ size: SEG, backing: false })
+    const h = pool.handle
+    const tampered = { ...h, meta: new SharedArrayBuffer(h.meta.byteLength) }
+    for (const bad of [
+      null,
+      {},
+      'handle',
+      { ...h, kind: 'other' },
+      { ...h, list: new ArrayBuffer(128) },
+      tampered,
+    ]) {
+      expect(() => SharedSwiotlb.attach(bad)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      )
+    }
+    expect(() => SharedSwiotlb.attach(h, { cpu: 1.5 })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    )
+    expect(SharedSwiotlb.attach(h, { cpu: 3 }).cpu).toBe(3)
+  })
+})
+
+describe('SharedSwiotlb mappings', () => {
+  it('bounces bytes: copies in for every direction, back at unmap, and shows exactly its own bytes', () => {
+    const pool = new SharedSwiotlb({ size: SEG, areas: 1 })
+    // A mapping of the whole pool leaves its bytes everywhere and the cursor back at slot 0.
+    const stale = pool.tryMap(new Uint8Array(SEG).fill(0xee))!
+    stale.unmap()
+    const buf = new Uint8Array(3000).fill(7)
+    const m = pool.tryMap(buf, { dir: 'from-device' })!
+    expect(m.addr).toBe(stale.addr)
+    expect([m.bytes.length, m.bytes.every((b) => b === 7)]).toEqual([3000, true]) // never 0xee
+    m.bytes.fill(9)
+    expect(buf[0]).toBe(7)
+    m.unmap()
+    expect(buf.every((b) => b === 9)).toBe(true)
+    const t = pool.tryMap(buf, { dir: 'to-device' })!
+    t.bytes.fill(1)
+    t.unmap()
+    expect(buf[0]).toBe(9)
+  })
+
+  it('without backing, a mapping has no bytes', () => {
+    const pool = new SharedSwiotlb({ size: SEG, backing: false })
+    const m = pool.tryMap(4096)!
+    expect(() => m.bytes).toThrow(NoBackingMemoryError)
+  })
+
+  it('an unmap that is refused changes nothing', () => {
+    const pool = new SharedSwiotlb({ size: SEG, areas: 1, backing: false })
+    const m = pool.tryMap(5000)!
+    const before = [pool.stats(), new Uint8Array(pool.handle.list).slice()]
+    const tries: (() => void)[] = [
+      () => pool.unmap(m.addr + 1),
+      () => pool.unmap(m.addr + SEG * 4),
+      () => pool.unmap(m.addr, { size: 4096 }),
+      () => pool.unmap(Number.NaN),
+    ]
+    for (const t of tries) expect(t).toThrow(InvalidUnmapError)
+    expect([pool.stats(), new Uint8Array(pool.handle.list)]).toEqual(before)
+    m.unmap({ size: 5000 })
+    expect(() => m.unmap()).toThrow(InvalidUnmapError)
+    expect(pool.stats().used).toBe(0)
+  })
+
+  it('another view unmaps by address; the first view`s stale object cannot free the next mapping there', () => {
+    const a = new SharedSwiotlb({ size: SEG, areas: 1 })
+    const b = SharedSwiotlb.attach(a.handle, { cpu: 1 })
+    const old = a.tryMap(new Uint8Array(SEG).fill(1))!
+    b.unmap(old.addr)
+    const next = b.tryMap(new Uint8Array(SEG).fill(2))!
+    expect(next.addr).toBe(old.addr)
+    expect(() => old.unmap()).toThrow(/unmapped already by another thread/)
+    expect([next.bytes[0], a.stats().used]).toEqual([2, 128])
+    checkShared(a.handle, { live: [rangeOf(a.handle, next)], waiting: 0 })
+  })
+})
+
+describe('SharedSwiotlb blocking maps', () => {
+  /** A pool of 512 slots; two blocking mappings take its budget of 256 (with `second` of 128 slots). */
+  function full(maxWaiters = 16, second = SEG) {
+    const clock = new VirtualClock()
+    const pool = new SharedSwiotlb({
+      size: 4 * SEG,
+      areas: 1,
+      backing: false,
+      clock,
+      throttle: { high: 0.5 },
+      maxWaiters,
+    })
+    const held = [pool.mapSync(SEG), pool.mapSync(second)]
+    return { clock, pool, held }
+  }
+
+  it('FIFO: a head that times out admits the one behind it, and leaves no trace', async () => {
+    // 200 of the 256 budget slots are held: the big head waits, and the small one behind it.
+    const { clock, pool, held } = full(16, 72 * 2048)
+    const log: string[] = []
+    const big = pool.map(SEG, { mayBlock: true, timeoutMs: 10 })
+    const small = pool.map(2048, { mayBlock: true })
+    big.then(
+      () => log.push('big'),
+      (e: Error) => log.push(`big ${e.name}`),
+    )
+    small.then(() => log.push('small'))
+    expect(pool.stats().throttle.waiting).toBe(2)
+    await clock.advanceBy(10)
+    const m = await outcome(small)
+    expect(log).toEqual(['big TimeoutError', 'small'])
+    expect(await outcome(big)).toBeInstanceOf(ThrottleTimeoutError)
+    expect(pool.stats().throttle).toMatchObject({
+      waiting: 0,
+      waits: 2,
+      grants: 1,
+      timeouts: 1,
+      blockingUsed: 201,
+    })
+    expect(clock.pendingTimers).toBe(0)
+    for (const h of held) h.unmap()
+    ;(m as { unmap(): void }).unmap()
+    checkShared(pool.handle, { live: [], waiting: 0 })
+  })
+
+  it('direct handoff: the release allocates for the head before anybody else can take the slots', async () => {
+    const { pool, held } = full()
+    const waiter = pool.map(SEG, { mayBlock: true })
+    held[0]!.unmap()
+    // The head already holds its slots: the budget is spent again, whatever the newcomer asks for.
+    expect(pool.stats().throttle.blockingUsed).toBe(256)
+    expect(await outcome(pool.map(2048, { mayBlock: true, timeoutMs: 0 }))).toBeInstanceOf(
+      ThrottleTimeoutError,
+    )
+    const m = await outcome(waiter)
+    expect(m).toMatchObject({ slots: 128 })
+  })
+
+  it('an abort takes the waiter out; a signal aborted before the call rejects at once', async () => {
+    const { clock, pool, held } = full()
+    const ac = new AbortController()
+    const p = pool.map(2048, { mayBlock: true, signal: ac.signal })
+    ac.abort(new Error('stop'))
+    expect(await outcome(p)).toMatchObject({ message: 'stop' })
+    const done = AbortSignal.abort(new Error('before'))
+    expect(await outcome(pool.map(2048, { mayBlock: true, signal: done }))).toMatchObject({
+      message: 'before',
+    })
+    expect(pool.stats().throttle).toMatchObject({ waiting: 0, aborts: 2 })
+    expect(clock.pendingTimers).toBe(0)
+    checkShared(pool.handle, { live: held.map((h) => rangeOf(pool.handle, h)), waiting: 0 })
+  })
+
+  it('refuses what can never be admitted, and a full record table, changing nothing', async () => {
+    const { pool, held } = full(1)
+    expect(await outcome(pool.map(300 * 2048 - 100, { mayBlock: true }))).toBeInstanceOf(MappingTooLargeError)
+    const first = pool.map(2048, { mayBlock: true })
+    const second = await outcome(pool.map(2048, { mayBlock: true }))
+    expect(second).toBeInstanceOf(SharedQueueFullError)
+    expect((second as SharedQueueFullError).message).toMatch(
+      /1 blocking requests wait already \(sz: 2048 bytes\)/,
+    )
+    held[0]!.unmap()
+    expect(await outcome(first)).toMatchObject({ slots: 1 })
+    expect(pool.stats().throttle.waiting).toBe(0)
+  })
+
+  it('mapSync: admitted at once when it fits; timeoutMs 0 on a full budget throws and leaves no trace', () => {
+    const { pool } = full()
+    expect(() => pool.mapSync(2048, { timeoutMs: 0 })).toThrow(ThrottleTimeoutError)
+    const signal = new AbortController().signal
+    expect(() => pool.mapSync(2048, { signal } as never)).toThrow(/absent in mapSync/)
+    const s = pool.stats()
+    expect([s.throttle.waiting, s.throttle.timeouts, s.used]).toEqual([0, 1, 256])
+  })
+
+  it('with throttle: false a blocking map is a non-blocking one', async () => {
+    const pool = new SharedSwiotlb({ size: SEG, backing: false, throttle: false })
+    pool.tryMap(SEG)
+    expect(await outcome(pool.map(2048, { mayBlock: true }))).toBeInstanceOf(SwiotlbFullError)
+    expect(() => pool.mapSync(2048)).toThrow(
+      /swiotlb buffer is full \(sz: 2048 bytes\), total 128 \(slots\), used 128/,
+    )
+  })
+
+  it('close stops the sampler of a sampled pool', async () => {
+    const clock = new VirtualClock()
+    const pool = new SharedSwiotlb({
+      size: SEG,
+      backing: false,
+      clock,
+      hiwater: { mode: 'sampled', intervalMs: 5 },
+    })
+    const m = pool.tryMap(10 * 2048)!
+    await clock.advanceBy(5)
+    m.unmap()
+    expect(pool.stats().hiwater).toBe(10)
+    pool[Symbol.dispose]()
+    expect(clock.pendingTimers).toBe(0)
+  })
+})
