@@ -152,11 +152,8 @@ export class Growth {
     const nslabs = bytes / SLOT_SIZE
     const nareas = areasFor(nslabs, allocator.nareas)
     const pool = allocator.addPool('dynamic', nslabs, nareas, clock.now())
-    if (this.config.searchOrder === 'newest-first') {
-      // list_add_rcu at the head of mem->pools: the next search tries the new pool first.
-      allocator.pools.splice(allocator.pools.indexOf(pool), 1)
-      allocator.pools.unshift(pool)
-    }
+    // list_add_rcu at the head of mem->pools: the next search tries the new pool first.
+    if (this.config.searchOrder === 'newest-first') allocator.searchFirst(pool)
     this.grows++
     this.bytesGrown += bytes
     this.#shrinker?.emptied(pool)
