@@ -15,7 +15,7 @@ const spec = parseSpec({
   runtime: '200ms',
   devices: [
     { name: 'nvme0', type: 'nvme', latencyUs: 100, bandwidth: '2G' },
-    { name: 'eth0', type: 'nic', pps: 50_000, packetBytes: 1500, holdUs: 500, batch: 32 },
+    { name: 'eth0', type: 'nic', pps: 50_000, packetBytes: 1500, batch: 32, queues: 4, ringSize: 256 },
   ],
   jobs: [{ name: 'db', device: 'nvme0', rw: 'randrw', bssplit: '16k/60:128k/40', iodepth: 16, numjobs: 8 }],
 })

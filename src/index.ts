@@ -12,6 +12,7 @@ export {
   SwiotlbFullError,
   ThrottleTimeoutError,
 } from './errors.js'
+export { atomicPoolBytesFor } from './growth/atomic-pool.js'
 export * from './shared/index.js'
 export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'
 export { Histogram } from './stats/histogram.js'

@@ -31,6 +31,10 @@ class Host implements ThrottleHost {
     return { slots: w.nslots, device: w.device }
   }
 
+  refuse(w: Waiter): void {
+    this.log.push(`${this.names.get(w)!}: full`)
+  }
+
   waiter(name: string, nslots: number, device = 'default'): Waiter {
     const w = new Waiter(nslots, nslots * SLOT, device, 0)
     this.names.set(w, name)
@@ -38,9 +42,15 @@ class Host implements ThrottleHost {
   }
 }
 
-function policy(mode: ThrottleConfig['mode'], nslabs: number, high: number, low = high) {
+function policy(
+  mode: ThrottleConfig['mode'],
+  nslabs: number,
+  high: number,
+  low = high,
+  whenFull: ThrottleConfig['whenFull'] = 'wait',
+) {
   const host = new Host(nslabs, nslabs)
-  return { host, p: createPolicy({ mode, high, low }, host) }
+  return { host, p: createPolicy({ mode, high, low, whenFull }, host) }
 }
 
 describe('createPolicy', () => {
@@ -222,11 +232,11 @@ describe("throttle mode 'fair-share' and its alias fairShare: true", () => {
       { mode: 'fair-share', fairShare: true },
     ] as ThrottleOptions[]) {
       const dma = new Swiotlb({ size: '1M', backing: false, throttle })
-      expect(dma.options.throttle).toEqual({ high: 0.7, low: 0.65, mode: 'fair-share' })
+      expect(dma.options.throttle).toEqual({ high: 0.7, low: 0.65, mode: 'fair-share', whenFull: 'wait' })
       expect(dma.stats().throttle.mode).toBe('fair-share')
     }
     const plain = new Swiotlb({ backing: false, throttle: { fairShare: false } })
-    expect(plain.options.throttle).toEqual({ high: 0.7, low: 0.65, mode: 'budget' })
+    expect(plain.options.throttle).toEqual({ high: 0.7, low: 0.65, mode: 'budget', whenFull: 'wait' })
   })
 
   it('refuses fairShare with mode serialize, and an unknown mode, with a coded error naming the value', () => {

@@ -94,6 +94,18 @@ export class SwiotlbAllocator {
     }
   }
 
+  /**
+   * Moves `pool` to the head of the search order: mainline's add_mem_pool puts a new pool at the head
+   * of the list swiotlb_find_slots walks (growth with searchOrder 'newest-first').
+   */
+  searchFirst(pool: Pool): void {
+    const at = this.pools.indexOf(pool)
+    if (at <= 0) return
+    this.pools.splice(at, 1)
+    this.pools.unshift(pool)
+    this.#reindex()
+  }
+
   /** Numbers the searched pools by position and rebuilds the index of their run bounds. */
   #reindex(): void {
     const pools = this.pools

@@ -1,3 +1,5 @@
+import type { AtomicPoolConfig } from './atomic-pool.js'
+
 /** The decrypt hypercalls of a CoCo VM: time a grow takes on the clock. */
 export interface GrowthCost {
   fixedMs: number
@@ -13,7 +15,20 @@ export interface GrowthConfig {
   waitMs: number | undefined
   /** Grow when usage crosses this fraction of capacity (Catalin Marinas' worker); undefined: never. */
   atUsage: number | undefined
+  /**
+   * Grow when a search finds no slots: mainline's swiotlb_find_slots schedules its worker then, and a
+   * failure while the worker runs schedules it once more.
+   */
+  onFailure: boolean
+  /**
+   * Which pools a search tries first. 'oldest-first' (the default pool, then dynamic pools by age) lets
+   * young pools drain so that the shrinker can return them; 'newest-first' is mainline's order
+   * (add_mem_pool puts a new pool at the head of the list the search walks).
+   */
+  searchOrder: 'oldest-first' | 'newest-first'
   transient: boolean
+  /** Where transient pools come from; undefined: anywhere, without a limit but maxBytes. */
+  atomic: AtomicPoolConfig | undefined
   cost: GrowthCost
   shrinkAfterMs: number | undefined
   allocate: ((bytes: number) => boolean | Promise<boolean>) | undefined

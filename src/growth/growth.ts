@@ -3,6 +3,7 @@ import { SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
 import type { SwiotlbAllocator } from '../allocator/swiotlb-allocator.js'
 import type { Clock, TimerHandle } from '../clock/clock.js'
+import { AtomicPools } from './atomic-pool.js'
 import { type GrowthConfig, growCostMs } from './config.js'
 import { Shrinker } from './shrink.js'
 import { makeTransientPool } from './transient.js'
@@ -28,8 +29,11 @@ export interface GrowthHost {
  * SWIOTLB_DYNAMIC with a limit and a shrinker.
  *
  * - Fallback grow (Robin Murphy): when the oldest waiter has waited `waitMs`, grow by `chunkBytes`.
- * - Background grow (Catalin Marinas): when usage crosses `atUsage` of capacity.
- * - Transient pools: a non-blocking request that found no room gets a pool of exactly its size.
+ * - Background grow (Catalin Marinas): when usage crosses `atUsage` of capacity; or, as mainline's
+ *   worker, when a search finds no slots (`onFailure`), once more if one fails while it runs.
+ * - Transient pools: a non-blocking request that found no room gets a pool of exactly its size, from
+ *   the atomic pools when `atomic` is set (kernel/dma/pool.c), which refuse when spent.
+ * - A new pool is searched last (`searchOrder` 'oldest-first') or first ('newest-first', mainline).
  * - Every grow stays within `maxBytes`, takes `cost` on the clock, and may be refused by `allocate`.
  * - One grow at a time, under an async-mutex Mutex; a waiter whose grow was refused keeps waiting for a
  *   release or its own timeout, and the next head re-arms the wait. A grow refused for lack of room
@@ -44,6 +48,10 @@ export class Growth {
   #pendingBytes = 0
   /** A wait grow was refused for lack of room under maxBytes: retried when room frees (roomFreed). */
   #roomWanted = false
+  /** A search failed while the worker ran: it runs once more (schedule_work re-queues it). */
+  #again = false
+  /** The atomic pools transient pools come from, when configured. */
+  readonly atomic: AtomicPools | undefined
   grows = 0
   failures = 0
   bytesGrown = 0
@@ -54,6 +62,7 @@ export class Growth {
     readonly config: GrowthConfig,
     private readonly host: GrowthHost,
   ) {
+    if (config.atomic !== undefined) this.atomic = new AtomicPools(config.atomic, host.clock, config.cost)
     if (config.shrinkAfterMs !== undefined) {
       this.#shrinker = new Shrinker(host.clock, config.shrinkAfterMs, (pool) => this.#shrink(pool))
     }
@@ -68,8 +77,8 @@ export class Growth {
   /** Capacity in slots the pool may reach. */
   maxNslabs(): number {
     // Without a trigger (waitMs or background), nothing ever grows the pool for a blocking waiter.
-    if (this.config.waitMs === undefined && this.config.atUsage === undefined)
-      return this.host.allocator.nslabs
+    const c = this.config
+    if (c.waitMs === undefined && c.atUsage === undefined && !c.onFailure) return this.host.allocator.nslabs
     const limit = Math.floor(this.config.maxBytes / SLOT_SIZE)
     return Number.isFinite(limit) ? Math.max(limit, this.host.allocator.nslabs) : Number.MAX_SAFE_INTEGER
   }
@@ -99,6 +108,16 @@ export class Growth {
     if (at !== undefined && used >= at * nslabs && !this.growing) this.grow('background')
   }
 
+  /** A search found no slots: the background worker's trigger (atUsage or onFailure). */
+  searchFailed(): void {
+    if (this.config.atUsage === undefined && !this.config.onFailure) return
+    if (this.growing) {
+      if (this.config.onFailure) this.#again = true
+      return
+    }
+    this.grow('background')
+  }
+
   /** Starts one grow unless one is under way or it would pass the limit. */
   grow(reason: 'wait' | 'background'): void {
     const bytes = this.config.chunkBytes
@@ -115,7 +134,9 @@ export class Growth {
       .runExclusive(() => this.#grow(bytes, reason))
       .then((grown) => {
         // After the lock is released: a refused grow is not retried for the same head.
-        if (grown) this.#afterGrow()
+        const again = this.#again
+        this.#again = false
+        if (grown) this.#afterGrow(again)
       })
       .catch(() => {})
   }
@@ -140,6 +161,8 @@ export class Growth {
     const nslabs = bytes / SLOT_SIZE
     const nareas = areasFor(nslabs, allocator.nareas)
     const pool = allocator.addPool('dynamic', nslabs, nareas, clock.now())
+    // list_add_rcu at the head of mem->pools: the next search tries the new pool first.
+    if (this.config.searchOrder === 'newest-first') allocator.searchFirst(pool)
     this.grows++
     this.bytesGrown += bytes
     this.#shrinker?.emptied(pool)
@@ -147,8 +170,15 @@ export class Growth {
     return true
   }
 
-  /** After a grow: grow again if the oldest waiter has still waited past `waitMs`, or usage is still high. */
-  #afterGrow(): void {
+  /**
+   * After a grow: grow again if a search failed meanwhile (`again`), if the oldest waiter has still
+   * waited past `waitMs`, or if usage is still high.
+   */
+  #afterGrow(again: boolean): void {
+    if (again) {
+      this.grow('background')
+      return
+    }
     const waitMs = this.config.waitMs
     const head = this.host.oldestWaiter()
     if (waitMs !== undefined && head !== undefined && this.host.clock.now() - head.enqueuedAt >= waitMs) {
@@ -181,8 +211,18 @@ export class Growth {
     if (!this.config.transient || this.totalBytes() + nslots * SLOT_SIZE > this.config.maxBytes)
       return undefined
     const pool = makeTransientPool(this.host.allocator, nslots, this.host.clock.now(), this.config.allocate)
-    if (pool !== undefined) this.transients++
+    if (pool === undefined) return undefined
+    if (this.atomic !== undefined && !this.atomic.take(pool, nslots * SLOT_SIZE)) {
+      this.host.allocator.removePool(pool)
+      return undefined
+    }
+    this.transients++
     return pool
+  }
+
+  /** A transient pool was freed at its unmap: its atomic memory goes back. */
+  transientFreed(pool: Pool): void {
+    this.atomic?.give(pool)
   }
 
   /** A dynamic pool's usage went from 0 to more. */
@@ -219,6 +259,7 @@ export class Growth {
     this.#clearWaitTimer()
     this.#armedFor = undefined
     this.#shrinker?.dispose()
+    this.atomic?.dispose()
   }
 }
 

@@ -2,6 +2,7 @@ import type { Swiotlb } from '../index.js'
 import type { Engine } from './engine.js'
 import type { Measures } from './measures.js'
 import { Rng } from './rng.js'
+import { FREE_VCPU, type VcpuSpec, Vcpus } from './vcpus.js'
 
 /** What devices and workloads of one run share. */
 export class SimContext {
@@ -10,6 +11,8 @@ export class SimContext {
   readonly fatal = (error: unknown): void => {
     if (this.error === undefined) this.error = error ?? new Error('undefined thrown')
   }
+  /** The guest's vCPUs: where submission, completion and the bounce copies take time. */
+  readonly vcpus: Vcpus
   constructor(
     readonly engine: Engine,
     readonly dma: Swiotlb,
@@ -18,7 +21,11 @@ export class SimContext {
     readonly cpus: number,
     /** Clock time at which workloads stop issuing, ms. */
     public endMs: number,
-  ) {}
+    /** What a vCPU pays per I/O; FREE_VCPU (nothing) unless a run passes its spec's. */
+    vcpu: VcpuSpec = FREE_VCPU,
+  ) {
+    this.vcpus = new Vcpus(engine, cpus, vcpu)
+  }
 
   /** True while workloads may issue. */
   get running(): boolean {

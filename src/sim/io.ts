@@ -20,10 +20,15 @@ export class Io {
     readonly owner: IoOwner,
   ) {}
 
-  /** Unmaps every entry (the completion handler, or a failed map cleaning up). */
+  /**
+   * Unmaps every entry (the completion handler, or a failed map cleaning up): entries 1…n first, then
+   * entry 0, as the RFC's dma_direct_unmap_sg does, so that a throttled entry 0 gives the semaphore
+   * back only once the whole list is free.
+   */
   unmapAll(): void {
     const maps = this.maps
-    for (let i = 0; i < maps.length; i++) maps[i]!.unmap()
+    for (let i = 1; i < maps.length; i++) maps[i]!.unmap()
+    if (maps.length !== 0) maps[0]!.unmap()
     this.maps = []
   }
 }

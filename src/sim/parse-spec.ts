@@ -1,8 +1,16 @@
-import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
+import { atomicPoolBytesFor, SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
 import { DEVICE_KINDS, deviceKind, parseDevice } from './devices/registry.js'
 import { SpecError } from './errors.js'
 import { DEFAULT_POLICIES, type PolicyName, resolvePolicies } from './policies.js'
-import { DEFAULT_TUNING, type HogSpec, type PolicyTuning, type PoolSpec, type SimSpec } from './spec.js'
+import {
+  DEFAULT_MEMORY_BYTES,
+  DEFAULT_TUNING,
+  type HogSpec,
+  type PolicyTuning,
+  type PoolSpec,
+  type SimSpec,
+} from './spec.js'
+import { DEFAULT_VCPU, type VcpuSpec } from './vcpus.js'
 import { parseJob } from './workloads/job.js'
 import { bytes, checkKeys, fioTime, int, isRaw, num, type Raw, str } from './workloads/values.js'
 
@@ -11,6 +19,8 @@ const TOP_KEYS = [
   'name',
   'description',
   'cpus',
+  'memory',
+  'vcpu',
   'pool',
   'runtime',
   'sampleMs',
@@ -38,6 +48,7 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
   if (!isRaw(input)) throw new SpecError('spec', 'a JSON object', input)
   checkKeys('spec', input, TOP_KEYS)
   const cpus = int('cpus', input['cpus'] ?? 16, 1, 1024)
+  const memory = bytes('memory', input['memory'] ?? DEFAULT_MEMORY_BYTES, 64 * 1024 * 1024)
   const pool = parsePool(input['pool'] ?? '64M', cpus)
   const devices = list('devices', input['devices'] ?? DEFAULT_DEVICES).map((raw, i) =>
     parseDevice(`devices[${i}]`, raw),
@@ -55,7 +66,8 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     }),
   )
   unique('jobs', jobs)
-  const runtimeMs = givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.runtimeMs))
+  const runtimeMs =
+    givenRuntime ?? Math.max(1000, ...jobs.map((j) => j.startDelayMs + j.startDelaySpreadMs + j.runtimeMs))
   const hogs = list('hogs', input['hogs'] ?? []).map((raw, i) => parseHog(`hogs[${i}]`, raw, runtimeMs, cpus))
   if (jobs.length === 0 && hogs.length === 0 && devices.every((d) => deviceKind(d.type).blockIo)) {
     throw new SpecError(
@@ -68,6 +80,8 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     name: str('name', input['name'] ?? 'spec'),
     description: typeof input['description'] === 'string' ? input['description'] : '',
     cpus,
+    memory,
+    vcpu: parseVcpu(input['vcpu']),
     pool,
     devices,
     jobs,
@@ -75,7 +89,7 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     runtimeMs,
     sampleMs: num('sampleMs', input['sampleMs'] ?? Math.max(1, runtimeMs / 20), 0.001),
     policies: parsePolicies(input['policies']),
-    tuning: parseTuning(input['tuning']),
+    tuning: parseTuning(input['tuning'], memory),
   }
 }
 
@@ -127,11 +141,38 @@ function parsePolicies(value: unknown): PolicyName[] {
   return resolvePolicies(value).map((p) => p.name)
 }
 
-function parseTuning(value: unknown): PolicyTuning {
-  if (value === undefined) return { ...DEFAULT_TUNING }
+/** `vcpu`: { copyBandwidth, submitUs, completeUs }, each defaulting to DEFAULT_VCPU's. */
+function parseVcpu(value: unknown): VcpuSpec {
+  if (value === undefined) return { ...DEFAULT_VCPU }
+  if (!isRaw(value)) throw new SpecError('vcpu', 'an object { copyBandwidth, submitUs, completeUs }', value)
+  checkKeys('vcpu', value, ['copyBandwidth', 'submitUs', 'completeUs'])
+  const d = DEFAULT_VCPU
+  return {
+    copyBandwidth: bytes('vcpu.copyBandwidth', value['copyBandwidth'] ?? d.copyBandwidth),
+    submitUs: num('vcpu.submitUs', value['submitUs'] ?? d.submitUs, 0),
+    completeUs: num('vcpu.completeUs', value['completeUs'] ?? d.completeUs, 0),
+  }
+}
+
+function parseTuning(value: unknown, memory: number): PolicyTuning {
+  const atomicPoolBytes = atomicPoolBytesFor(memory)
+  if (value === undefined) return { ...DEFAULT_TUNING, atomicPoolBytes }
   if (!isRaw(value)) throw new SpecError('tuning', 'an object', value)
-  checkKeys('tuning', value, ['high', 'low', 'waitMs', 'maxBytes', 'chunkBytes', 'atUsage', 'growCost'])
+  checkKeys('tuning', value, [
+    'high',
+    'low',
+    'waitMs',
+    'maxBytes',
+    'chunkBytes',
+    'atUsage',
+    'growCost',
+    'atomicPoolBytes',
+    'transientFrom',
+  ])
   const d = DEFAULT_TUNING
+  const from = value['transientFrom'] ?? d.transientFrom
+  if (from !== 'atomic' && from !== 'pages')
+    throw new SpecError('tuning.transientFrom', "'atomic' or 'pages'", from)
   const cost = value['growCost'] ?? d.growCost
   if (!isRaw(cost)) throw new SpecError('tuning.growCost', 'an object { fixedMs, perMiBMs }', cost)
   checkKeys('tuning.growCost', cost, ['fixedMs', 'perMiBMs'])
@@ -150,5 +191,13 @@ function parseTuning(value: unknown): PolicyTuning {
       fixedMs: num('tuning.growCost.fixedMs', cost['fixedMs'] ?? 0, 0),
       perMiBMs: num('tuning.growCost.perMiBMs', cost['perMiBMs'] ?? 0, 0),
     },
+    atomicPoolBytes: pageMultiple('tuning.atomicPoolBytes', value['atomicPoolBytes'] ?? atomicPoolBytes),
+    transientFrom: from,
   }
+}
+
+function pageMultiple(field: string, value: unknown): number {
+  const n = bytes(field, value, 4096)
+  if (n % 4096 !== 0) throw new SpecError(field, 'a multiple of 4K', value)
+  return n
 }

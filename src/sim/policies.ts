@@ -50,13 +50,29 @@ export const POLICIES = [
   {
     name: 'rfc',
     aliases: [],
-    summary: "Michael Kelley's RFC: serialize above the high mark (throttle mode 'serialize')",
+    summary:
+      "Michael Kelley's RFC: serialize above the high mark; a request that then finds no slots fails (throttle mode 'serialize', whenFull 'fail')",
     color: '#8e44ad',
     byDefault: true,
     grows: false,
     queues: true,
     threshold: high,
-    options: (_, t) => ({ throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high) } }),
+    options: (_, t) => ({
+      throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high), whenFull: 'fail' },
+    }),
+  },
+  {
+    name: 'rfc-wait',
+    aliases: [],
+    summary: "the RFC's serialization, but a request that finds no slots keeps waiting (whenFull 'wait')",
+    color: '#c39bd3',
+    byDefault: false,
+    grows: false,
+    queues: true,
+    threshold: high,
+    options: (_, t) => ({
+      throttle: { mode: 'serialize', high: t.high, low: Math.min(t.low, t.high), whenFull: 'wait' },
+    }),
   },
   {
     name: 'throttle',
@@ -72,18 +88,25 @@ export const POLICIES = [
   {
     name: 'dynamic',
     aliases: [],
-    summary: 'SWIOTLB_DYNAMIC: no throttle, background grow and transient pools, no limit',
+    summary:
+      'mainline SWIOTLB_DYNAMIC: no throttle; a failed search schedules a grow and takes a transient pool from the atomic pools',
     color: '#d68910',
     byDefault: true,
     grows: true,
     queues: false,
     threshold: none,
-    options: (_, t) => ({
+    // kernel/dma/swiotlb.c: swiotlb_find_slots schedules swiotlb_dyn_alloc when a search fails and
+    // makes a transient pool (GFP_NOWAIT: in a CoCo VM from the atomic pools, kernel/dma/pool.c);
+    // add_mem_pool puts the new pool at the head of the list. The worker's pool is the default
+    // pool's size, at most MAX_PAGE_ORDER pages (4 MiB): min(pool, chunkBytes).
+    options: (pool, t) => ({
       throttle: false,
       growth: {
-        background: { atUsage: t.atUsage },
-        transient: true,
-        chunkBytes: t.chunkBytes,
+        background: { onFailure: true },
+        searchOrder: 'newest-first',
+        transient:
+          t.transientFrom === 'atomic' ? { atomicPoolBytes: t.atomicPoolBytes, atomicPools: 3 } : true,
+        chunkBytes: Math.min(t.chunkBytes, pool.size),
         cost: growCost(t),
       },
     }),

@@ -19,6 +19,8 @@ export interface PolicyResultSources {
   perAreaSum: number
   sampledBytes: number
   poolBytes: { initial: number; peak: number }
+  /** Exact high-water mark in slots, transient pools included (debugfs io_tlb_used_hiwater). */
+  hiwaterSlots: number
 }
 
 /** Turns a run's counters, histograms and final snapshot into the result of DESIGN §8. */
@@ -50,7 +52,7 @@ export function buildPolicyResult(s: PolicyResultSources): PolicyResult {
       grown: stats.growth.bytesGrown,
       peak: s.poolBytes.peak,
     },
-    hiwater: { exact: stats.hiwater * SLOT_SIZE, perAreaSum: s.perAreaSum, sampled: s.sampledBytes },
+    hiwater: { exact: s.hiwaterSlots * SLOT_SIZE, perAreaSum: s.perAreaSum, sampled: s.sampledBytes },
     throttle: {
       highCount: stats.throttle.highCount,
       lowCount: stats.throttle.lowCount,

@@ -93,11 +93,17 @@ export async function runPolicy(
   const detach = options.observe?.(definition.name, dma)
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
-  const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs)
+  const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs, spec.vcpu)
   const recorder = new TimelineRecorder(dma, spec.runtimeMs / CHART_POINTS, definition.threshold(spec.tuning))
+  // The vmstat-like sampler starts at a seeded offset: where its ticks fall against the workload is
+  // luck, and a seed draws it.
   let sampledUsed = 0
-  const sampler = dma.usage$(spec.sampleMs).subscribe((s) => {
-    if (s.used > sampledUsed) sampledUsed = s.used
+  let sampler: { unsubscribe(): void } | undefined
+  engine.after(ctx.rng('sampler').next() * spec.sampleMs, () => {
+    if (ctx.running)
+      sampler = dma.usage$(spec.sampleMs).subscribe((s) => {
+        if (s.used > sampledUsed) sampledUsed = s.used
+      })
   })
   const poolBytes = definition.grows ? new PoolBytesTracker(dma) : undefined
 
@@ -127,7 +133,7 @@ export async function runPolicy(
     }
   }
   recorder.stop()
-  sampler.unsubscribe()
+  sampler?.unsubscribe()
   for (let waited = 0; measures.inFlight > 0 && waited < GRACE_MS; waited += 10) await clock.advanceBy(10)
   if (ctx.error !== undefined) throw ctx.error
   const stats = dma.stats()
@@ -141,6 +147,8 @@ export async function runPolicy(
     perAreaSum: dma.perAreaHiwaterSum() * SLOT_SIZE,
     sampledBytes: sampledUsed * SLOT_SIZE,
     poolBytes: poolBytes ?? { initial: spec.pool.size, peak: spec.pool.size },
+    // Growing policies: the debugfs mark, transient pools included; the others have none.
+    hiwaterSlots: poolBytes?.hiwater ?? stats.hiwater,
   })
   return { result, series: { timeline: recorder.timeline, mapWaitCurveUs: buildCurve(measures) } }
 }

@@ -1,4 +1,7 @@
+import { atomicPoolBytesFor } from '../index.js'
 import type { DeviceSpec } from './devices/registry.js'
+import type { VcpuSpec } from './vcpus.js'
+import type { RateProcess } from './workloads/arrivals.js'
 
 /** Knobs of the policies, shared by all of them in a run. */
 export interface PolicyTuning {
@@ -16,7 +19,20 @@ export interface PolicyTuning {
   atUsage: number
   /** dynamic and hybrid: time a grow takes (a CoCo VM's decrypt hypercalls). */
   growCost: { fixedMs: number; perMiBMs: number }
+  /**
+   * dynamic: each atomic DMA pool's size (coherent_pool=); default the kernel's rule for the VM's
+   * memory: 128 KiB per GiB, at least 128 KiB, at most 4 MiB.
+   */
+  atomicPoolBytes: number
+  /**
+   * dynamic: where transient pools come from: 'atomic' (a CoCo VM: the atomic pools, which refuse when
+   * spent) or 'pages' (memory needs no decrypting: the page allocator, no limit modelled).
+   */
+  transientFrom: 'atomic' | 'pages'
 }
+
+/** The memory of a simulated VM when its spec names none. */
+export const DEFAULT_MEMORY_BYTES = 16 * 1024 ** 3
 
 /** The tuning of a spec that sets none. */
 export const DEFAULT_TUNING: PolicyTuning = {
@@ -27,6 +43,8 @@ export const DEFAULT_TUNING: PolicyTuning = {
   chunkBytes: 4 * 1024 * 1024,
   atUsage: 0.9,
   growCost: { fixedMs: 1, perMiBMs: 0.25 },
+  atomicPoolBytes: atomicPoolBytesFor(DEFAULT_MEMORY_BYTES),
+  transientFrom: 'atomic',
 }
 
 /** The default pool of a simulated machine. */
@@ -52,7 +70,11 @@ export interface JobSpec {
   /** I/Os per second per clone; undefined: as fast as iodepth allows. */
   rateIops: number | undefined
   runtimeMs: number
+  /** fio's startdelay; with a range 'lo-hi', each clone starts at lo + a seeded draw of the spread. */
   startDelayMs: number
+  startDelaySpreadMs: number
+  /** fio's rate_process: 'poisson' draws the gaps between rate-limited I/Os from the seed. */
+  rateProcess: RateProcess
   /** CPUs the clones run on, round-robin; undefined: spread over all CPUs. */
   cpus: readonly number[] | undefined
   /** fio's continue_on_error: 'none' (default) stops a clone at its first I/O error. */
@@ -75,6 +97,10 @@ export interface SimSpec {
   name: string
   description: string
   cpus: number
+  /** The VM's memory, bytes: it sizes the kernel's atomic DMA pools. */
+  memory: number
+  /** What each vCPU pays for submission, completion and the bounce copies. */
+  vcpu: VcpuSpec
   pool: PoolSpec
   devices: readonly DeviceSpec[]
   jobs: readonly JobSpec[]

@@ -60,7 +60,7 @@ export class MapPath {
     if (m !== undefined) return m
     const { allocator, growth, events } = this.#ctx
     if (growth === undefined) return undefined
-    if (growth.config.atUsage !== undefined) growth.grow('background')
+    growth.searchFailed()
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
     const found = allocator.findIn(
@@ -217,6 +217,7 @@ export class MapPath {
     if (pool.kind !== 'default' && pool.used === 0) {
       if (pool.kind === 'transient') {
         allocator.removePool(pool)
+        growth?.transientFreed(pool)
         growth?.roomFreed()
       } else growth?.poolEmptied(pool)
     }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js'
 import { realClock } from '../clock/real-clock.js'
 import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
 import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from '../growth/config.js'
+import { normalizeBackground, normalizeSearchOrder, normalizeTransient } from '../growth/normalize.js'
 import type { MappingDirection } from '../stats/types.js'
 import type { ThrottleConfig, ThrottleMode } from '../throttle/policy.js'
 
@@ -19,6 +20,11 @@ export interface ThrottleOptions {
   mode?: ThrottleMode
   /** Alias of `mode: 'fair-share'` (the older spelling); refused with mode 'serialize'. */
   fairShare?: boolean
+  /**
+   * Mode 'serialize' only: what a blocking request that finds no slots does. 'wait' (default) keeps it
+   * waiting for a release; 'fail' rejects it with SwiotlbFullError, as the RFC does.
+   */
+  whenFull?: 'fail' | 'wait'
 }
 
 export interface GrowthOptions {
@@ -28,10 +34,19 @@ export interface GrowthOptions {
   chunkBytes?: number | string
   /** Grow when the oldest blocking waiter has waited this long (ms). Default: never. */
   waitMs?: number
-  /** Grow when usage crosses `atUsage` of capacity. */
-  background?: { atUsage: number }
-  /** Give a failed non-blocking request a one-off pool of its exact size. */
-  transient?: boolean
+  /**
+   * The background worker: grow when usage crosses `atUsage` of capacity, and/or (`onFailure`, as
+   * mainline's SWIOTLB_DYNAMIC) when a search finds no slots.
+   */
+  background?: { atUsage?: number; onFailure?: boolean }
+  /**
+   * Give a failed non-blocking request a one-off pool of its exact size. An object takes those pools
+   * from the kernel's atomic DMA pools (`atomicPoolBytes` each, `atomicPools` of them, default 3;
+   * `expand`ed in the background, default true), and refuses when they are spent.
+   */
+  transient?: boolean | { atomicPoolBytes: number | string; atomicPools?: number; expand?: boolean }
+  /** 'oldest-first' (default: young pools drain, so they can shrink) or 'newest-first' (mainline). */
+  searchOrder?: 'oldest-first' | 'newest-first'
   /** Time a grow takes on the clock. Default 0. */
   cost?: { fixedMs?: number; perMiBMs?: number }
   /** Return a dynamic pool that stayed empty this long (ms). Default: never. */
@@ -173,7 +188,7 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
   if (value === false) return false
   if (value === undefined || value === true) value = {}
   if (!isObject(value)) throw new ArgumentTypeError('throttle', 'false or an object', value)
-  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare'])
+  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare', 'whenFull'])
   const high = fraction('throttle.high', value['high'], 0.7)
   const low = fraction('throttle.low', value['low'], Math.min(0.65, high))
   if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
@@ -186,7 +201,12 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
     throw new ArgumentTypeError('throttle.fairShare', 'a boolean', fairShare)
   if (fairShare && mode === 'serialize')
     throw new ArgumentRangeError('throttle.fairShare', "false with mode 'serialize'", fairShare)
-  return { high, low, mode: fairShare ? 'fair-share' : mode }
+  const whenFull = value['whenFull'] ?? 'wait'
+  if (whenFull !== 'fail' && whenFull !== 'wait')
+    throw new ArgumentRangeError('throttle.whenFull', "'fail' or 'wait'", whenFull)
+  if (whenFull === 'fail' && mode !== 'serialize')
+    throw new ArgumentRangeError('throttle.whenFull', "'wait' unless mode is 'serialize'", whenFull)
+  return { high, low, mode: fairShare ? 'fair-share' : mode, whenFull }
 }
 
 function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {
@@ -198,6 +218,7 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
     'waitMs',
     'background',
     'transient',
+    'searchOrder',
     'cost',
     'shrinkAfterMs',
     'allocate',
@@ -224,18 +245,9 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
       value['chunkBytes'],
     )
   }
-  let atUsage: number | undefined
-  const background = value['background']
-  if (background !== undefined) {
-    if (!isObject(background))
-      throw new ArgumentTypeError('growth.background', 'an object { atUsage }', background)
-    checkKeys('growth.background', background, ['atUsage'])
-    atUsage = fraction('growth.background.atUsage', background['atUsage'], Number.NaN)
-    if (Number.isNaN(atUsage))
-      throw new ArgumentTypeError('growth.background.atUsage', 'a number in (0, 1]', undefined)
-  }
-  const transient = value['transient'] ?? false
-  if (typeof transient !== 'boolean') throw new ArgumentTypeError('growth.transient', 'a boolean', transient)
+  const background = normalizeBackground(value['background'])
+  const transient = normalizeTransient(value['transient'])
+  const searchOrder = normalizeSearchOrder(value['searchOrder'])
   const cost = value['cost'] ?? {}
   if (!isObject(cost)) throw new ArgumentTypeError('growth.cost', 'an object { fixedMs, perMiBMs }', cost)
   checkKeys('growth.cost', cost, ['fixedMs', 'perMiBMs'])
@@ -251,8 +263,9 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
     maxBytes,
     chunkBytes,
     waitMs: nonNegative('growth.waitMs', value['waitMs']),
-    atUsage,
-    transient,
+    ...background,
+    searchOrder,
+    ...transient,
     cost: {
       fixedMs: nonNegative('growth.cost.fixedMs', cost['fixedMs']) ?? 0,
       perMiBMs: nonNegative('growth.cost.perMiBMs', cost['perMiBMs']) ?? 0,

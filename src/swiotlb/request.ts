@@ -294,6 +294,8 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
    * Set when admitted before the promise existed (serialize policy granting inside submit), and for a
    * withMapping call from its admission until its callback starts.
    */
+  /** Set when a policy refused it before its promise existed (the RFC: no slots): what it rejects with. */
+  refusal: Error | undefined = undefined
   mapping: Mapping | undefined = undefined
   /** The callback of a withMapping call; undefined for map. */
   fn: MappingCallback<unknown> | undefined = undefined

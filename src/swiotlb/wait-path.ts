@@ -1,6 +1,6 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
-import { ArgumentTypeError, MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
+import { ArgumentTypeError, MappingTooLargeError, SwiotlbFullError, ThrottleTimeoutError } from '../errors.js'
 import type { WaitQueueState } from '../stats/events.js'
 import type { ThrottleHost } from '../throttle/policy.js'
 import type { Waiter } from '../throttle/wait-queue.js'
@@ -89,6 +89,10 @@ export class WaitPath implements ThrottleHost {
       this.#detach(w)
       if (policy.waiting !== waitingBefore) this.queueChanged()
       return w.mapping!
+    }
+    if (w.refusal !== undefined) {
+      if (policy.waiting !== waitingBefore) this.queueChanged()
+      return Promise.reject(w.refusal)
     }
     if (spec.timeoutMs === 0) {
       this.#detach(w)
@@ -223,6 +227,30 @@ export class WaitPath implements ThrottleHost {
       }
     } else w.mapping = m
     return m
+  }
+
+  /** The policy refused a waiter that found no slots: it fails as the kernel's map does. */
+  refuse(waiter: Waiter): void {
+    const w = waiter as PendingMap
+    const ctx = this.#ctx
+    const { allocator, counters, events } = ctx
+    this.#detach(w)
+    counters.failures++
+    const at = ctx.clock.now()
+    if (events.active) {
+      events.emit({
+        type: 'full',
+        at,
+        size: w.sizeBytes,
+        device: w.device,
+        total: allocator.nslabs,
+        used: allocator.used,
+      })
+    }
+    const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, allocator.used)
+    if (w.reject !== undefined) w.reject(error)
+    else w.refusal = error
+    ctx.growth?.retryShrinks()
   }
 
   /** A blocking request got its slots after `waitedMs` (0 on the fast path). */

@@ -14,6 +14,11 @@ export interface ThrottleHost {
    * or undefined, changing nothing, when the allocator finds no room.
    */
   grant(w: Waiter): Admitted | undefined
+  /**
+   * Settles a waiter that found no slots with the kernel's "swiotlb buffer is full" (the RFC fails a
+   * throttled request that finds no slots). The policy has already taken it out of its queue.
+   */
+  refuse(w: Waiter): void
   /** Slots of capacity now (default and dynamic pools): thresholds are fractions of it. */
   readonly nslabs: number
   /** Slots in use now. */
@@ -32,6 +37,11 @@ export interface ThrottleThresholds {
 /** `throttle` options, normalized: what createPolicy builds a policy from. */
 export interface ThrottleConfig extends ThrottleThresholds {
   mode: ThrottleMode
+  /**
+   * serialize: what a request that finds no slots does. 'fail' is the RFC: it fails (a throttled one
+   * after it got the semaphore, which it gives back); 'wait' keeps it waiting for a release.
+   */
+  whenFull: 'fail' | 'wait'
 }
 
 /**

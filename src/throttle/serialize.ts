@@ -11,9 +11,12 @@ import { type Waiter, WaitQueue } from './wait-queue.js'
  *   else                                → map at once
  *
  * A throttled request takes a FIFO semaphore of 1 and keeps it until its own unmap. Thresholds are
- * fractions of the current capacity. Where the RFC would fail a request that found no slots, this
- * policy keeps it waiting (a blocking call never fails for a full pool): an unthrottled request that
- * finds no room queues for the semaphore like a throttled one, without counting as throttled.
+ * fractions of the current capacity. A request that finds no slots fails, as in the RFC
+ * (swiotlb_tbl_map_single gives the semaphore back and returns DMA_MAPPING_ERROR), with `whenFull:
+ * 'fail'`: each throttled waiter in turn takes the semaphore, searches, and fails while the pool stays
+ * full. With `whenFull: 'wait'` (the default: a blocking call never fails for a full pool) it keeps
+ * waiting instead: an unthrottled request that finds no room queues for the semaphore like a throttled
+ * one, without counting as throttled.
  *
  * The semaphore is this policy's own state: the request that holds it while it waits for slots
  * (`#holder`), then the mapping it got (`#owner`), whose unmap gives it up.
@@ -34,8 +37,12 @@ export class SerializePolicy implements ThrottlePolicy {
 
   constructor(
     private readonly host: ThrottleHost,
-    private readonly thresholds: ThrottleThresholds,
+    private readonly thresholds: ThrottleThresholds & { whenFull?: 'fail' | 'wait' },
   ) {}
+
+  get #fails(): boolean {
+    return this.thresholds.whenFull === 'fail'
+  }
 
   maxSlots(): number {
     return SEGMENT_SLOTS
@@ -73,10 +80,16 @@ export class SerializePolicy implements ThrottlePolicy {
       this.blockingUsed += w.nslots
       return true
     }
+    if (!throttle && this.#fails) {
+      // Not throttled and no slots: the RFC's map fails at once, like any other.
+      w.refused = true
+      this.host.refuse(w)
+      return false
+    }
     this.#queue.push(w)
     this.drain()
     // A waiter granted inside drain() has already been settled: report it as admitted.
-    return w.queue === undefined && this.#holder !== w
+    return !w.refused && w.queue === undefined && this.#holder !== w
   }
 
   release(m: Admitted): void {
@@ -93,19 +106,28 @@ export class SerializePolicy implements ThrottlePolicy {
   }
 
   #drainPass(): void {
-    if (!this.#held) {
-      const next = this.#queue.shift()
-      if (next === undefined) return
-      this.#held = true
-      this.#holder = next
-    }
-    const holder = this.#holder
-    if (holder === undefined) return
-    const m = this.host.grant(holder)
-    if (m !== undefined) {
+    for (;;) {
+      if (!this.#held) {
+        const next = this.#queue.shift()
+        if (next === undefined) return
+        this.#held = true
+        this.#holder = next
+      }
+      const holder = this.#holder
+      if (holder === undefined) return
+      const m = this.host.grant(holder)
+      if (m !== undefined) {
+        this.#holder = undefined
+        this.#owner = m
+        this.blockingUsed += holder.nslots
+        return
+      }
+      if (!this.#fails) return
+      // The RFC: no slots after down() → up() and fail; the next waiter takes the semaphore.
       this.#holder = undefined
-      this.#owner = m
-      this.blockingUsed += holder.nslots
+      this.#held = false
+      holder.refused = true
+      this.host.refuse(holder)
     }
   }
 

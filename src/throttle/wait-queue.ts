@@ -7,6 +7,8 @@ export class Waiter {
   next: Waiter | undefined = undefined
   /** The queue this waiter is in, or undefined once it left. */
   queue: WaitQueue | undefined = undefined
+  /** Set by a policy that refused the request: it found no slots (the RFC's failure). */
+  refused = false
 
   constructor(
     readonly nslots: number,

@@ -1,5 +1,5 @@
 import { Swiotlb, type SwiotlbOptions } from '../../src/index.js'
-import { Engine, Io, type IoOwner, Measures, SimContext } from '../../src/sim/index.js'
+import { Engine, Io, type IoOwner, Measures, SimContext, type VcpuSpec } from '../../src/sim/index.js'
 
 /** A bare simulation context around a pool, for device and workload tests. */
 export function makeContext(
@@ -9,6 +9,8 @@ export function makeContext(
     throttle?: SwiotlbOptions['throttle']
     cpus?: number
     endMs?: number
+    seed?: number
+    vcpu?: VcpuSpec
   } = {},
 ) {
   const engine = new Engine()
@@ -20,7 +22,15 @@ export function makeContext(
     throttle: options.throttle ?? false,
   })
   const measures = new Measures()
-  const ctx = new SimContext(engine, dma, measures, 1, options.cpus ?? 2, options.endMs ?? 1000)
+  const ctx = new SimContext(
+    engine,
+    dma,
+    measures,
+    options.seed ?? 1,
+    options.cpus ?? 2,
+    options.endMs ?? 1000,
+    options.vcpu,
+  )
   return { engine, clock: engine.clock, dma, measures, ctx }
 }
 
@@ -42,6 +52,8 @@ export const NVME = {
   name: 'nvme0',
   queueDepth: 64,
   latencyUs: 100,
+  channels: 64,
+  stripeBytes: 32 * 1024,
   bandwidth: 1_000_000_000,
   polling: false,
   mayBlock: true,

@@ -37,7 +37,7 @@ const pressure = (policies: readonly string[] = POLICY_NAMES): SimSpec =>
     devices: [
       { name: 'nvme0', type: 'nvme', latencyUs: 3000 },
       { name: 'sda', type: 'scsi', latencyUs: 3000 },
-      { name: 'eth0', type: 'nic', pps: 20_000, batch: 8 },
+      { name: 'eth0', type: 'nic', pps: 20_000, batch: 8, queues: 1, ringSize: 16 },
     ],
     jobs: [
       { name: 'j', device: 'nvme0', rw: 'randread', bs: '64k', iodepth: 12, numjobs: 4 },
@@ -168,7 +168,7 @@ describe("'fair' is an alias of fair-share wherever a user names policies", () =
       'Expected `policies[2]` to be a policy not listed before, got "fair" (string)',
     )
     expect(() => resolvePolicies(['fail', 'fast'])).toThrow(
-      'Expected `policies[1]` to be one of fail, rfc, throttle, dynamic, hybrid, fair-share, got "fast" (string)',
+      'Expected `policies[1]` to be one of fail, rfc, rfc-wait, throttle, dynamic, hybrid, fair-share, got "fast" (string)',
     )
   })
 

@@ -48,6 +48,8 @@ describe('fio jobs from JSON', () => {
       rateIops: undefined,
       runtimeMs: 1000,
       startDelayMs: 0,
+      startDelaySpreadMs: 0,
+      rateProcess: 'linear',
       cpus: undefined,
       continueOnError: 'none',
     })
@@ -85,6 +87,8 @@ describe('fio jobs from JSON', () => {
       rateIops: 500,
       runtimeMs: 250,
       startDelayMs: 100,
+      startDelaySpreadMs: 0,
+      rateProcess: 'linear',
       cpus: [0, 1, 2, 5],
       continueOnError: 'io',
     })
@@ -218,6 +222,8 @@ describe('job clones', () => {
     rateIops: undefined as number | undefined,
     runtimeMs: 100,
     startDelayMs: 0,
+    startDelaySpreadMs: 0,
+    rateProcess: 'linear' as 'linear' | 'poisson',
     cpus: undefined,
     continueOnError: 'none' as 'none' | 'io',
   }

@@ -1,43 +1,20 @@
-import type { SimContext } from '../context.js'
-import type { Engine } from '../engine.js'
-import type { Rng } from '../rng.js'
-
 /**
- * A device's data path: transfers share one link of `bandwidth` bytes/s in arrival order, then the
- * command takes `latencyUs` (± `jitter`). An idle device serves a command in latency + bytes/bandwidth;
- * a busy one queues transfers, so the device never moves more than its bandwidth.
+ * A device's link: transfers cross it one after another at `bandwidth` bytes/s, in the order they are
+ * booked. Whatever the device does inside, it never moves more than its link's bandwidth.
  */
 export class Link {
-  /** Tick (fractional) at which the link is free again. */
+  /** Tick (fractional µs) at which the link is free again. */
   #freeAt = 0
   readonly #bytesPerTick: number
-  readonly #latencyTicks: number
 
-  constructor(
-    private readonly engine: Engine,
-    bandwidth: number,
-    latencyUs: number,
-    private readonly jitter: number,
-    private readonly rng: Rng,
-  ) {
+  constructor(bandwidth: number) {
     this.#bytesPerTick = bandwidth / 1e6
-    this.#latencyTicks = latencyUs
   }
 
-  /** The tick at which a command of `bytes` issued now completes. */
-  completionTick(bytes: number): number {
-    const now = this.engine.nowTick()
-    const start = this.#freeAt > now ? this.#freeAt : now
+  /** Books a transfer of `bytes` that is ready at `readyTick`; returns the (fractional) tick it ends. */
+  transfer(readyTick: number, bytes: number): number {
+    const start = this.#freeAt > readyTick ? this.#freeAt : readyTick
     this.#freeAt = start + bytes / this.#bytesPerTick
-    const spread = this.jitter === 0 ? 1 : 1 + this.jitter * (2 * this.rng.next() - 1)
-    return Math.max(now + 1, Math.ceil(this.#freeAt + this.#latencyTicks * spread))
+    return this.#freeAt
   }
-}
-
-/** The link of a block device, with the device's own random stream. */
-export function deviceLink(
-  ctx: SimContext,
-  spec: { name: string; bandwidth: number; latencyUs: number; jitter: number },
-): Link {
-  return new Link(ctx.engine, spec.bandwidth, spec.latencyUs, spec.jitter, ctx.rng(`device:${spec.name}`))
 }

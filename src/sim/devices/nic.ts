@@ -1,79 +1,141 @@
 import type { Mapping } from '../../index.js'
 import type { SimContext } from '../context.js'
+import { SpecError } from '../errors.js'
 import type { DeviceMeasures } from '../measures.js'
-import { checkKeys, int, num, str } from '../workloads/values.js'
+import type { Rng } from '../rng.js'
+import { exponential } from '../workloads/arrivals.js'
+import { bool, checkKeys, int, num, str } from '../workloads/values.js'
 import type { TrafficDeviceKind } from './kind.js'
 import { MapOptionSet } from './sg-map.js'
 
-/** A NIC: packets arrive in NAPI batches and are mapped non-blocking (softirq); a failure drops the packet. */
+/** A NIC's receive side: RSS queues, each with a ring of receive buffers mapped in advance. */
 export interface NicSpec {
   type: 'nic'
   name: string
-  /** Packets per second. */
+  /** Packets per second, over all queues. */
   pps: number
   packetBytes: number
-  /** How long a packet's buffer stays mapped. */
-  holdUs: number
   /** Packets per NAPI poll. */
   batch: number
+  /** Gaps between batches: 'poisson' (exponential, drawn from the seed; default) or 'periodic'. */
+  arrivals: 'poisson' | 'periodic'
+  /** Receive queues (RSS), one per CPU from CPU 0; each rotates through its batches. */
+  queues: number
+  /** Receive buffers per queue: each stays mapped while it waits in the ring. */
+  ringSize: number
+  /** Bytes of one receive buffer (what is mapped for it). */
+  bufferBytes: number
+  /**
+   * The driver receives into its own pre-decrypted buffers and never maps through swiotlb (Hyper-V
+   * netvsc's receive buffer): packets cost CPU time only.
+   */
+  bypass: boolean
+}
+
+/** One receive queue: its ring of mapped buffers and its CPU. */
+class RxQueue {
+  readonly ring: Mapping[] = []
+  /** Buffers the ring lacks (a refill that found no room), tried again at the next poll. */
+  missing = 0
+  constructor(
+    readonly cpu: number,
+    readonly options: MapOptionSet,
+  ) {}
 }
 
 /**
- * A NIC in softirq context: packets arrive in NAPI batches spread over the CPUs (RSS), each buffer is
- * mapped non-blocking (`tryMap`) and held for `holdUs`. A map that fails drops the packet: an I/O error.
- * Each packet counts as one I/O.
+ * A NIC's receive side in softirq context. Each queue's ring holds `ringSize` buffers, mapped
+ * non-blocking (`tryMap`) when the ring is filled and kept mapped while they wait: that is what a NIC
+ * holds in the pool, whatever the traffic. Packets arrive in NAPI batches, one queue after another
+ * (RSS). Each packet lands in a ring buffer; the poll, on the queue's vCPU, unmaps it (copying the
+ * packet out) and maps a fresh buffer in its place (copying in, as every map does). A packet that
+ * finds the ring empty is dropped: an I/O error. A refill that finds no room leaves a hole, retried at
+ * the next poll. Each packet counts as one I/O.
  */
 export class Nic {
-  readonly #options: MapOptionSet[] = []
+  readonly #queues: RxQueue[] = []
   readonly #seen: DeviceMeasures
   /** Ticks between batches (fractional: batches land on the nearest tick of an exact schedule). */
   readonly #intervalTicks: number
   #nextTick = 0
   #batchNo = 0
+  readonly #rng: Rng
 
   constructor(
     readonly spec: NicSpec,
     private readonly ctx: SimContext,
   ) {
-    for (let cpu = 0; cpu < ctx.cpus; cpu++) this.#options.push(new MapOptionSet(spec.name, cpu, false))
+    for (let q = 0; q < spec.queues; q++) {
+      const cpu = q % ctx.cpus
+      this.#queues.push(new RxQueue(cpu, new MapOptionSet(spec.name, cpu, false)))
+    }
     this.#seen = ctx.measures.device(spec.name, spec.type)
     this.#intervalTicks = (1e6 * spec.batch) / spec.pps
+    this.#rng = ctx.rng(`arrivals:${spec.name}`)
   }
 
   get name(): string {
     return this.spec.name
   }
 
-  /** Starts the traffic; it stops by itself when the run's runtime is over. */
+  /** Fills the rings and starts the traffic; it stops by itself when the run's runtime is over. */
   start(): void {
+    if (!this.spec.bypass) for (const q of this.#queues) this.#refill(q, this.spec.ringSize)
     this.#nextTick = this.ctx.engine.nowTick()
     this.#schedule()
   }
 
+  /** Buffers mapped in all rings now. */
+  get mappedBuffers(): number {
+    let n = 0
+    for (const q of this.#queues) n += q.ring.length
+    return n
+  }
+
   #schedule(): void {
-    this.#nextTick += this.#intervalTicks
+    const gap = this.#intervalTicks
+    this.#nextTick += this.spec.arrivals === 'poisson' ? exponential(this.#rng, gap) : gap
     this.ctx.engine.atTick(Math.round(this.#nextTick), () => this.#batch())
   }
 
   #batch(): void {
     if (!this.ctx.running) return
-    const { dma, engine, measures } = this.ctx
-    const options = this.#options[this.#batchNo++ % this.#options.length]!.readNow
-    const held: Mapping[] = []
-    for (let i = 0; i < this.spec.batch; i++) {
-      const m = dma.tryMap(this.spec.packetBytes, options)
-      if (m === undefined) measures.failed(this.#seen)
-      else held.push(m)
+    const { measures, vcpus, engine } = this.ctx
+    const q = this.#queues[this.#batchNo++ % this.#queues.length]!
+    const { batch, packetBytes, bufferBytes, bypass } = this.spec
+    // The NIC writes each packet into the next ring buffer; a packet without one is dropped.
+    const filled: Mapping[] = []
+    let dropped = 0
+    for (let i = 0; i < batch; i++) {
+      if (bypass) continue
+      const m = q.ring.pop()
+      if (m === undefined) dropped++
+      else filled.push(m)
     }
-    if (held.length !== 0) {
-      engine.after(this.spec.holdUs / 1000, () => {
-        for (const m of held) {
-          m.unmap()
-          measures.completedUntimed(this.#seen, this.spec.packetBytes, engine.clock.now())
-        }
-      })
-    }
+    for (let i = 0; i < dropped; i++) measures.failed(this.#seen)
+    const received = bypass ? batch : filled.length
+    // The poll on the queue's vCPU: per packet the completion path, the copy out and the refill's copy in.
+    let work = received * vcpus.spec.completeUs
+    if (!bypass) work += vcpus.copy(received * packetBytes) + vcpus.copy(received * bufferBytes)
+    vcpus.run(q.cpu, work, () => {
+      const now = engine.clock.now()
+      for (const m of filled) m.unmap()
+      for (let i = 0; i < received; i++) measures.completedUntimed(this.#seen, packetBytes, now)
+      if (!bypass) this.#refill(q, filled.length + q.missing)
+    })
     this.#schedule()
+  }
+
+  /** Maps `n` fresh buffers into `q`'s ring; what finds no room stays missing. */
+  #refill(q: RxQueue, n: number): void {
+    const { dma } = this.ctx
+    let mapped = 0
+    for (; mapped < n; mapped++) {
+      const m = dma.tryMap(this.spec.bufferBytes, q.options.readNow)
+      if (m === undefined) break
+      q.ring.push(m)
+    }
+    q.missing = n - mapped
   }
 }
 
@@ -82,15 +144,40 @@ export const nicKind: TrafficDeviceKind<NicSpec> = {
   blockIo: false,
   parse(field, raw) {
     const name = str(`${field}.name`, raw['name'])
-    checkKeys(field, raw, ['name', 'type', 'pps', 'packetBytes', 'holdUs', 'batch'])
+    checkKeys(field, raw, [
+      'name',
+      'type',
+      'pps',
+      'packetBytes',
+      'batch',
+      'arrivals',
+      'queues',
+      'ringSize',
+      'bufferBytes',
+      'bypass',
+    ])
+    const packetBytes = int(`${field}.packetBytes`, raw['packetBytes'] ?? 1500, 1, 256 * 1024)
+    const bufferBytes = int(`${field}.bufferBytes`, raw['bufferBytes'] ?? 2048, 1, 256 * 1024)
+    if (bufferBytes < packetBytes)
+      throw new SpecError(`${field}.bufferBytes`, `at least packetBytes (${packetBytes})`, bufferBytes)
     return {
       type: 'nic',
       name,
       pps: num(`${field}.pps`, raw['pps'] ?? 100_000, 1),
-      packetBytes: int(`${field}.packetBytes`, raw['packetBytes'] ?? 1500, 1, 256 * 1024),
-      holdUs: num(`${field}.holdUs`, raw['holdUs'] ?? 100, 0),
+      packetBytes,
       batch: int(`${field}.batch`, raw['batch'] ?? 64, 1, 4096),
+      arrivals: arrivals(`${field}.arrivals`, raw['arrivals']),
+      queues: int(`${field}.queues`, raw['queues'] ?? 4, 1, 1024),
+      ringSize: int(`${field}.ringSize`, raw['ringSize'] ?? 256, 1, 65536),
+      bufferBytes,
+      bypass: bool(`${field}.bypass`, raw['bypass'] ?? false),
     }
   },
   create: (spec, ctx) => new Nic(spec, ctx),
+}
+
+function arrivals(field: string, value: unknown): NicSpec['arrivals'] {
+  if (value === undefined || value === 'poisson') return 'poisson'
+  if (value === 'periodic') return 'periodic'
+  throw new SpecError(field, "'poisson' or 'periodic'", value)
 }

@@ -6,7 +6,7 @@ import { bool, checkKeys, str } from '../workloads/values.js'
 import { BLOCK_KEYS, type BlockFields, parseBlockFields } from './block-fields.js'
 import type { BlockDevice } from './device.js'
 import type { BlockDeviceKind } from './kind.js'
-import { deviceLink, type Link } from './link.js'
+import { deviceMedia, type Media } from './media.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
 
 /** An NVMe controller: one submission/completion queue pair per CPU; `queueDepth` is per queue. */
@@ -29,7 +29,10 @@ class NvmeQueue {
   readonly options: MapOptionSet
   cq: Completion[] = []
   pollers: Array<() => void> = []
-  constructor(spec: NvmeSpec, cpu: number) {
+  constructor(
+    spec: NvmeSpec,
+    readonly cpu: number,
+  ) {
     this.limit = pLimit(spec.queueDepth)
     this.options = new MapOptionSet(spec.name, cpu, spec.mayBlock)
   }
@@ -48,7 +51,7 @@ class NvmeQueue {
 export class Nvme implements BlockDevice {
   readonly polled: boolean
   readonly #queues: NvmeQueue[] = []
-  readonly #link: Link
+  readonly #media: Media
   readonly #seen: DeviceMeasures
 
   constructor(
@@ -57,7 +60,7 @@ export class Nvme implements BlockDevice {
   ) {
     this.polled = spec.polling
     for (let cpu = 0; cpu < ctx.cpus; cpu++) this.#queues.push(new NvmeQueue(spec, cpu))
-    this.#link = deviceLink(ctx, spec)
+    this.#media = deviceMedia(ctx, spec)
     this.#seen = ctx.measures.device(spec.name, spec.type)
   }
 
@@ -77,30 +80,46 @@ export class Nvme implements BlockDevice {
     return mapSg(this.ctx, io, q.options).then((ok) => this.#dispatch(q, io, dispatched, ok))
   }
 
-  #dispatch(q: NvmeQueue, io: Io, dispatched: () => void, ok: boolean): Promise<void> | undefined {
-    dispatched()
-    const measures = this.ctx.measures
-    if (!ok) {
-      // queue_rq fails the request: it completes with an error one device latency later.
-      this.ctx.engine.after(this.spec.latencyUs / 1000, () => {
-        measures.failed(this.#seen)
-        io.owner.ioDone(io, false)
-      })
-      return undefined
-    }
-    measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
-    const tick = this.#link.completionTick(io.bytes)
+  /**
+   * After the map: the submitting vCPU runs the rest of the submission and copies the data into the
+   * bounce buffers (whatever the direction, as the kernel's map does), then the command goes out.
+   */
+  #dispatch(q: NvmeQueue, io: Io, dispatched: () => void, ok: boolean): Promise<void> {
+    const { vcpus, measures, engine } = this.ctx
+    const work = vcpus.spec.submitUs + (ok ? vcpus.copy(io.bytes) : 0)
     return new Promise<void>((release) => {
-      this.ctx.engine.atTick(
-        tick,
-        this.polled
-          ? () => this.#arrive(q, io, release)
-          : () => {
-              this.#finish(io)
-              release()
-            },
-      )
+      vcpus.run(io.cpu, work, () => {
+        dispatched()
+        if (!ok) {
+          release()
+          // queue_rq fails the request: it completes with an error one device latency later.
+          engine.after(this.spec.latencyUs / 1000, () => {
+            measures.failed(this.#seen)
+            io.owner.ioDone(io, false)
+          })
+          return
+        }
+        measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
+        const tick = this.#media.completionTick(io.bytes)
+        engine.atTick(
+          tick,
+          this.polled ? () => this.#arrive(q, io, release) : () => this.#interrupt(io, release),
+        )
+      })
     })
+  }
+
+  /** The interrupt: the submitting vCPU handles the completion (and copies a read back) at unmap. */
+  #interrupt(io: Io, release: () => void): void {
+    this.ctx.vcpus.run(io.cpu, this.#completionWork(io), () => {
+      this.#finish(io)
+      release()
+    })
+  }
+
+  #completionWork(io: Io): number {
+    const vcpus = this.ctx.vcpus
+    return vcpus.spec.completeUs + (io.read ? vcpus.copy(io.bytes) : 0)
   }
 
   /** The completion handler: unmap, account, tell the submitter. */
@@ -117,26 +136,32 @@ export class Nvme implements BlockDevice {
     // A thread spinning in poll sees the entry at once.
     const pollers = q.pollers
     q.pollers = []
-    this.#reap(q)
-    for (const wake of pollers) wake()
+    this.#reap(q, () => {
+      for (const wake of pollers) wake()
+    })
   }
 
-  #reap(q: NvmeQueue): void {
+  /** Reaps the CQ on its vCPU: the completions' work runs there, then `done`. */
+  #reap(q: NvmeQueue, done: () => void): void {
     const cq = q.cq
     q.cq = []
-    for (const c of cq) {
-      this.#finish(c.io)
-      c.release()
-    }
+    let work = 0
+    for (const c of cq) work += this.#completionWork(c.io)
+    this.ctx.vcpus.run(q.cpu, work, () => {
+      for (const c of cq) {
+        this.#finish(c.io)
+        c.release()
+      }
+      done()
+    })
   }
 
   poll(cpu: number): Promise<void> {
     const q = this.#queues[cpu % this.#queues.length]!
-    if (q.cq.length !== 0) {
-      this.#reap(q)
-      return Promise.resolve()
-    }
-    return new Promise<void>((wake) => q.pollers.push(wake))
+    return new Promise<void>((wake) => {
+      if (q.cq.length !== 0) this.#reap(q, wake)
+      else q.pollers.push(wake)
+    })
   }
 }
 
@@ -149,7 +174,13 @@ export const nvmeKind: BlockDeviceKind<NvmeSpec> = {
     return {
       type: 'nvme',
       name,
-      ...parseBlockFields(field, raw, { queueDepth: 1024, latencyUs: 80, bandwidth: '2G' }),
+      ...parseBlockFields(field, raw, {
+        queueDepth: 1024,
+        latencyUs: 60,
+        channels: 11,
+        stripeBytes: '32K',
+        bandwidth: '2G',
+      }),
       polling: bool(`${field}.polling`, raw['polling'] ?? false),
     }
   },

@@ -6,7 +6,7 @@ import { checkKeys, num, str } from '../workloads/values.js'
 import { BLOCK_KEYS, type BlockFields, parseBlockFields } from './block-fields.js'
 import type { BlockDevice } from './device.js'
 import type { BlockDeviceKind } from './kind.js'
-import { deviceLink, type Link } from './link.js'
+import { deviceMedia, type Media } from './media.js'
 import { MapOptionSet, mapSg } from './sg-map.js'
 
 /** A storvsc-like SCSI host: one queue; a map failure requeues the command after `requeueMs`. */
@@ -25,7 +25,7 @@ export class Scsi implements BlockDevice {
   readonly polled = false
   readonly #limit: LimitFunction
   readonly #options: MapOptionSet[] = []
-  readonly #link: Link
+  readonly #media: Media
   readonly #seen: DeviceMeasures
 
   constructor(
@@ -35,7 +35,7 @@ export class Scsi implements BlockDevice {
     this.#limit = pLimit(spec.queueDepth)
     for (let cpu = 0; cpu < ctx.cpus; cpu++)
       this.#options.push(new MapOptionSet(spec.name, cpu, spec.mayBlock))
-    this.#link = deviceLink(ctx, spec)
+    this.#media = deviceMedia(ctx, spec)
     this.#seen = ctx.measures.device(spec.name, spec.type)
   }
 
@@ -53,22 +53,30 @@ export class Scsi implements BlockDevice {
 
   async #command(io: Io, dispatched: (() => void) | undefined): Promise<void> {
     const ok = await mapSg(this.ctx, io, this.#options[io.cpu % this.#options.length]!)
-    // The block layer took the request: the submitter goes on even if it is requeued.
-    dispatched?.()
-    if (!ok) {
-      this.#seen.requeues++
-      this.ctx.engine.after(this.spec.requeueMs, () => this.#attempt(io, undefined))
-      return
-    }
-    this.ctx.measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
-    const tick = this.#link.completionTick(io.bytes)
+    const { vcpus, measures, engine } = this.ctx
+    // The rest of the submission, and the copy into the bounce buffers, on the submitting vCPU.
+    const work = vcpus.spec.submitUs + (ok ? vcpus.copy(io.bytes) : 0)
     return new Promise<void>((release) => {
-      this.ctx.engine.atTick(tick, () => {
-        io.unmapAll()
-        const now = this.ctx.engine.clock.now()
-        this.ctx.measures.completed(this.#seen, io.bytes, now, now - io.issuedAt)
-        io.owner.ioDone(io, true)
-        release()
+      vcpus.run(io.cpu, work, () => {
+        // The block layer took the request: the submitter goes on even if it is requeued.
+        dispatched?.()
+        if (!ok) {
+          this.#seen.requeues++
+          release()
+          engine.after(this.spec.requeueMs, () => this.#attempt(io, undefined))
+          return
+        }
+        measures.mapped(this.#seen, io.mapWaitMs, io.maps[0]!.waitedMs > 0)
+        engine.atTick(this.#media.completionTick(io.bytes), () => {
+          const done = vcpus.spec.completeUs + (io.read ? vcpus.copy(io.bytes) : 0)
+          vcpus.run(io.cpu, done, () => {
+            io.unmapAll()
+            const now = engine.clock.now()
+            measures.completed(this.#seen, io.bytes, now, now - io.issuedAt)
+            io.owner.ioDone(io, true)
+            release()
+          })
+        })
       })
     })
   }
@@ -87,7 +95,13 @@ export const scsiKind: BlockDeviceKind<ScsiSpec> = {
     return {
       type: 'scsi',
       name,
-      ...parseBlockFields(field, raw, { queueDepth: 256, latencyUs: 500, bandwidth: '1G' }),
+      ...parseBlockFields(field, raw, {
+        queueDepth: 256,
+        latencyUs: 500,
+        channels: 32,
+        stripeBytes: '256K',
+        bandwidth: '1G',
+      }),
       requeueMs: num(`${field}.requeueMs`, raw['requeueMs'] ?? 3, 0.001),
     }
   },

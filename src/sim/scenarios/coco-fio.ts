@@ -9,18 +9,19 @@ export const cocoFio: Scenario = {
   name: 'coco-fio',
   summary: '16-vCPU CoCo VM: fio bursts on NVMe plus network traffic, pool too small',
   claim:
-    'Without throttling the pool overflows and I/Os fail; with the throttle there are no I/O errors and the high-water mark stays near the threshold.',
+    "Without throttling the pool overflows and I/Os fail; with the throttle there are no I/O errors and the high-water mark stays near the threshold plus what the NIC's receive rings hold.",
   source: 'Michael Kelley, "swiotlb: Allow swiotlb to throttle" (RFC, August 2024), cover letter',
   spec: {
     name: 'coco-fio',
-    description: 'CoCo VM: NVMe at 2 GB/s, 10 GbE; fio steady load plus a 400 ms burst',
+    description:
+      'CoCo VM: NVMe at 2 GB/s, 10 GbE; fio steady Poisson load plus 400 ms bursts from 250–350 ms',
     cpus: 16,
     pool: { size: '32M', areas: 16 },
     runtime: '1s',
     sampleMs: 50,
     devices: [
-      { name: 'nvme0', type: 'nvme', latencyUs: 100, bandwidth: '2G' },
-      { name: 'eth0', type: 'nic', pps: 50_000, packetBytes: 1500, holdUs: 1000, batch: 32 },
+      { name: 'nvme0', type: 'nvme', bandwidth: '2G' },
+      { name: 'eth0', type: 'nic', pps: 50_000, packetBytes: 1500, batch: 32, queues: 4, ringSize: 256 },
     ],
     jobs: [
       {
@@ -32,6 +33,7 @@ export const cocoFio: Scenario = {
         iodepth: 8,
         numjobs: 16,
         rate_iops: 1000,
+        rate_process: 'poisson',
         continue_on_error: 'io',
       },
       {
@@ -41,7 +43,7 @@ export const cocoFio: Scenario = {
         bssplit: '64k/30:128k/30:256k/40',
         iodepth: 32,
         numjobs: 8,
-        startdelay: '300ms',
+        startdelay: '250ms-350ms',
         runtime: '400ms',
         continue_on_error: 'io',
       },

@@ -14,19 +14,30 @@ export const rpi4Display: Scenario = {
     name: 'rpi4-display',
     description: 'USB disk and GbE; 8 MiB and 34 MiB framebuffers imported at 100 and 300 ms',
     cpus: 4,
+    memory: '4G',
     pool: { size: '64M', areas: 4 },
     runtime: '1s',
     sampleMs: 50,
     devices: [
-      { name: 'sda', type: 'scsi', latencyUs: 400, bandwidth: '300M', queueDepth: 256 },
-      { name: 'eth0', type: 'nic', pps: 80_000, packetBytes: 1500, holdUs: 500, batch: 32 },
+      { name: 'sda', type: 'scsi', latencyUs: 400, channels: 4, bandwidth: '300M', queueDepth: 256 },
+      { name: 'eth0', type: 'nic', pps: 80_000, packetBytes: 1500, batch: 32, queues: 1, ringSize: 256 },
     ],
     hogs: [
       { name: 'fb-1080p', bytes: '8M', atMs: 100, holdMs: 2000, retryMs: 20 },
       { name: 'fb-4k', bytes: '34M', atMs: 300, holdMs: 2000, retryMs: 20, cpu: 1 },
     ],
     jobs: [
-      { name: 'usb', device: 'sda', rw: 'randrw', bssplit: '4k/40:64k/30:256k/30', iodepth: 64, numjobs: 4 },
+      {
+        name: 'usb',
+        device: 'sda',
+        rw: 'randrw',
+        bssplit: '4k/40:64k/30:256k/30',
+        iodepth: 64,
+        numjobs: 4,
+        startdelay: '0-5ms',
+      },
     ],
+    // Not a CoCo VM: memory needs no decrypting, so transient pools come from the page allocator.
+    tuning: { transientFrom: 'pages' },
   },
 }

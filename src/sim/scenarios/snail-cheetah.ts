@@ -15,7 +15,7 @@ export const snailCheetah: Scenario = {
     runtime: '600ms',
     sampleMs: 50,
     devices: [
-      { name: 'snail', type: 'scsi', latencyUs: 2000, bandwidth: '40M', queueDepth: 64 },
+      { name: 'snail', type: 'scsi', latencyUs: 2000, channels: 4, bandwidth: '40M', queueDepth: 64 },
       { name: 'cheetah', type: 'nvme', latencyUs: 20, bandwidth: '1G' },
     ],
     jobs: [
@@ -26,6 +26,7 @@ export const snailCheetah: Scenario = {
         bs: '256k',
         iodepth: 32,
         numjobs: 2,
+        startdelay: '0-5ms',
         cpus_allowed: '0-1',
       },
       {
@@ -35,6 +36,7 @@ export const snailCheetah: Scenario = {
         bs: '16k',
         iodepth: 16,
         numjobs: 4,
+        startdelay: '0-5ms',
         cpus_allowed: '2-5',
       },
     ],

@@ -39,6 +39,9 @@ export class Hog {
       return
     }
     measures.imports++
+    // The import copies the buffer into the bounce slots on its vCPU (it holds them meanwhile).
+    const vcpus = this.ctx.vcpus
+    vcpus.run(this.spec.cpu, vcpus.copy(this.spec.bytes), () => {})
     this.#held = maps
     engine.after(this.spec.holdMs, () => this.release())
   }

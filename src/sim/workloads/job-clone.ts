@@ -3,13 +3,15 @@ import type { BlockDevice } from '../devices/device.js'
 import { Io, type IoOwner } from '../io.js'
 import type { Rng } from '../rng.js'
 import type { JobSpec } from '../spec.js'
+import { exponential } from './arrivals.js'
 
 /**
  * One clone of a fio job: one thread on one CPU, as fio runs it with an async engine. It issues I/Os
  * until `iodepth` are in flight, then waits for a completion — on an interrupt-driven device it sleeps
  * until one is signalled, on a polled one it polls its CPU's queue. Issuing may sleep (a tag, a
  * MAY_BLOCK map), and while it sleeps the thread polls nothing. With `rate_iops` it issues at that pace
- * (no catching up when it falls behind). Like fio, a clone stops issuing at its first I/O error
+ * (no catching up when it falls behind), evenly or, with `rate_process=poisson`, with exponential gaps;
+ * with a `startdelay` range it starts at a seeded point of it. Like fio, a clone stops issuing at its first I/O error
  * unless `continue_on_error` covers it.
  */
 export class JobClone implements IoOwner {
@@ -18,6 +20,8 @@ export class JobClone implements IoOwner {
   #stopped = false
   #wake: (() => void) | undefined = undefined
   readonly #rng: Rng
+  /** Its own stream for when it starts and when it issues: sizes stay the same whatever arrivals draw. */
+  readonly #arrivals: Rng
   readonly #sizes: number[]
   readonly #cumulative: number[]
   readonly #readShare: number
@@ -30,6 +34,7 @@ export class JobClone implements IoOwner {
     private readonly ctx: SimContext,
   ) {
     this.#rng = ctx.rng(`job:${job.name}:${clone}`)
+    this.#arrivals = ctx.rng(`arrivals:${job.name}:${clone}`)
     const total = job.bssplit.reduce((sum, e) => sum + e.weight, 0)
     let acc = 0
     this.#sizes = job.bssplit.map((e) => e.bytes)
@@ -49,9 +54,11 @@ export class JobClone implements IoOwner {
     const { engine } = this.ctx
     const clock = engine.clock
     const job = this.job
-    if (job.startDelayMs > 0) await engine.sleep(job.startDelayMs)
-    const end = Math.min(job.startDelayMs + job.runtimeMs, this.ctx.endMs)
+    const startMs = job.startDelayMs + job.startDelaySpreadMs * this.#arrivals.next()
+    if (startMs > 0) await engine.sleep(startMs)
+    const end = Math.min(clock.now() + job.runtimeMs, this.ctx.endMs)
     const pace = job.rateIops === undefined ? 0 : 1e6 / job.rateIops
+    const poisson = job.rateProcess === 'poisson'
     let next = engine.nowTick()
     while (clock.now() < end && this.ctx.running && !this.#stopped) {
       if (this.#inFlight >= job.iodepth) {
@@ -64,7 +71,7 @@ export class JobClone implements IoOwner {
           await new Promise<void>((resolve) => engine.atTick(due, resolve))
           if (clock.now() >= end || !this.ctx.running || this.#stopped) break
         }
-        next = Math.max(next, engine.nowTick()) + pace
+        next = Math.max(next, engine.nowTick()) + (poisson ? exponential(this.#arrivals, pace) : pace)
       }
       this.#inFlight++
       this.ctx.measures.inFlight++

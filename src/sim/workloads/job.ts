@@ -1,5 +1,6 @@
 import { SpecError } from '../errors.js'
 import type { JobSpec, RwMode } from '../spec.js'
+import { parseRateProcess, parseStartDelay } from './arrivals.js'
 import { parseBssplit } from './bssplit.js'
 import { bytes, cpuList, fioTime, int, type Raw, str } from './values.js'
 
@@ -19,6 +20,7 @@ export const JOB_KEYS = [
   'rate_iops',
   'runtime',
   'startdelay',
+  'rate_process',
   'cpus_allowed',
   'continue_on_error',
 ] as const
@@ -103,7 +105,7 @@ export function parseJob(field: string, raw: Raw, ctx: JobContext): JobSpec {
     numjobs: int(`${field}.numjobs`, raw['numjobs'] ?? 1, 1, 4096),
     rateIops,
     runtimeMs,
-    startDelayMs: raw['startdelay'] === undefined ? 0 : fioTime(`${field}.startdelay`, raw['startdelay']),
+    ...arrivalFields(field, raw),
     cpus:
       raw['cpus_allowed'] === undefined
         ? undefined
@@ -147,4 +149,17 @@ function jobDevice(field: string, raw: Raw, devices: readonly string[]): string 
     throw new SpecError(`${field}.${key}`, `a block device of the machine (${devices.join(', ')})`, raw[key])
   }
   return value
+}
+
+/** What a seed may move: the start within a `startdelay` range, and the gaps of `rate_process`. */
+function arrivalFields(
+  field: string,
+  raw: Raw,
+): Pick<JobSpec, 'startDelayMs' | 'startDelaySpreadMs' | 'rateProcess'> {
+  const { startDelayMs, spreadMs } = parseStartDelay(`${field}.startdelay`, raw['startdelay'])
+  return {
+    startDelayMs,
+    startDelaySpreadMs: spreadMs,
+    rateProcess: parseRateProcess(`${field}.rate_process`, raw['rate_process']),
+  }
 }

@@ -11,7 +11,14 @@ import { type PolicyInput, policyByName, policyOptions } from '../../policies.js
 import { buildPolicyResult } from '../../policy-result.js'
 import { PoolBytesTracker } from '../../pool-bytes.js'
 import type { PolicyResult } from '../../result.js'
-import { DEFAULT_TUNING, type PolicyTuning, type PoolSpec, type SimSpec } from '../../spec.js'
+import {
+  DEFAULT_MEMORY_BYTES,
+  DEFAULT_TUNING,
+  type PolicyTuning,
+  type PoolSpec,
+  type SimSpec,
+} from '../../spec.js'
+import { DEFAULT_VCPU } from '../../vcpus.js'
 import type { TraceEvent, TraceMap } from './record.js'
 import { ReplayClock } from './replay-clock.js'
 
@@ -245,6 +252,7 @@ export class PolicyReplay {
       perAreaSum: this.dma.perAreaHiwaterSum() * SLOT_SIZE,
       sampledBytes: this.#sampledUsed * SLOT_SIZE,
       poolBytes: this.#poolBytes ?? { initial: this.pool.size, peak: this.pool.size },
+      hiwaterSlots: this.#poolBytes?.hiwater ?? stats.hiwater,
     })
   }
 }
@@ -259,6 +267,8 @@ function traceSpec(pool: PoolSpec, runtimeMs: number): SimSpec {
     name: 'trace',
     description: '',
     cpus: 1,
+    memory: DEFAULT_MEMORY_BYTES,
+    vcpu: DEFAULT_VCPU,
     pool,
     devices: [],
     jobs: [],
