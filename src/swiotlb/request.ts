@@ -6,7 +6,6 @@ import type { MappingDirection } from '../stats/types.js'
 import { Waiter } from '../throttle/wait-queue.js'
 import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
-import type { Job, MappingCallback } from './with-mapping.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
 const MAP_OPTION_KEYS: ReadonlySet<string> = new Set([
@@ -229,7 +228,7 @@ export class RequestSpec implements AllocRequest {
 }
 
 /** A blocking request in the wait queue: the spec, and how to settle it. */
-export class PendingMap extends Waiter implements AllocRequest, Job {
+export class PendingMap extends Waiter implements AllocRequest {
   readonly orig: Uint8Array | undefined
   readonly alignMask: number
   readonly matchMask: number
@@ -245,13 +244,8 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
   admitting = false
   resolve: ((value: unknown) => void) | undefined = undefined
   reject: ((e: unknown) => void) | undefined = undefined
-  /**
-   * Set when admitted before the promise existed (serialize policy granting inside submit), and for a
-   * withMapping call from its admission until its callback starts.
-   */
+  /** Set when admitted before the promise existed (serialize policy granting inside submit). */
   mapping: Mapping | undefined = undefined
-  /** The callback of a withMapping call; undefined for map. */
-  fn: MappingCallback<unknown> | undefined = undefined
 
   constructor(spec: RequestSpec, now: number) {
     super(spec.nslots, spec.sizeBytes, spec.device, now)

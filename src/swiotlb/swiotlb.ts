@@ -9,7 +9,7 @@ import { SwiotlbContext } from './context.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
 import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
 import { isBitMask, RequestSpec } from './request.js'
-import type { MappingCallback } from './with-mapping.js'
+import { type MappingCallback, runWithMapping } from './with-mapping.js'
 
 /**
  * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
@@ -51,7 +51,7 @@ export class Swiotlb implements MappingOwner {
    * its own `timeoutMs`, its `signal`, or a request that can never fit.
    */
   map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
-    return Promise.resolve(this.#request(buf, mayBlock, undefined)) as Promise<Mapping>
+    return Promise.resolve(this.#request(buf, mayBlock)) as Promise<Mapping>
   }
 
   /**
@@ -59,8 +59,8 @@ export class Swiotlb implements MappingOwner {
    * resolves with fn's value, rejects with its error, or with map's when there was no mapping. The
    * one-call form of map + unmap (async-mutex's runExclusive, p-limit's limit(fn)): the mapping is never
    * leaked, and a queued call holds no async frame while it waits. A callback that unmaps the mapping
-   * itself is fine. A queued call's callback starts on the microtask after its admission, never inside
-   * another caller's unmap (see JobRunner).
+   * itself is fine. The callback always starts on a later microtask, never inside the caller's frame nor
+   * another caller's unmap, and runs in the caller's async context (see runWithMapping).
    */
   withMapping<R>(buf: ArrayBufferView | number, fn: MappingCallback<R>): Promise<R>
   withMapping<R>(
@@ -77,24 +77,20 @@ export class Swiotlb implements MappingOwner {
     if (typeof callback !== 'function')
       return Promise.reject(new ArgumentTypeError('fn', 'a function (mapping) => value', callback))
     const mayBlock = typeof mayBlockOrFn === 'function' ? undefined : mayBlockOrFn
-    const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
-    return r instanceof Mapping ? this.#ctx.jobs.run(r, callback) : (r as Promise<R>)
+    const r = this.#request(buf, mayBlock)
+    return runWithMapping(r instanceof Mapping ? Promise.resolve(r) : (r as Promise<Mapping>), callback)
   }
 
   /** Admits a request at once (the Mapping) or returns the promise its caller awaits. */
-  #request(
-    buf: unknown,
-    mayBlock: unknown,
-    fn: MappingCallback<unknown> | undefined,
-  ): Mapping | Promise<unknown> {
+  #request(buf: unknown, mayBlock: unknown): Mapping | Promise<unknown> {
     const streams = this.#ctx.streams
     const held = streams.hold()
     try {
       // A call from inside another (a subscriber's) gets a spec of its own.
-      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock, fn)
+      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
       this.#specBusy = true
       try {
-        return this.#map(this.#spec, buf, mayBlock, fn)
+        return this.#map(this.#spec, buf, mayBlock)
       } finally {
         this.#specBusy = false
       }
@@ -103,12 +99,7 @@ export class Swiotlb implements MappingOwner {
     }
   }
 
-  #map(
-    spec: RequestSpec,
-    buf: unknown,
-    mayBlock: unknown,
-    fn: MappingCallback<unknown> | undefined,
-  ): Mapping | Promise<unknown> {
+  #map(spec: RequestSpec, buf: unknown, mayBlock: unknown): Mapping | Promise<unknown> {
     try {
       spec.parse(buf, mayBlock, this.backing)
     } catch (error) {
@@ -131,9 +122,9 @@ export class Swiotlb implements MappingOwner {
         return m
       }
       // The pools were searched just now and had no room: the wait path need not search again.
-      return ctx.wait.map(spec, false, fn)
+      return ctx.wait.map(spec, false)
     }
-    return ctx.wait.map(spec, true, fn)
+    return ctx.wait.map(spec, true)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */

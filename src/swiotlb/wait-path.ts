@@ -7,7 +7,6 @@ import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
 import type { Mapping } from './mapping.js'
 import { PendingMap, promiseFor, type RequestSpec } from './request.js'
-import type { MappingCallback } from './with-mapping.js'
 
 /**
  * The blocking side of map: a request that cannot be admitted at once waits in the policy's queue
@@ -35,13 +34,9 @@ export class WaitPath implements ThrottleHost {
   /**
    * A blocking request the fast path could not admit: admitted now (the Mapping), queued (a pending
    * promise) or refused (a rejected one). `tryNow` is false when the fast path already searched the
-   * pools for it and found no room. A queued withMapping call (`fn`) settles with its callback's result.
+   * pools for it and found no room.
    */
-  map(
-    spec: RequestSpec,
-    tryNow: boolean,
-    fn: MappingCallback<unknown> | undefined,
-  ): Mapping | Promise<unknown> {
+  map(spec: RequestSpec, tryNow: boolean): Mapping | Promise<unknown> {
     const ctx = this.#ctx
     const policy = ctx.policy!
     const signal = spec.signal
@@ -69,7 +64,6 @@ export class WaitPath implements ThrottleHost {
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
     const promise = promiseFor(w)
-    w.fn = fn
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
       const timeoutMs = spec.timeoutMs
       w.timer = ctx.clock.setTimer(timeoutMs, () => {
@@ -148,11 +142,7 @@ export class WaitPath implements ThrottleHost {
           waitedMs: waited,
         })
       }
-      if (w.fn === undefined) w.resolve(m)
-      else {
-        w.mapping = m
-        ctx.jobs.start(w)
-      }
+      w.resolve(m)
     } else w.mapping = m
     return m
   }
