@@ -11,6 +11,7 @@ export {
   MappingTooLargeError,
   SwiotlbFullError,
   ThrottleTimeoutError,
+  WaitCancelledError,
 } from './errors.js'
 export * from './shared/index.js'
 export type { SwiotlbEvent, WaitQueueState } from './stats/events.js'

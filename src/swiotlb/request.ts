@@ -239,7 +239,8 @@ export class PendingMap extends Waiter implements AllocRequest {
   readonly cpu: number
   readonly signal: AbortSignal | undefined
   timer: TimerHandle | undefined = undefined
-  onAbort: (() => void) | undefined = undefined
+  /** True while the context's SignalWatch listens to `signal` for it. */
+  watched = false
   /** True while its admission runs: an abort from an event subscriber then comes too late. */
   admitting = false
   resolve: ((value: unknown) => void) | undefined = undefined

@@ -173,6 +173,33 @@ export class Swiotlb implements MappingOwner {
     }
   }
 
+  /**
+   * Rejects every waiting blocking request, or only `device`'s, with `reason` (or a WaitCancelledError
+   * each, code ERR_WAIT_CANCELLED, when no reason is given), as their own signal would: counted in
+   * `throttle.aborts`, an 'abort' event each, in arrival order, and no trace left (queue entry, timer,
+   * listener). Mappings already admitted are untouched. Then the waiters the freed budget lets in are
+   * admitted (another device's, under fair-share). O(waiters); returns how many were rejected.
+   */
+  cancelWaiting(reason?: unknown, options?: { device?: string }): number {
+    let device: string | undefined
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null)
+        throw new ArgumentTypeError('options', 'an object { device? }', options)
+      for (const key of Object.keys(options)) {
+        if (key !== 'device') throw new ArgumentRangeError('options', 'an object with the key device', key)
+      }
+      device = options.device
+      if (device !== undefined && typeof device !== 'string')
+        throw new ArgumentTypeError('options.device', 'a string', device)
+    }
+    const held = this.#ctx.streams.hold()
+    try {
+      return this.#ctx.wait.cancel(reason, reason !== undefined, device)
+    } finally {
+      this.#ctx.streams.release(held)
+    }
+  }
+
   /** Sampled snapshots every `intervalMs` on this pool's clock, vmstat style. */
   usage$(intervalMs: number): Observable<SwiotlbStats> {
     if (typeof intervalMs !== 'number' || !(intervalMs > 0) || !Number.isFinite(intervalMs)) {

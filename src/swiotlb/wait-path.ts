@@ -1,12 +1,13 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
-import { MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
+import { MappingTooLargeError, ThrottleTimeoutError, WaitCancelledError } from '../errors.js'
 import type { WaitQueueState } from '../stats/events.js'
 import type { ThrottleHost } from '../throttle/policy.js'
 import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
 import type { Mapping } from './mapping.js'
 import { PendingMap, promiseFor, type RequestSpec } from './request.js'
+import { SignalWatch } from './signal-watch.js'
 
 /**
  * The blocking side of map: a request that cannot be admitted at once waits in the policy's queue
@@ -18,9 +19,62 @@ import { PendingMap, promiseFor, type RequestSpec } from './request.js'
  */
 export class WaitPath implements ThrottleHost {
   readonly #ctx: SwiotlbContext
+  /** One abort listener per signal, whatever the number of waiters sharing it. */
+  readonly #signals = new SignalWatch((waiters, reason) => {
+    // A waiter in the middle of its admission (an event subscriber aborted) comes too late.
+    this.#leaveAll(
+      waiters.filter((w) => !w.admitting),
+      'abort',
+      () => reason,
+    )
+  })
 
   constructor(ctx: SwiotlbContext) {
     this.#ctx = ctx
+  }
+
+  /**
+   * Rejects every waiting blocking request (or `device`'s) with `reason`, or a WaitCancelledError each
+   * when there is none; counted and reported as aborts. Nobody is admitted until all have left; then
+   * the policy admits whom the freed budget lets in. Returns how many were rejected.
+   */
+  cancel(reason: unknown, hasReason: boolean, device: string | undefined): number {
+    const policy = this.#ctx.policy
+    if (policy === undefined || policy.waiting === 0) return 0
+    const gone = policy.takeWaiting(device) as PendingMap[]
+    this.#leaveAll(
+      gone,
+      'abort',
+      (w) => (hasReason ? reason : new WaitCancelledError(w.sizeBytes, w.device)),
+      true,
+    )
+    return gone.length
+  }
+
+  /**
+   * Waiters leave together: each is rejected and reported in arrival order, then the queue is drained
+   * once, so none of them can be admitted by the leaving of another. `taken`: already out of the queue.
+   */
+  #leaveAll(waiters: PendingMap[], why: 'abort', error: (w: PendingMap) => unknown, taken = false): void {
+    if (waiters.length === 0) return
+    const ctx = this.#ctx
+    const policy = ctx.policy!
+    const held = ctx.streams.hold()
+    try {
+      const now = ctx.clock.now()
+      for (const w of waiters) {
+        this.#detach(w)
+        ctx.counters.aborts++
+        this.#emitLeave(why, w.sizeBytes, w.device, now - w.enqueuedAt)
+        w.reject!(error(w))
+        if (!taken) policy.remove(w, false)
+      }
+      policy.drain()
+      ctx.growth?.retryShrinks()
+      this.queueChanged()
+    } finally {
+      ctx.streams.release(held)
+    }
   }
 
   get nslabs(): number {
@@ -73,12 +127,8 @@ export class WaitPath implements ThrottleHost {
       })
     }
     if (signal !== undefined) {
-      w.onAbort = () => {
-        if (w.admitting) return
-        ctx.counters.aborts++
-        this.#leave(w, 'abort', signal.reason)
-      }
-      signal.addEventListener('abort', w.onAbort, { once: true })
+      w.watched = true
+      this.#signals.add(w, signal)
     }
     if (ctx.events.active) {
       ctx.events.emit({
@@ -116,8 +166,8 @@ export class WaitPath implements ThrottleHost {
   #detach(w: PendingMap): void {
     if (w.timer !== undefined) this.#ctx.clock.clearTimer(w.timer)
     w.timer = undefined
-    if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort)
-    w.onAbort = undefined
+    if (w.watched) this.#signals.remove(w, w.signal!)
+    w.watched = false
   }
 
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */

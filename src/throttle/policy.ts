@@ -57,8 +57,16 @@ export interface ThrottlePolicy {
   release(m: Admitted): void
   /** Admits waiters while they fit; called after every release and every growth. */
   drain(): void
-  /** A waiter leaves without a mapping (timeout or abort). */
-  remove(w: Waiter): void
+  /**
+   * A waiter leaves without a mapping (timeout or abort). `admitNext: false` admits nobody it let
+   * through: the caller takes more waiters out and calls `drain()` once.
+   */
+  remove(w: Waiter, admitNext?: boolean): void
+  /**
+   * Takes every waiter (or `device`'s) out of the queues, in arrival order per queue, admitting nobody:
+   * the caller settles them and calls `drain()`. O(waiters taken).
+   */
+  takeWaiting(device: string | undefined): Waiter[]
   /** The largest request (in slots) that could ever be admitted with `nslabs` of capacity. */
   maxSlots(nslabs: number): number
   /** Slots the blocking budget allows now; 0 for a mode without one (serialize). */
