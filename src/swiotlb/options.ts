@@ -179,6 +179,23 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
   return { high, low, mode: fairShare ? 'fair-share' : mode }
 }
 
+/**
+ * Validates `setThrottle`'s argument against the current thresholds: `{ high?, low? }`, each in (0, 1],
+ * low ≤ high once applied. Returns the thresholds to apply; throws before anything changes.
+ */
+export function normalizeRetune(value: unknown, current: ThrottleConfig): { high: number; low: number } {
+  if (!isObject(value)) throw new ArgumentTypeError('throttle', 'an object { high?, low? }', value)
+  checkKeys('throttle', value, ['high', 'low'])
+  const high = fraction('throttle.high', value['high'], current.high)
+  const low = fraction(
+    'throttle.low',
+    value['low'],
+    value['high'] === undefined ? current.low : Math.min(current.low, high),
+  )
+  if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
+  return { high, low }
+}
+
 function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {
   if (value === false || value === undefined) return false
   if (!isObject(value)) throw new ArgumentTypeError('growth', 'false or an object', value)

@@ -7,7 +7,13 @@ import { buildStats } from '../stats/stats.js'
 import type { SwiotlbStats } from '../stats/types.js'
 import { SwiotlbContext } from './context.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
-import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
+import {
+  type MapOptions,
+  type NormalizedOptions,
+  normalizeOptions,
+  normalizeRetune,
+  type SwiotlbOptions,
+} from './options.js'
 import { isBitMask, RequestSpec } from './request.js'
 import { type MappingCallback, runWithMapping } from './with-mapping.js'
 
@@ -197,6 +203,38 @@ export class Swiotlb implements MappingOwner {
       return this.#ctx.wait.cancel(reason, reason !== undefined, device)
     } finally {
       this.#ctx.streams.release(held)
+    }
+  }
+
+  /**
+   * Retunes the throttle at run time: `{ high?, low? }` as in the constructor (a field left out keeps
+   * its value; `low` follows a lower `high` down). A smaller budget revokes nothing: admitted mappings
+   * stay, and nobody is admitted until blocking usage is below it. A larger one admits waiters at once,
+   * in order. Waiters larger than a smaller budget keep waiting (cancelWaiting takes them out). Bad
+   * input throws a coded error and changes nothing; a pool built with `throttle: false` has nothing
+   * to retune.
+   */
+  setThrottle(throttle: { high?: number; low?: number }): void {
+    const config = this.#options.throttle
+    if (config === false)
+      throw new ArgumentRangeError(
+        'throttle',
+        'a pool built with a throttle (this one has throttle: false)',
+        throttle,
+      )
+    const next = normalizeRetune(throttle, config)
+    const ctx = this.#ctx
+    const held = ctx.streams.hold()
+    try {
+      // The policy reads these thresholds on every decision (they are the object it was built from).
+      config.high = next.high
+      config.low = next.low
+      const policy = ctx.policy!
+      const before = policy.waiting
+      policy.drain()
+      if (policy.waiting !== before) ctx.wait.queueChanged()
+    } finally {
+      ctx.streams.release(held)
     }
   }
 
