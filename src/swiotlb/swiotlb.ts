@@ -238,6 +238,30 @@ export class Swiotlb implements MappingOwner {
     }
   }
 
+  /**
+   * Resolves when the throttle is idle: nobody waiting and no blocking mapping live (p-queue's onIdle,
+   * async-mutex's waitForUnlock). Non-blocking mappings do not count. At once when idle already, or
+   * with `throttle: false`. Rejects with `signal.reason` when `signal` aborts, leaving no listener.
+   */
+  onIdle(signal?: AbortSignal): Promise<void> {
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      return Promise.reject(new ArgumentTypeError('signal', 'an AbortSignal', signal))
+    return this.#ctx.wait.drains.wait(0, signal)
+  }
+
+  /**
+   * Resolves when fewer than `n` blocking requests wait (p-queue's onSizeLessThan): a producer's
+   * backpressure point. `n` is a whole number ≥ 1. Rejects with `signal.reason` when `signal` aborts.
+   */
+  onQueueBelow(n: number, signal?: AbortSignal): Promise<void> {
+    if (typeof n !== 'number') return Promise.reject(new ArgumentTypeError('n', 'a whole number >= 1', n))
+    if (!Number.isSafeInteger(n) || n < 1)
+      return Promise.reject(new ArgumentRangeError('n', 'a whole number >= 1', n))
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      return Promise.reject(new ArgumentTypeError('signal', 'an AbortSignal', signal))
+    return this.#ctx.wait.drains.wait(n, signal)
+  }
+
   /** Sampled snapshots every `intervalMs` on this pool's clock, vmstat style. */
   usage$(intervalMs: number): Observable<SwiotlbStats> {
     if (typeof intervalMs !== 'number' || !(intervalMs > 0) || !Number.isFinite(intervalMs)) {

@@ -5,6 +5,7 @@ import type { WaitQueueState } from '../stats/events.js'
 import type { ThrottleHost } from '../throttle/policy.js'
 import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
+import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
 import { PendingMap, promiseFor, type RequestSpec } from './request.js'
 import { SignalWatch } from './signal-watch.js'
@@ -28,6 +29,12 @@ export class WaitPath implements ThrottleHost {
       () => reason,
     )
   })
+
+  /** The promises of onIdle and onQueueBelow. */
+  readonly drains = new DrainWatch(
+    () => this.#ctx.policy?.waiting ?? 0,
+    () => (this.#ctx.policy?.blockingUsed ?? 0) !== 0,
+  )
 
   constructor(ctx: SwiotlbContext) {
     this.#ctx = ctx
@@ -212,6 +219,7 @@ export class WaitPath implements ThrottleHost {
     if (m.blocking) policy.release(m)
     else policy.drain()
     if (policy.waiting !== before) this.queueChanged()
+    else if (m.blocking && this.drains.size !== 0) this.drains.check()
     ctx.growth?.retryShrinks()
   }
 
@@ -245,6 +253,7 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     ctx.growth?.queueChanged()
     if (ctx.queue.active) ctx.queue.emit(this.#state())
+    if (this.drains.size !== 0) this.drains.check()
   }
 
   #state(): WaitQueueState {
