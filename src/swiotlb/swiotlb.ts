@@ -207,14 +207,14 @@ export class Swiotlb implements MappingOwner {
   }
 
   /**
-   * Retunes the throttle at run time: `{ high?, low? }` as in the constructor (a field left out keeps
-   * its value; `low` follows a lower `high` down). A smaller budget revokes nothing: admitted mappings
+   * Retunes the throttle at run time: `{ high?, low? }` or `{ budgetBytes }` as in the constructor (a
+   * field left out keeps its value; `low` follows a lower `high` down). A smaller budget revokes nothing: admitted mappings
    * stay, and nobody is admitted until blocking usage is below it. A larger one admits waiters at once,
    * in order. Waiters larger than a smaller budget keep waiting (cancelWaiting takes them out). Bad
    * input throws a coded error and changes nothing; a pool built with `throttle: false` has nothing
    * to retune.
    */
-  setThrottle(throttle: { high?: number; low?: number }): void {
+  setThrottle(throttle: { high?: number; low?: number } | { budgetBytes: number; low?: number }): void {
     const config = this.#options.throttle
     if (config === false)
       throw new ArgumentRangeError(
@@ -222,13 +222,14 @@ export class Swiotlb implements MappingOwner {
         'a pool built with a throttle (this one has throttle: false)',
         throttle,
       )
-    const next = normalizeRetune(throttle, config)
+    const next = normalizeRetune(throttle, config, this.#ctx.allocator.nslabs)
     const ctx = this.#ctx
     const held = ctx.streams.hold()
     try {
       // The policy reads these thresholds on every decision (they are the object it was built from).
       config.high = next.high
       config.low = next.low
+      config.budgetSlots = next.budgetSlots
       const policy = ctx.policy!
       const before = policy.waiting
       policy.drain()

@@ -36,11 +36,12 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
   ) {}
 
   budget(): number {
-    return Math.floor(this.thresholds.high * this.host.nslabs)
+    return this.thresholds.budgetSlots ?? Math.floor(this.thresholds.high * this.host.nslabs)
   }
 
   maxSlots(nslabs: number): number {
-    return Math.floor(this.thresholds.high * nslabs)
+    const fixed = this.thresholds.budgetSlots
+    return fixed === undefined ? Math.floor(this.thresholds.high * nslabs) : Math.min(fixed, nslabs)
   }
 
   mayShrinkTo(nslabs: number): boolean {

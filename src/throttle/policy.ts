@@ -27,6 +27,8 @@ export interface ThrottleThresholds {
   high: number
   /** Fraction of capacity: the RFC's low mark (serialize). */
   low: number
+  /** A fixed blocking budget in slots (`throttle.budgetBytes`), used instead of `high × nslabs`. */
+  budgetSlots?: number | undefined
 }
 
 /** `throttle` options, normalized: what createPolicy builds a policy from. */
