@@ -96,3 +96,17 @@ export class ClockBusyError extends Error {
     this.name = 'ClockBusyError'
   }
 }
+
+/** A waiting blocking request rejected by `cancelWaiting()` without a reason of the caller's. */
+export class WaitCancelledError extends Error {
+  readonly code = 'ERR_WAIT_CANCELLED'
+  constructor(
+    readonly sizeBytes: number,
+    readonly device: string,
+  ) {
+    super(
+      `cancelled while waiting for ${sizeBytes} bytes of swiotlb budget (device ${JSON.stringify(device)})`,
+    )
+    this.name = 'AbortError'
+  }
+}

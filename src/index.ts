@@ -11,6 +11,7 @@ export {
   MappingTooLargeError,
   SwiotlbFullError,
   ThrottleTimeoutError,
+  WaitCancelledError,
 } from './errors.js'
 export { atomicPoolBytesFor } from './growth/atomic-pool.js'
 export * from './shared/index.js'

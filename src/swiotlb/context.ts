@@ -12,7 +12,6 @@ import { MapPath } from './map-path.js'
 import type { MappingOwner } from './mapping.js'
 import type { NormalizedOptions } from './options.js'
 import { WaitPath } from './wait-path.js'
-import { JobRunner } from './with-mapping.js'
 
 /**
  * Everything one Swiotlb is made of, built once by its constructor and passed whole to the map path
@@ -39,8 +38,6 @@ export class SwiotlbContext {
   readonly streams = new EventHold(this.events, this.queue)
   /** How long admitted blocking requests waited, ms. */
   readonly waits = new Histogram(1000)
-  /** Starts queued withMapping callbacks. */
-  readonly jobs = new JobRunner()
   readonly maps: MapPath
   readonly wait: WaitPath
 

@@ -11,6 +11,11 @@ import type { ThrottleConfig, ThrottleMode } from '../throttle/policy.js'
 export interface ThrottleOptions {
   /** Fraction of capacity: the blocking budget (budget mode) or the RFC's high mark. Default 0.70. */
   high?: number
+  /**
+   * The blocking budget in bytes, instead of `high`: a whole number of bytes from one slot (2048) to
+   * the pool's size, rounded down to whole slots; it stays fixed when the pool grows.
+   */
+  budgetBytes?: number
   /** Fraction of capacity: the RFC's low mark (serialize mode). Default 0.65. */
   low?: number
   /**
@@ -63,7 +68,7 @@ export interface SwiotlbOptions {
   /** Own an ArrayBuffer per pool and really bounce bytes (default), or keep accounting only. */
   backing?: boolean
   clock?: Clock
-  /** `false`: no throttling (blocking calls fail fast, the kernel today); `true` or an object: throttle. */
+  /** `false`: no throttling (blocking calls fail fast, the kernel today); an object: throttle. */
   throttle?: boolean | ThrottleOptions
   growth?: false | GrowthOptions
 }
@@ -179,17 +184,31 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
     nareas,
     backing,
     clock: clock as unknown as Clock,
-    throttle: normalizeThrottle(options['throttle']),
+    throttle: normalizeThrottle(options['throttle'], nslabs),
     growth: normalizeGrowth(options['growth'], nslabs * SLOT_SIZE),
   }
 }
 
-function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
+/** `throttle.budgetBytes` in slots, and the fraction of `nslabs` it is. */
+function budgetSlots(value: unknown, nslabs: number): { slots: number; high: number } {
+  const poolBytes = nslabs * SLOT_SIZE
+  const expected = `a whole number of bytes from ${SLOT_SIZE} to the pool's ${poolBytes}`
+  if (typeof value !== 'number') throw new ArgumentTypeError('throttle.budgetBytes', expected, value)
+  if (!Number.isSafeInteger(value) || value < SLOT_SIZE || value > poolBytes)
+    throw new ArgumentRangeError('throttle.budgetBytes', expected, value)
+  const slots = Math.floor(value / SLOT_SIZE)
+  return { slots, high: slots / nslabs }
+}
+
+function normalizeThrottle(value: unknown, nslabs: number): NormalizedOptions['throttle'] {
   if (value === false) return false
-  if (value === undefined || value === true) value = {}
+  if (value === undefined) value = {}
   if (!isObject(value)) throw new ArgumentTypeError('throttle', 'false or an object', value)
-  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare', 'whenFull'])
-  const high = fraction('throttle.high', value['high'], 0.7)
+  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare', 'budgetBytes', 'whenFull'])
+  if (value['budgetBytes'] !== undefined && value['high'] !== undefined)
+    throw new ArgumentRangeError('throttle.high', 'absent when throttle.budgetBytes is given', value['high'])
+  const fixed = value['budgetBytes'] === undefined ? undefined : budgetSlots(value['budgetBytes'], nslabs)
+  const high = fixed?.high ?? fraction('throttle.high', value['high'], 0.7)
   const low = fraction('throttle.low', value['low'], Math.min(0.65, high))
   if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
   const mode = value['mode'] ?? 'budget'
@@ -206,7 +225,41 @@ function normalizeThrottle(value: unknown): NormalizedOptions['throttle'] {
     throw new ArgumentRangeError('throttle.whenFull', "'fail' or 'wait'", whenFull)
   if (whenFull === 'fail' && mode !== 'serialize')
     throw new ArgumentRangeError('throttle.whenFull', "'wait' unless mode is 'serialize'", whenFull)
-  return { high, low, mode: fairShare ? 'fair-share' : mode, whenFull }
+  return { high, low, mode: fairShare ? 'fair-share' : mode, whenFull, budgetSlots: fixed?.slots }
+}
+
+/**
+ * Validates `setThrottle`'s argument against the current thresholds: `{ high?, low? }`, each in (0, 1],
+ * low ≤ high once applied. Returns the thresholds to apply; throws before anything changes.
+ */
+export function normalizeRetune(
+  value: unknown,
+  current: ThrottleConfig,
+  nslabs: number,
+): { high: number; low: number; budgetSlots: number | undefined } {
+  if (!isObject(value))
+    throw new ArgumentTypeError('throttle', 'an object { high?, low? } or { budgetBytes }', value)
+  checkKeys('throttle', value, ['high', 'low', 'budgetBytes'])
+  if (value['budgetBytes'] !== undefined) {
+    if (value['high'] !== undefined)
+      throw new ArgumentRangeError(
+        'throttle.high',
+        'absent when throttle.budgetBytes is given',
+        value['high'],
+      )
+    const fixed = budgetSlots(value['budgetBytes'], nslabs)
+    const low = fraction('throttle.low', value['low'], Math.min(current.low, fixed.high))
+    if (low > fixed.high) throw new ArgumentRangeError('throttle.low', `at most ${fixed.high}`, low)
+    return { high: fixed.high, low, budgetSlots: fixed.slots }
+  }
+  const high = fraction('throttle.high', value['high'], current.high)
+  const low = fraction(
+    'throttle.low',
+    value['low'],
+    value['high'] === undefined ? current.low : Math.min(current.low, high),
+  )
+  if (low > high) throw new ArgumentRangeError('throttle.low', `at most throttle.high (${high})`, low)
+  return { high, low, budgetSlots: value['high'] === undefined ? current.budgetSlots : undefined }
 }
 
 function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {

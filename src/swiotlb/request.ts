@@ -7,7 +7,6 @@ import { Waiter } from '../throttle/wait-queue.js'
 import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
 import { isResizable, readView, ViewParts } from './view.js'
-import type { Job, MappingCallback } from './with-mapping.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
 const MAP_OPTION_KEYS: ReadonlySet<string> = new Set([
@@ -271,7 +270,7 @@ export type SignalMethod = (type: string, listener: () => void, options?: unknow
 export const callSignal: typeof Reflect.apply = Reflect.apply
 
 /** A blocking request in the wait queue: the spec, and how to settle it. */
-export class PendingMap extends Waiter implements AllocRequest, Job {
+export class PendingMap extends Waiter implements AllocRequest {
   readonly orig: Uint8Array | undefined
   readonly alignMask: number
   readonly matchMask: number
@@ -281,24 +280,19 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
   readonly dir: MappingDirection
   readonly cpu: number
   readonly signal: AbortSignal | undefined
-  readonly signalRemove: SignalMethod | undefined
   timer: TimerHandle | undefined = undefined
-  onAbort: (() => void) | undefined = undefined
+  /** True while the context's SignalWatch listens to `signal` for it. */
+  watched = false
   /** True while its admission runs: an abort from an event subscriber then comes too late. */
   admitting = false
   /** The signal fired before the request's promise existed: it leaves once it can. */
   abortPending = false
   resolve: ((value: unknown) => void) | undefined = undefined
   reject: ((e: unknown) => void) | undefined = undefined
-  /**
-   * Set when admitted before the promise existed (serialize policy granting inside submit), and for a
-   * withMapping call from its admission until its callback starts.
-   */
+  /** Set when admitted before the promise existed (serialize policy granting inside submit). */
+  mapping: Mapping | undefined = undefined
   /** Set when a policy refused it before its promise existed (the RFC: no slots): what it rejects with. */
   refusal: Error | undefined = undefined
-  mapping: Mapping | undefined = undefined
-  /** The callback of a withMapping call; undefined for map. */
-  fn: MappingCallback<unknown> | undefined = undefined
 
   constructor(spec: RequestSpec, now: number) {
     super(spec.nslots, spec.sizeBytes, spec.device, now)
@@ -311,7 +305,6 @@ export class PendingMap extends Waiter implements AllocRequest, Job {
     this.dir = spec.dir
     this.cpu = spec.cpu
     this.signal = spec.signal
-    this.signalRemove = spec.signalRemove
   }
 }
 

@@ -7,9 +7,15 @@ import { buildStats } from '../stats/stats.js'
 import type { SwiotlbStats } from '../stats/types.js'
 import { SwiotlbContext } from './context.js'
 import { Mapping, type MappingOwner, type UnmapOptions } from './mapping.js'
-import { type MapOptions, type NormalizedOptions, normalizeOptions, type SwiotlbOptions } from './options.js'
+import {
+  type MapOptions,
+  type NormalizedOptions,
+  normalizeOptions,
+  normalizeRetune,
+  type SwiotlbOptions,
+} from './options.js'
 import { isBitMask, RequestSpec } from './request.js'
-import type { MappingCallback } from './with-mapping.js'
+import { type MappingCallback, runWithMapping } from './with-mapping.js'
 
 /**
  * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
@@ -51,7 +57,7 @@ export class Swiotlb implements MappingOwner {
    * its own `timeoutMs`, its `signal`, or a request that can never fit.
    */
   map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
-    return Promise.resolve(this.#request(buf, mayBlock, undefined)) as Promise<Mapping>
+    return Promise.resolve(this.#request(buf, mayBlock)) as Promise<Mapping>
   }
 
   /**
@@ -59,8 +65,8 @@ export class Swiotlb implements MappingOwner {
    * resolves with fn's value, rejects with its error, or with map's when there was no mapping. The
    * one-call form of map + unmap (async-mutex's runExclusive, p-limit's limit(fn)): the mapping is never
    * leaked, and a queued call holds no async frame while it waits. A callback that unmaps the mapping
-   * itself is fine. A queued call's callback starts on the microtask after its admission, never inside
-   * another caller's unmap (see JobRunner).
+   * itself is fine. The callback always starts on a later microtask, never inside the caller's frame nor
+   * another caller's unmap, and runs in the caller's async context (see runWithMapping).
    */
   withMapping<R>(buf: ArrayBufferView | number, fn: MappingCallback<R>): Promise<R>
   withMapping<R>(
@@ -77,24 +83,20 @@ export class Swiotlb implements MappingOwner {
     if (typeof callback !== 'function')
       return Promise.reject(new ArgumentTypeError('fn', 'a function (mapping) => value', callback))
     const mayBlock = typeof mayBlockOrFn === 'function' ? undefined : mayBlockOrFn
-    const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
-    return r instanceof Mapping ? this.#ctx.jobs.run(r, callback) : (r as Promise<R>)
+    const r = this.#request(buf, mayBlock)
+    return runWithMapping(r instanceof Mapping ? Promise.resolve(r) : (r as Promise<Mapping>), callback)
   }
 
   /** Admits a request at once (the Mapping) or returns the promise its caller awaits. */
-  #request(
-    buf: unknown,
-    mayBlock: unknown,
-    fn: MappingCallback<unknown> | undefined,
-  ): Mapping | Promise<unknown> {
+  #request(buf: unknown, mayBlock: unknown): Mapping | Promise<unknown> {
     const streams = this.#ctx.streams
     const held = streams.hold()
     try {
       // A call from inside another (a subscriber's) gets a spec of its own.
-      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock, fn)
+      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
       this.#specBusy = true
       try {
-        return this.#map(this.#spec, buf, mayBlock, fn)
+        return this.#map(this.#spec, buf, mayBlock)
       } finally {
         this.#specBusy = false
       }
@@ -103,12 +105,7 @@ export class Swiotlb implements MappingOwner {
     }
   }
 
-  #map(
-    spec: RequestSpec,
-    buf: unknown,
-    mayBlock: unknown,
-    fn: MappingCallback<unknown> | undefined,
-  ): Mapping | Promise<unknown> {
+  #map(spec: RequestSpec, buf: unknown, mayBlock: unknown): Mapping | Promise<unknown> {
     try {
       spec.parse(buf, mayBlock, this.backing)
     } catch (error) {
@@ -122,7 +119,7 @@ export class Swiotlb implements MappingOwner {
       ctx.maps.countFull(spec)
       return Promise.reject(ctx.maps.fullError(spec))
     }
-    return ctx.wait.map(spec, fn)
+    return ctx.wait.map(spec)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */
@@ -169,6 +166,90 @@ export class Swiotlb implements MappingOwner {
     } finally {
       ctx.streams.release(held)
     }
+  }
+
+  /**
+   * Rejects every waiting blocking request, or only `device`'s, with `reason` (or a WaitCancelledError
+   * each, code ERR_WAIT_CANCELLED, when no reason is given), as their own signal would: counted in
+   * `throttle.aborts`, an 'abort' event each, in arrival order, and no trace left (queue entry, timer,
+   * listener). Mappings already admitted are untouched. Then the waiters the freed budget lets in are
+   * admitted (another device's, under fair-share). O(waiters); returns how many were rejected.
+   */
+  cancelWaiting(reason?: unknown, options?: { device?: string }): number {
+    let device: string | undefined
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null)
+        throw new ArgumentTypeError('options', 'an object { device? }', options)
+      for (const key of Object.keys(options)) {
+        if (key !== 'device') throw new ArgumentRangeError('options', 'an object with the key device', key)
+      }
+      device = options.device
+      if (device !== undefined && typeof device !== 'string')
+        throw new ArgumentTypeError('options.device', 'a string', device)
+    }
+    const held = this.#ctx.streams.hold()
+    try {
+      return this.#ctx.wait.cancel(reason, reason !== undefined, device)
+    } finally {
+      this.#ctx.streams.release(held)
+    }
+  }
+
+  /**
+   * Retunes the throttle at run time: `{ high?, low? }` or `{ budgetBytes }` as in the constructor (a
+   * field left out keeps its value; `low` follows a lower `high` down). A smaller budget revokes nothing: admitted mappings
+   * stay, and nobody is admitted until blocking usage is below it. A larger one admits waiters at once,
+   * in order. Waiters larger than a smaller budget keep waiting (cancelWaiting takes them out). Bad
+   * input throws a coded error and changes nothing; a pool built with `throttle: false` has nothing
+   * to retune.
+   */
+  setThrottle(throttle: { high?: number; low?: number } | { budgetBytes: number; low?: number }): void {
+    const config = this.#options.throttle
+    if (config === false)
+      throw new ArgumentRangeError(
+        'throttle',
+        'a pool built with a throttle (this one has throttle: false)',
+        throttle,
+      )
+    const next = normalizeRetune(throttle, config, this.#ctx.allocator.nslabs)
+    const ctx = this.#ctx
+    const held = ctx.streams.hold()
+    try {
+      // The policy reads these thresholds on every decision (they are the object it was built from).
+      config.high = next.high
+      config.low = next.low
+      config.budgetSlots = next.budgetSlots
+      const policy = ctx.policy!
+      const before = policy.waiting
+      policy.drain()
+      if (policy.waiting !== before) ctx.wait.queueChanged()
+    } finally {
+      ctx.streams.release(held)
+    }
+  }
+
+  /**
+   * Resolves when the throttle is idle: nobody waiting and no blocking mapping live (p-queue's onIdle,
+   * async-mutex's waitForUnlock). Non-blocking mappings do not count. At once when idle already, or
+   * with `throttle: false`. Rejects with `signal.reason` when `signal` aborts, leaving no listener.
+   */
+  onIdle(signal?: AbortSignal): Promise<void> {
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      return Promise.reject(new ArgumentTypeError('signal', 'an AbortSignal', signal))
+    return this.#ctx.wait.drains.wait(0, signal)
+  }
+
+  /**
+   * Resolves when fewer than `n` blocking requests wait (p-queue's onSizeLessThan): a producer's
+   * backpressure point. `n` is a whole number ≥ 1. Rejects with `signal.reason` when `signal` aborts.
+   */
+  onQueueBelow(n: number, signal?: AbortSignal): Promise<void> {
+    if (typeof n !== 'number') return Promise.reject(new ArgumentTypeError('n', 'a whole number >= 1', n))
+    if (!Number.isSafeInteger(n) || n < 1)
+      return Promise.reject(new ArgumentRangeError('n', 'a whole number >= 1', n))
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      return Promise.reject(new ArgumentTypeError('signal', 'an AbortSignal', signal))
+    return this.#ctx.wait.drains.wait(n, signal)
   }
 
   /** Sampled snapshots every `intervalMs` on this pool's clock, vmstat style. */

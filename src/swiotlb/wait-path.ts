@@ -1,13 +1,20 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
-import { ArgumentTypeError, MappingTooLargeError, SwiotlbFullError, ThrottleTimeoutError } from '../errors.js'
+import {
+  ArgumentTypeError,
+  MappingTooLargeError,
+  SwiotlbFullError,
+  ThrottleTimeoutError,
+  WaitCancelledError,
+} from '../errors.js'
 import type { WaitQueueState } from '../stats/events.js'
 import type { ThrottleHost } from '../throttle/policy.js'
 import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
+import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
-import { callSignal, PendingMap, promiseFor, type RequestSpec } from './request.js'
-import type { MappingCallback } from './with-mapping.js'
+import { PendingMap, promiseFor, type RequestSpec } from './request.js'
+import { SignalWatch } from './signal-watch.js'
 
 /**
  * The blocking side of map: a request that cannot be admitted at once waits in the policy's queue
@@ -19,9 +26,80 @@ import type { MappingCallback } from './with-mapping.js'
  */
 export class WaitPath implements ThrottleHost {
   readonly #ctx: SwiotlbContext
+  /** One abort listener per signal, whatever the number of waiters sharing it. */
+  readonly #signals = new SignalWatch((waiters, signal) => {
+    let reason: unknown
+    let read = false
+    const leaving: PendingMap[] = []
+    for (const w of waiters) {
+      // A waiter in the middle of its admission (an event subscriber aborted) comes too late.
+      if (w.admitting) continue
+      // Fired before the request's promise exists (inside addEventListener, or an event subscriber
+      // during submit): the request leaves as soon as it can.
+      if (w.reject === undefined) w.abortPending = true
+      else leaving.push(w)
+    }
+    this.#leaveAll(leaving, 'abort', () => {
+      if (!read) reason = reasonOf(signal)
+      read = true
+      return reason
+    })
+  })
+
+  /** The promises of onIdle and onQueueBelow. */
+  readonly drains = new DrainWatch(
+    () => this.#ctx.policy?.waiting ?? 0,
+    () => (this.#ctx.policy?.blockingUsed ?? 0) !== 0,
+  )
 
   constructor(ctx: SwiotlbContext) {
     this.#ctx = ctx
+  }
+
+  /**
+   * Rejects every waiting blocking request (or `device`'s) with `reason`, or a WaitCancelledError each
+   * when there is none; counted and reported as aborts. Nobody is admitted until all have left; then
+   * the policy admits whom the freed budget lets in. Returns how many were rejected.
+   */
+  cancel(reason: unknown, hasReason: boolean, device: string | undefined): number {
+    const policy = this.#ctx.policy
+    if (policy === undefined || policy.waiting === 0) return 0
+    const gone = policy.takeWaiting(device) as PendingMap[]
+    this.#leaveAll(
+      gone,
+      'abort',
+      (w) => (hasReason ? reason : new WaitCancelledError(w.sizeBytes, w.device)),
+      true,
+    )
+    return gone.length
+  }
+
+  /**
+   * Waiters leave together: each is rejected and reported in arrival order, then the queue is drained
+   * once, so none of them can be admitted by the leaving of another. `taken`: already out of the queue.
+   */
+  #leaveAll(waiters: PendingMap[], why: 'abort', error: (w: PendingMap) => unknown, taken = false): void {
+    if (waiters.length === 0) return
+    const ctx = this.#ctx
+    const policy = ctx.policy!
+    const held = ctx.streams.hold()
+    try {
+      const now = ctx.clock.now()
+      // As for one waiter leaving, only a head's leaving admits anyone; cancel takes whole queues.
+      let headLeft = taken
+      for (const w of waiters) {
+        this.#detach(w)
+        ctx.counters.aborts++
+        this.#emitLeave(why, w.sizeBytes, w.device, now - w.enqueuedAt)
+        w.reject!(error(w))
+        if (!taken && policy.remove(w, false)) headLeft = true
+      }
+      if (headLeft) policy.drain()
+      ctx.growth?.retryShrinks()
+      this.queueChanged()
+    } finally {
+      ctx.streams.release(held)
+    }
   }
 
   get nslabs(): number {
@@ -34,10 +112,9 @@ export class WaitPath implements ThrottleHost {
 
   /**
    * A blocking request: admitted at once when the policy's fast path lets it straight to the
-   * allocator (the Mapping, with no waiter made), else handed to `#wait`. A queued withMapping call
-   * (`fn`) settles with its callback's result.
+   * allocator (the Mapping, with no waiter made), else handed to `#wait`.
    */
-  map(spec: RequestSpec, fn: MappingCallback<unknown> | undefined): Mapping | Promise<unknown> {
+  map(spec: RequestSpec): Mapping | Promise<unknown> {
     const ctx = this.#ctx
     const policy = ctx.policy!
     // An already-aborted signal rejects (in #wait) even when the request could be admitted at once.
@@ -49,9 +126,9 @@ export class WaitPath implements ThrottleHost {
         return m
       }
       // The pools were searched just now and had no room: #wait need not search again.
-      return this.#wait(spec, false, fn)
+      return this.#wait(spec, false)
     }
-    return this.#wait(spec, true, fn)
+    return this.#wait(spec, true)
   }
 
   /**
@@ -59,11 +136,7 @@ export class WaitPath implements ThrottleHost {
    * promise) or refused (a rejected one). `tryNow` is false when the fast path already searched the
    * pools for it and found no room.
    */
-  #wait(
-    spec: RequestSpec,
-    tryNow: boolean,
-    fn: MappingCallback<unknown> | undefined,
-  ): Mapping | Promise<unknown> {
+  #wait(spec: RequestSpec, tryNow: boolean): Mapping | Promise<unknown> {
     const ctx = this.#ctx
     const policy = ctx.policy!
     const signal = spec.signal
@@ -103,7 +176,6 @@ export class WaitPath implements ThrottleHost {
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
     const promise = promiseFor(w)
-    w.fn = fn
     if (w.abortPending) {
       ctx.counters.aborts++
       this.#leave(w, 'abort', reasonOf(signal!))
@@ -131,28 +203,13 @@ export class WaitPath implements ThrottleHost {
   }
 
   /**
-   * Adds `w`'s abort listener through the method read at parse time. A rejected promise when the
-   * caller's addEventListener throws (an ArgumentTypeError naming `signal`) or fires the listener at once
+   * Watches `w`'s signal through the methods read at parse time. A rejected promise when the caller's
+   * addEventListener throws (an ArgumentTypeError naming `signal`) or fires the listener at once
    * (the abort); undefined when armed.
    */
   #arm(w: PendingMap, spec: RequestSpec, signal: AbortSignal): Promise<never> | undefined {
     const ctx = this.#ctx
-    const onAbort = () => {
-      if (w.onAbort !== onAbort || w.admitting) return
-      if (w.reject === undefined) {
-        // Fired before the promise exists (inside addEventListener, or an event subscriber during
-        // submit): the request leaves as soon as it can.
-        w.abortPending = true
-        return
-      }
-      ctx.counters.aborts++
-      this.#leave(w, 'abort', reasonOf(signal))
-    }
-    w.onAbort = onAbort
-    try {
-      callSignal(spec.signalAdd!, signal, ['abort', onAbort, { once: true }])
-    } catch {
-      w.onAbort = undefined
+    if (!this.#signals.add(w, signal, spec.signalAdd!, spec.signalRemove!)) {
       return Promise.reject(
         new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', signal),
       )
@@ -187,15 +244,7 @@ export class WaitPath implements ThrottleHost {
   #detach(w: PendingMap): void {
     if (w.timer !== undefined) this.#ctx.clock.clearTimer(w.timer)
     w.timer = undefined
-    const onAbort = w.onAbort
-    w.onAbort = undefined
-    if (onAbort !== undefined) {
-      try {
-        callSignal(w.signalRemove!, w.signal, ['abort', onAbort])
-      } catch {
-        // A removeEventListener that throws is the caller's: the listener is disarmed (onAbort cleared).
-      }
-    }
+    if (w.watched) this.#signals.remove(w, w.signal!)
   }
 
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
@@ -220,11 +269,7 @@ export class WaitPath implements ThrottleHost {
           waitedMs: waited,
         })
       }
-      if (w.fn === undefined) w.resolve(m)
-      else {
-        w.mapping = m
-        ctx.jobs.start(w)
-      }
+      w.resolve(m)
     } else w.mapping = m
     return m
   }
@@ -268,6 +313,7 @@ export class WaitPath implements ThrottleHost {
     if (m.blocking) policy.release(m)
     else policy.drain()
     if (policy.waiting !== before) this.queueChanged()
+    else if (m.blocking && this.drains.size !== 0) this.drains.check()
     ctx.growth?.retryShrinks()
   }
 
@@ -301,6 +347,7 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     ctx.growth?.queueChanged()
     if (ctx.queue.active) ctx.queue.emit(this.#state())
+    if (this.drains.size !== 0) this.drains.check()
   }
 
   #state(): WaitQueueState {

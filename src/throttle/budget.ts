@@ -26,8 +26,16 @@ export class BudgetPolicy extends BudgetedPolicy {
     this.#queue.push(w)
   }
 
-  remove(w: Waiter): void {
-    if (this.unqueue(w, this.#queue)) this.drain()
+  remove(w: Waiter, admitNext = true): boolean {
+    const wasHead = this.unqueue(w, this.#queue)
+    if (wasHead && admitNext) this.drain()
+    return wasHead
+  }
+
+  takeWaiting(device: string | undefined): Waiter[] {
+    const out: Waiter[] = []
+    this.takeFrom(this.#queue, device, out)
+    return out
   }
 
   oldest(): Waiter | undefined {

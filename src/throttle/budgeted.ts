@@ -36,11 +36,12 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
   ) {}
 
   budget(): number {
-    return Math.floor(this.thresholds.high * this.host.nslabs)
+    return this.thresholds.budgetSlots ?? Math.floor(this.thresholds.high * this.host.nslabs)
   }
 
   maxSlots(nslabs: number): number {
-    return Math.floor(this.thresholds.high * nslabs)
+    const fixed = this.thresholds.budgetSlots
+    return fixed === undefined ? Math.floor(this.thresholds.high * nslabs) : Math.min(fixed, nslabs)
   }
 
   mayShrinkTo(nslabs: number): boolean {
@@ -80,7 +81,22 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
   /** Puts a waiter that could not be admitted at once in this mode's queue. */
   protected abstract enqueue(w: Waiter): void
 
-  abstract remove(w: Waiter): void
+  abstract remove(w: Waiter, admitNext?: boolean): boolean
+
+  abstract takeWaiting(device: string | undefined): Waiter[]
+
+  /** Takes the waiters of `queue` (those of `device`, when given) into `out`, in order. */
+  protected takeFrom(queue: WaitQueue, device: string | undefined, out: Waiter[]): void {
+    let w = queue.head
+    while (w !== undefined) {
+      const next = w.next
+      if (device === undefined || w.device === device) {
+        this.unqueue(w, queue)
+        out.push(w)
+      }
+      w = next
+    }
+  }
 
   abstract oldest(): Waiter | undefined
 

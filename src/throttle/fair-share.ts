@@ -133,13 +133,26 @@ export class FairSharePolicy extends BudgetedPolicy {
     if (this.#cursor > at) this.#cursor--
   }
 
-  remove(w: Waiter): void {
+  remove(w: Waiter, admitNext = true): boolean {
     const s = this.#devices.get(w.device)
-    if (s === undefined || w.queue !== s.queue) return
+    if (s === undefined || w.queue !== s.queue) return false
     const wasHead = this.unqueue(w, s.queue)
     if (s.queue.length === 0) this.#leaveRing(s)
     this.#settle(s)
-    if (wasHead) this.drain()
+    if (wasHead && admitNext) this.drain()
+    return wasHead
+  }
+
+  takeWaiting(device: string | undefined): Waiter[] {
+    const out: Waiter[] = []
+    const states = device === undefined ? [...this.#ring] : [this.#devices.get(device)]
+    for (const s of states) {
+      if (s === undefined || s.queue.length === 0) continue
+      this.takeFrom(s.queue, undefined, out)
+      this.#leaveRing(s)
+      this.#settle(s)
+    }
+    return out
   }
 
   oldest(): Waiter | undefined {

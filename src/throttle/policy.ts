@@ -32,6 +32,8 @@ export interface ThrottleThresholds {
   high: number
   /** Fraction of capacity: the RFC's low mark (serialize). */
   low: number
+  /** A fixed blocking budget in slots (`throttle.budgetBytes`), used instead of `high × nslabs`. */
+  budgetSlots?: number | undefined
 }
 
 /** `throttle` options, normalized: what createPolicy builds a policy from. */
@@ -67,8 +69,18 @@ export interface ThrottlePolicy {
   release(m: Admitted): void
   /** Admits waiters while they fit; called after every release and every growth. */
   drain(): void
-  /** A waiter leaves without a mapping (timeout or abort). */
-  remove(w: Waiter): void
+  /**
+   * A waiter leaves without a mapping (timeout or abort). True when it was at the head of a queue (or
+   * held the semaphore), so that its leaving may let others in; only then is anyone admitted.
+   * `admitNext: false` admits nobody it let through: the caller takes more waiters out and calls
+   * `drain()` once if any of them returned true.
+   */
+  remove(w: Waiter, admitNext?: boolean): boolean
+  /**
+   * Takes every waiter (or `device`'s) out of the queues, in arrival order per queue, admitting nobody:
+   * the caller settles them and calls `drain()`. O(waiters taken).
+   */
+  takeWaiting(device: string | undefined): Waiter[]
   /** The largest request (in slots) that could ever be admitted with `nslabs` of capacity. */
   maxSlots(nslabs: number): number
   /** Slots the blocking budget allows now; 0 for a mode without one (serialize). */

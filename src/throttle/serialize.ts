@@ -131,14 +131,35 @@ export class SerializePolicy implements ThrottlePolicy {
     }
   }
 
-  remove(w: Waiter): void {
+  remove(w: Waiter, admitNext = true): boolean {
     if (this.#holder === w) {
       this.#holder = undefined
       this.#held = false
-      this.drain()
-      return
+      if (admitNext) this.drain()
+      return true
     }
     this.#queue.remove(w)
+    return false
+  }
+
+  takeWaiting(device: string | undefined): Waiter[] {
+    const out: Waiter[] = []
+    const holder = this.#holder
+    if (holder !== undefined && (device === undefined || holder.device === device)) {
+      this.#holder = undefined
+      this.#held = false
+      out.push(holder)
+    }
+    let w = this.#queue.head
+    while (w !== undefined) {
+      const next = w.next
+      if (device === undefined || w.device === device) {
+        this.#queue.remove(w)
+        out.push(w)
+      }
+      w = next
+    }
+    return out
   }
 
   oldest(): Waiter | undefined {
