@@ -1,4 +1,5 @@
 import type { PolicyName, PolicyTuning } from './policies.js'
+import type { FioJobSpec } from './workloads/fio-job-spec.js'
 
 /** The default pool of a simulated machine. */
 export interface PoolSpec {
@@ -73,6 +74,8 @@ export interface JobSpec {
   cpus: readonly number[] | undefined
   /** fio's continue_on_error: 'none' (default) stops a clone at its first I/O error. */
   continueOnError: 'none' | 'read' | 'write' | 'io'
+  /** fio's semantics, for jobs read from a fio job file or command line (workloads/fio). */
+  fio?: FioJobSpec
 }
 
 /** A dma-buf import that maps `bytes` as 256 KiB non-blocking entries and holds them. */

@@ -1,0 +1,271 @@
+import type { SimContext } from '../context.js'
+import type { BlockDevice } from '../devices/device.js'
+import type { Io, IoOwner } from '../io.js'
+import type { Rng } from '../rng.js'
+import type { JobSpec } from '../spec.js'
+import { FioIo, SizeDraw } from './fio-io.js'
+import type { FioJobSpec, IoDirection } from './fio-job-spec.js'
+import type { FlowGroup } from './flow.js'
+import type { CloneStats } from './job-stats.js'
+import { Pacer } from './pacer.js'
+import { ReadBack } from './read-back.js'
+
+const DIRS: readonly IoDirection[] = ['read', 'write', 'trim']
+/** When flow control holds a clone with nothing in flight, it looks again after this long (fio spins). */
+const FLOW_RETRY_MS = 0.01
+
+/**
+ * One clone of a job read from a fio job file, with fio's semantics (backend.c do_io/do_verify/
+ * keep_running): ramp_time before the statistics start; a size, number_ios or runtime bound (time_based
+ * ignores the size); loops; a read-back of what was written (verify); rate caps per direction;
+ * thinktime pauses that drain the queue; flow control; iodepth_low and iodepth_batch_complete_min.
+ * Like fio, it stops at its first I/O error unless continue_on_error covers it.
+ */
+export class FioClone implements IoOwner {
+  #inFlight = 0
+  readonly #inFlightDir: Record<IoDirection, number> = { read: 0, write: 0, trim: 0 }
+  #completions = 0
+  #issues = 0
+  #stopped = false
+  #wake: (() => void) | undefined = undefined
+  #counting = false
+  #trimmed: number | undefined = undefined
+  #thoughtAt = { count: 0, ms: 0 }
+  readonly #f: FioJobSpec
+  readonly #rng: Rng
+  readonly #draw: Record<IoDirection, SizeDraw>
+  readonly #pacer: Pacer
+  readonly #readBack: ReadBack
+
+  constructor(
+    readonly job: JobSpec,
+    readonly clone: number,
+    readonly cpu: number,
+    private readonly device: BlockDevice,
+    private readonly ctx: SimContext,
+    readonly stats: CloneStats,
+    private readonly flow: FlowGroup | undefined,
+  ) {
+    this.#f = job.fio!
+    this.#rng = ctx.rng(`job:${job.name}:${clone}`)
+    this.#draw = {
+      read: new SizeDraw(this.#f.sizes.read),
+      write: new SizeDraw(this.#f.sizes.write),
+      trim: new SizeDraw(this.#f.sizes.trim),
+    }
+    const mean = { read: this.#draw.read.mean, write: this.#draw.write.mean, trim: this.#draw.trim.mean }
+    this.#pacer = new Pacer(
+      this.#f.rateBytes,
+      this.#f.rateIops,
+      mean,
+      this.#f.poisson ? ctx.rng(`rate:${job.name}:${clone}`) : undefined,
+    )
+    this.#readBack = new ReadBack(this.#f.verify)
+  }
+
+  /** Ends the clone early (exitall): it issues nothing more and its in-flight I/Os finish. */
+  stop(): void {
+    this.#stopped = true
+    this.#notify()
+  }
+
+  get stopped(): boolean {
+    return this.#stopped
+  }
+
+  async run(): Promise<void> {
+    const f = this.#f
+    const now = (): number => this.ctx.engine.clock.now()
+    const rampEnd = now() + f.rampMs
+    const timeEnd = rampEnd + f.runtimeMs
+    this.stats.begin(rampEnd)
+    this.#counting = f.rampMs === 0
+    if (f.noIo) {
+      if (Number.isFinite(timeEnd)) await this.ctx.engine.sleep(timeEnd - now())
+      this.stats.endMs = now()
+      return
+    }
+    this.flow?.join(f.flow!.weight)
+    for (let loop = 0; (f.timeBased || loop < f.loops) && !this.#over(timeEnd); loop++) {
+      await this.#workload(rampEnd, timeEnd)
+      await this.#drain()
+      if (f.verify?.readBack === true && !f.timeBased && !this.#over(timeEnd)) {
+        await this.#verifyAll(timeEnd)
+        await this.#drain()
+      }
+    }
+    await this.#drain()
+    this.flow?.leave(f.flow!.weight)
+    this.stats.endMs = now()
+  }
+
+  #over(timeEnd: number): boolean {
+    return this.#stopped || !this.ctx.running || this.ctx.engine.clock.now() >= timeEnd
+  }
+
+  /** Issues one loop's worth of I/O (do_io). */
+  async #workload(rampEnd: number, timeEnd: number): Promise<void> {
+    const f = this.#f
+    const clock = this.ctx.engine.clock
+    let bytes = 0
+    let count = 0
+    let next: { dir: IoDirection; size: number; verify: boolean } | undefined
+    while (!this.#over(timeEnd)) {
+      if (!this.#counting && clock.now() >= rampEnd) {
+        this.#counting = true
+        bytes = 0
+        count = 0
+        this.#pacer.reset(clock.now())
+      }
+      if (!f.timeBased && this.#counting) {
+        if (f.sizeBytes !== null && bytes >= f.sizeBytes) break
+        if (f.numberIos !== null && count >= f.numberIos) break
+      }
+      if (this.#inFlight >= f.depth) {
+        await this.#waitFull()
+        continue
+      }
+      next ??= this.#pick()
+      if (this.#inFlightDir[next.dir] >= f.depthByDirection[next.dir]) {
+        await this.#waitForCompletion()
+        continue
+      }
+      if (this.#pacer.active && !next.verify) {
+        const other = next.dir === 'read' ? 'write' : next.dir === 'write' ? 'read' : undefined
+        const mixed = other !== undefined && f.mix[other] > 0 ? other : undefined
+        const { dir, waitMs } = this.#pacer.choose(next.dir, mixed, clock.now())
+        if (dir !== next.dir) next = { dir, size: this.#draw[dir].next(this.#rng), verify: false }
+        if (waitMs > 0) {
+          await this.ctx.engine.sleep(Math.min(waitMs, Math.max(0, timeEnd - clock.now())))
+          continue
+        }
+      }
+      if (this.flow !== undefined && this.flow.exceeded(this.#issues, f.flow!.weight)) {
+        await this.#drain()
+        await this.ctx.engine.sleep(Math.max(f.flow!.sleepUs / 1000, FLOW_RETRY_MS))
+        continue
+      }
+      const { dir, size, verify } = next
+      next = undefined
+      if (!verify) {
+        bytes += size
+        count++
+        this.#pacer.issued(dir, size)
+      }
+      await this.#issue(dir, size, verify)
+      await this.#thinktime()
+    }
+  }
+
+  /** The next I/O's direction and size: a pending read-back, trimwrite's write, or rwmix. */
+  #pick(): { dir: IoDirection; size: number; verify: boolean } {
+    const f = this.#f
+    const back = this.#readBack.nextBacklog()
+    if (back !== undefined) return { dir: 'read', size: back, verify: true }
+    if (f.trimThenWrite) {
+      if (this.#trimmed !== undefined) {
+        const size = this.#trimmed
+        this.#trimmed = undefined
+        return { dir: 'write', size, verify: false }
+      }
+      this.#trimmed = this.#draw.trim.next(this.#rng)
+      return { dir: 'trim', size: this.#trimmed, verify: false }
+    }
+    let dir: IoDirection = DIRS.find((d) => f.mix[d] === 100) ?? 'read'
+    if (f.mix.read > 0 && f.mix.write > 0) dir = this.#rng.next() * 100 < f.mix.read ? 'read' : 'write'
+    const size = this.#draw[dir].next(this.#rng)
+    // verify_only: the writes are not issued, only read back (HOWTO `verify_only`).
+    if (dir === 'write' && f.verify?.only === true) return { dir: 'read', size, verify: true }
+    return { dir, size, verify: false }
+  }
+
+  /** Issues an I/O; the thread sleeps in submit for a tag or a MAY_BLOCK map, as in JobClone. */
+  async #issue(dir: IoDirection, size: number, verify: boolean): Promise<void> {
+    const f = this.#f
+    const clock = this.ctx.engine.clock
+    this.#inFlight++
+    this.#inFlightDir[dir]++
+    this.#issues++
+    this.ctx.measures.inFlight++
+    this.stats.issued(this.#inFlight)
+    const dma = dir === 'trim' ? f.trimDmaBytes : size
+    const io = new FioIo(dir, size, dma, this.cpu, clock.now(), this, this.#counting, verify)
+    await this.device.submit(io)
+    io.dispatchedAt = clock.now()
+  }
+
+  /** End of a loop: read back what it wrote, at the job's depth (do_verify). */
+  async #verifyAll(timeEnd: number): Promise<void> {
+    for (let size = this.#readBack.nextWritten(); size !== undefined; size = this.#readBack.nextWritten()) {
+      while (this.#inFlight >= this.#f.depth) await this.#waitForCompletion()
+      if (this.#over(timeEnd)) return
+      await this.#issue('read', size, true)
+    }
+  }
+
+  /**
+   * thinktime (backend.c handle_thinktime): once thinktime_blocks I/Os were issued or completed since
+   * the last pause (or thinktime_iotime passed), wait for every I/O in flight, then pause.
+   */
+  async #thinktime(): Promise<void> {
+    const t = this.#f.thinktime
+    if (t === null) return
+    const now = this.ctx.engine.clock.now()
+    const count = t.onIssue ? this.#issues : this.#completions
+    const byTime = t.iotimeUs > 0 && now - this.#thoughtAt.ms >= t.iotimeUs / 1000
+    const byBlocks = (t.iotimeUs === 0 || t.blocks > 1) && count - this.#thoughtAt.count >= t.blocks
+    if (!byTime && !byBlocks) return
+    await this.#drain()
+    await this.ctx.engine.sleep(t.us / 1000)
+    this.#thoughtAt = { count: t.onIssue ? this.#issues : this.#completions, ms: this.ctx.engine.clock.now() }
+  }
+
+  /** A full queue: wait for iodepth_batch_complete_min completions, then down to iodepth_low. */
+  async #waitFull(): Promise<void> {
+    const need = Math.max(1, this.#f.completeMin)
+    const start = this.#completions
+    while (this.#inFlight > 0 && this.#completions - start < need) await this.#waitForCompletion()
+    while (this.#inFlight > this.#f.iodepthLow) await this.#waitForCompletion()
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#inFlight > 0) await this.#waitForCompletion()
+  }
+
+  #waitForCompletion(): Promise<void> {
+    if (this.device.polled) return this.device.poll(this.cpu)
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve
+    })
+  }
+
+  #notify(): void {
+    const wake = this.#wake
+    if (wake !== undefined) {
+      this.#wake = undefined
+      wake()
+    }
+  }
+
+  ioDone(io: Io, ok: boolean): void {
+    const fio = io as FioIo
+    const now = this.ctx.engine.clock.now()
+    if (!ok) {
+      this.stats.errors++
+      const mode = this.job.continueOnError
+      const read = fio.dir === 'read'
+      if (mode === 'none' || (mode === 'read' && !read) || (mode === 'write' && read)) this.#stopped = true
+    } else if (fio.counted) {
+      const dispatched = Number.isNaN(fio.dispatchedAt) ? fio.issuedAt : fio.dispatchedAt
+      const slat = this.#f.syncEngine ? undefined : dispatched - fio.issuedAt
+      const clat = this.#f.syncEngine ? now - fio.issuedAt : now - dispatched
+      this.stats.completed(fio.dir, fio.ioBytes, now, slat, clat)
+    }
+    if (ok && fio.dir === 'write' && !fio.verify) this.#readBack.written(fio.ioBytes)
+    this.#inFlight--
+    this.#inFlightDir[fio.dir]--
+    this.#completions++
+    this.ctx.measures.inFlight--
+    this.#notify()
+  }
+}
