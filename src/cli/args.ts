@@ -9,9 +9,17 @@ export interface ParsedArgs {
   report: string | undefined
   pool: string | undefined
   policies: string[] | undefined
+  /** fio job files: every notice is an error. */
+  strict: boolean
+  /** fio job files: replaces every job's runtime (fio's time syntax). */
+  runtime: string | undefined
+  /** simulate: `table` (default), `json` or `fio-json`. */
+  outputFormat: string | undefined
+  /** Arguments after `--`: fio's command line (`--name=a --rw=randread …`). */
+  fioArgs: string[]
 }
 
-const VALUE_FLAGS = ['--seed', '--report', '--pool', '--policies'] as const
+const VALUE_FLAGS = ['--seed', '--report', '--pool', '--policies', '--runtime', '--output-format'] as const
 
 /** Parses `dma-throttle <command> [args] [flags]`. Flags may come anywhere; `--flag=value` works too. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -24,9 +32,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     report: undefined,
     pool: undefined,
     policies: undefined,
+    strict: false,
+    runtime: undefined,
+    outputFormat: undefined,
+    fioArgs: [],
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
+    if (arg === '--') {
+      out.fioArgs = argv.slice(i + 1)
+      break
+    }
     if (!arg.startsWith('-') || arg === '-') {
       if (out.command === '') out.command = arg
       else out.positionals.push(arg)
@@ -35,6 +51,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const eq = arg.indexOf('=')
     const flag = eq < 0 ? arg : arg.slice(0, eq)
     if (flag === '--json') out.json = true
+    else if (flag === '--strict') out.strict = true
     else if (flag === '--help' || flag === '-h') out.help = true
     else if ((VALUE_FLAGS as readonly string[]).includes(flag)) {
       const value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
@@ -65,6 +82,12 @@ function setValue(out: ParsedArgs, flag: (typeof VALUE_FLAGS)[number], value: st
       break
     case '--policies':
       out.policies = value.split(',').map((p) => p.trim())
+      break
+    case '--runtime':
+      out.runtime = value
+      break
+    case '--output-format':
+      out.outputFormat = value
       break
   }
 }

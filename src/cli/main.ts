@@ -1,4 +1,5 @@
 import { parseArgs } from './args.js'
+import { explain } from './commands/explain.js'
 import { help } from './commands/help.js'
 import { scenarios } from './commands/scenarios.js'
 import { simulate } from './commands/simulate.js'
@@ -25,9 +26,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await scenarios(args, io)
       case 'size':
         return await size(args, io)
+      case 'explain':
+        return await explain(args, io)
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios or size)`,
+          `unknown command ${JSON.stringify(args.command)} (expected simulate, explain, scenarios or size)`,
         )
     }
   } catch (error) {

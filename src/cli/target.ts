@@ -8,8 +8,9 @@ import {
   parseSpec,
   type Scenario,
   type SimSpec,
-  specFromFioJobFile,
 } from '../sim/index.js'
+import type { ParsedArgs } from './args.js'
+import { isFioInput, readFioInput } from './commands/fio-input.js'
 import { CliInputError, CliUsageError } from './errors.js'
 import type { CliIo } from './io.js'
 
@@ -20,20 +21,23 @@ export interface Target {
 }
 
 /**
- * A scenario name, a JSON spec file (`*.json`) or a fio job file (`*.fio`). Spec problems keep their
- * message and get the file name in front.
+ * A scenario name, a JSON spec file (`*.json`), a fio job file (`*.fio`) or fio arguments after `--`.
+ * Spec problems keep their message and get the file name in front.
  */
-export async function resolveTarget(arg: string | undefined, io: CliIo): Promise<Target> {
+export async function resolveTarget(arg: string | undefined, io: CliIo, args?: ParsedArgs): Promise<Target> {
+  if (args !== undefined && isFioInput(arg, args)) {
+    return { spec: (await readFioInput(arg, args, io)).spec, scenario: undefined }
+  }
+  if (args !== undefined && (args.fioArgs.length > 0 || args.strict || args.runtime !== undefined)) {
+    throw new CliUsageError('fio arguments after --, --strict and --runtime go with a .fio job file or alone')
+  }
   const name = arg ?? DEFAULT_SCENARIO
-  if (!name.endsWith('.json') && !name.endsWith('.fio')) {
+  if (!name.endsWith('.json')) {
     const scenario = findScenario(name)
     return { spec: parseSpec(scenario.spec), scenario }
   }
   const text = await read(name, io)
   try {
-    if (name.endsWith('.fio')) {
-      return { spec: specFromFioJobFile(text, basename(name, '.fio')), scenario: undefined }
-    }
     let json: unknown
     try {
       json = JSON.parse(text)

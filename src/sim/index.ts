@@ -8,6 +8,8 @@ import type { SimResult } from './result.js'
 import { type RunOptions, runSpec } from './run.js'
 import { findScenario } from './scenarios/index.js'
 import type { SimSpec } from './spec.js'
+import { type FioReadOptions, readFio } from './workloads/fio/plan.js'
+import { fioPlanToSpec } from './workloads/fio/to-spec.js'
 import { readFioJobFile } from './workloads/fio-file.js'
 
 export { VirtualClock } from '../index.js'
@@ -22,6 +24,15 @@ export { Engine, TICK_MS } from './engine.js'
 export { SpecError, UnknownScenarioError } from './errors.js'
 export { Io, type IoOwner } from './io.js'
 export { DeviceMeasures, Measures } from './measures.js'
+export {
+  type ExplainJob,
+  type Explanation,
+  explainPlan,
+  explainSpec,
+  explanationText,
+  formatExplainTitle,
+} from './output/explain.js'
+export { FIO_JSON_VERSION, fioDocument, toFioJson } from './output/fio-json.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {
   DEFAULT_POLICIES,
@@ -49,9 +60,18 @@ export { healthy, type PolicySize, type SizeOptions, type SizeResult, sizePool, 
 export type { DeviceSpec, HogSpec, JobSpec, NicSpec, NvmeSpec, PoolSpec, ScsiSpec, SimSpec } from './spec.js'
 export type { Timeline } from './timeline.js'
 export { parseBssplit } from './workloads/bssplit.js'
+export { estimateIos } from './workloads/fio/estimate.js'
+export type { FioJob, FioPlan } from './workloads/fio/job.js'
+export { allOptions, classifyOption, type OptionClass } from './workloads/fio/option-table.js'
+export { type FioFile, type FioReadOptions, readFio, UNBOUNDED_RUNTIME_MS } from './workloads/fio/plan.js'
+export { FioJobError, type FioNotice, type FioProblem } from './workloads/fio/problems.js'
+export { type FioMachine, fioPlanToSpec } from './workloads/fio/to-spec.js'
+export { parseTimeUs as parseFioTimeUs } from './workloads/fio/units.js'
+export type { FioJobSpec, IoDirection } from './workloads/fio-job-spec.js'
 export { Hog } from './workloads/hog.js'
 export { parseJob } from './workloads/job.js'
 export { JobClone } from './workloads/job-clone.js'
+export { CloneStats, DirectionStats, Latency } from './workloads/job-stats.js'
 export { readFioJobFile }
 
 /** A scenario by name, or a parsed spec, ready to run. */
@@ -70,7 +90,11 @@ export function runScenario(
   return runSpec(resolveSpec(scenario), options)
 }
 
-/** A spec from a fio job file: its jobs on the default machine (one NVMe drive, 16 CPUs, 64 MiB). */
-export function specFromFioJobFile(text: string, name = 'job-file'): SimSpec {
-  return parseSpec({ name, jobs: readFioJobFile(text) }, { jobFile: true })
+/**
+ * A spec from a fio job file, with fio's semantics (phases, size and time bounds, effective depth,
+ * …): its jobs on the default machine (one NVMe drive, 16 CPUs, 64 MiB). Throws a FioJobError (a
+ * SpecError) naming every option it cannot simulate.
+ */
+export function specFromFioJobFile(text: string, name = 'job-file', options: FioReadOptions = {}): SimSpec {
+  return fioPlanToSpec(readFio({ files: [{ name: `${name}.fio`, text }] }, options), { name })
 }

@@ -11,7 +11,7 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.positionals.length !== 1) {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }
-  const target = await resolveTarget(args.positionals[0], io)
+  const target = await resolveTarget(args.positionals[0], io, args)
   const spec = applyOverrides(target.spec, args.pool, args.policies)
   const bar = new ProgressBar(io, args.json)
   bar.label(`sizing ${spec.name}`)

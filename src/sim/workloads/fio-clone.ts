@@ -80,9 +80,10 @@ export class FioClone implements IoOwner {
     const timeEnd = rampEnd + f.runtimeMs
     this.stats.begin(rampEnd)
     this.#counting = f.rampMs === 0
+    this.#thoughtAt = { count: 0, ms: now() }
     if (f.noIo) {
       if (Number.isFinite(timeEnd)) await this.ctx.engine.sleep(timeEnd - now())
-      this.stats.endMs = now()
+      this.stats.end(now())
       return
     }
     this.flow?.join(f.flow!.weight)
@@ -96,7 +97,7 @@ export class FioClone implements IoOwner {
     }
     await this.#drain()
     this.flow?.leave(f.flow!.weight)
-    this.stats.endMs = now()
+    this.stats.end(now())
   }
 
   #over(timeEnd: number): boolean {

@@ -50,4 +50,20 @@ export interface FioJobSpec {
   /** Sample periods of the bandwidth and IOPS statistics (bwavgtime, iopsavgtime), ms. */
   bwAvgMs: number
   iopsAvgMs: number
+  /** How fio would report the job (fio-json). */
+  report: FioReport
+}
+
+/** The reporting options of a job (fio-json): fio's output options and the job's own options. */
+export interface FioReport {
+  groupReporting: boolean
+  /** Percentiles reported, and for which latencies. */
+  percentiles: readonly number[]
+  clat: boolean
+  lat: boolean
+  slat: boolean
+  /** continue_on_error is set: fio adds total_err and first_error. */
+  countErrors: boolean
+  /** The job's own options as written ("job options"). */
+  options: Readonly<Record<string, string>>
 }

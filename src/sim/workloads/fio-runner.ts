@@ -36,6 +36,7 @@ export class FioRunner {
     firstCpu: number,
   ) {
     let nextCpu = firstCpu
+    const groups = new Map<number, CloneStats>()
     for (const job of jobs) {
       const f = job.fio!
       let finish!: () => void
@@ -45,8 +46,13 @@ export class FioRunner {
       const run: JobRun = { job, clones: [], started: false, cancelled: false, done, finish }
       for (let i = 0; i < job.numjobs; i++) {
         const cpu = job.cpus === undefined ? nextCpu++ % ctx.cpus : job.cpus[i % job.cpus.length]!
-        const stats = new CloneStats(job.name, i, f.group, f.bwAvgMs, f.iopsAvgMs)
-        this.stats.push(stats)
+        // group_reporting: every clone of the group counts into one entry, named after its first job.
+        let stats = f.report.groupReporting ? groups.get(f.group) : undefined
+        if (stats === undefined) {
+          stats = new CloneStats(job.name, i, f.group, f.report, f.bwAvgMs, f.iopsAvgMs)
+          this.stats.push(stats)
+          if (f.report.groupReporting) groups.set(f.group, stats)
+        }
         const flow = f.flow === null ? undefined : this.#flows.get(f.flow.id)
         run.clones.push(new FioClone(job, i, cpu, devices.get(job.device)!, ctx, stats, flow))
       }

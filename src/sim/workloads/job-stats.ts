@@ -1,15 +1,39 @@
 import { Histogram } from '../../index.js'
-import type { IoDirection } from './fio-job-spec.js'
+import type { FioReport, IoDirection } from './fio-job-spec.js'
+
+const SMALL = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000]
+/**
+ * Upper edges (ns) of fio's latency bands (stat.c io_u_lat_n/u/m): "2" ns holds [0, 2) ns, …, "1000" µs
+ * holds [750, 1000) µs, "2000" ms holds [1000, 2000) ms; the last band is >= 2000 ms.
+ */
+export const LATENCY_BAND_EDGES_NS = [
+  ...SMALL,
+  ...SMALL.map((e) => e * 1e3),
+  ...[...SMALL, 2000].map((e) => e * 1e6),
+]
 
 /** A latency distribution as fio reports one: exact count, min, max, mean, stddev; percentiles ±1.6 %. */
 export class Latency {
   /** Recorded in ms at ns precision. */
   readonly histogram = new Histogram(1e6)
   #sumSquares = 0
+  /** Counts per latency band (LATENCY_BAND_EDGES_NS, then >= 2000 ms), when kept. */
+  readonly bands: number[] | undefined
+
+  constructor(keepBands = false) {
+    this.bands = keepBands ? new Array<number>(LATENCY_BAND_EDGES_NS.length + 1).fill(0) : undefined
+  }
 
   record(ms: number): void {
     this.histogram.record(ms)
     this.#sumSquares += ms * ms
+    const bands = this.bands
+    if (bands !== undefined) {
+      const ns = ms * 1e6
+      let i = 0
+      while (i < LATENCY_BAND_EDGES_NS.length && ns >= LATENCY_BAND_EDGES_NS[i]!) i++
+      bands[i]!++
+    }
   }
 
   get count(): number {
@@ -59,7 +83,7 @@ export class DirectionStats {
   bytes = 0
   readonly slat = new Latency()
   readonly clat = new Latency()
-  readonly lat = new Latency()
+  readonly lat = new Latency(true)
   readonly bw: RateSamples
   readonly iops: RateSamples
 
@@ -75,8 +99,10 @@ export class CloneStats {
   /** I/O errors the clone saw. */
   errors = 0
   /** When the statistics started (the end of ramp_time) and when the clone finished, ms. */
-  startMs = 0
+  startMs = Number.POSITIVE_INFINITY
   endMs = 0
+  /** Clones counted here: 1, or every clone of a reporting group (group_reporting). */
+  members = 0
   /** Depth of the queue when each I/O was issued, for iodepth_level. */
   readonly depthCounts = new Map<number, number>()
 
@@ -84,6 +110,7 @@ export class CloneStats {
     readonly job: string,
     readonly clone: number,
     readonly group: number,
+    readonly report: FioReport | undefined = undefined,
     bwAvgMs = 500,
     iopsAvgMs = 500,
   ) {
@@ -94,13 +121,20 @@ export class CloneStats {
     }
   }
 
-  /** Statistics start now (ramp_time is over). */
+  /** A clone's statistics start at `atMs` (its ramp_time is over); a group keeps the first start. */
   begin(atMs: number): void {
+    this.members++
+    if (atMs >= this.startMs) return
     this.startMs = atMs
     for (const d of Object.values(this.directions)) {
       d.bw.start(atMs)
       d.iops.start(atMs)
     }
+  }
+
+  /** A clone finished at `atMs`. */
+  end(atMs: number): void {
+    this.endMs = Math.max(this.endMs, atMs)
   }
 
   issued(depth: number): void {

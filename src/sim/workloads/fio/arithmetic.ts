@@ -35,7 +35,7 @@ export function evaluate(text: string, kind: ExpressionKind, secondsByDefault = 
   let pos = 0
   let unitSeen = false
   const fail = (why: string): never => {
-    throw new FioValueError(`${JSON.stringify(text)}: ${why}`)
+    throw new FioValueError('an arithmetic expression fio can compute', why)
   }
   const peek = (): string | undefined => tokens[pos]
   const take = (): string => tokens[pos++] ?? fail('ends too early')

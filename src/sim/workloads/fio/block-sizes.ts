@@ -51,7 +51,7 @@ export function blockSizes(o: SizeOptions, notes: string[]): Record<Direction, S
 }
 
 function positive(n: number, text: string): number {
-  if (n <= 0) throw new FioValueError(`${JSON.stringify(text)}: a block size must be at least 1 byte`)
+  if (n <= 0) throw new FioValueError('a block size of at least 1 byte')
   return n
 }
 
@@ -76,10 +76,17 @@ function bssplit(text: string, kbBase: KbBase, notes: string[], dir: Direction):
   for (const part of text.split(':')) {
     if (part.trim() === '') break
     const [size, percent, extra] = part.split('/')
-    if (extra !== undefined) throw new FioValueError(`${JSON.stringify(part)}: expected size/percent`)
+    if (extra !== undefined)
+      throw new FioValueError(
+        'a list of size/percent entries like 4k/50:64k/50',
+        `bad entry ${JSON.stringify(part)}`,
+      )
     const p = percent === undefined || percent.trim() === '' ? undefined : Number.parseInt(percent, 10)
     if (p !== undefined && Number.isNaN(p))
-      throw new FioValueError(`${JSON.stringify(part)}: a bad percentage`)
+      throw new FioValueError(
+        'a list of size/percent entries like 4k/50:64k/50',
+        `bad percentage in ${JSON.stringify(part)}`,
+      )
     // fio: atoi, above 100 counts as 100, 0 counts as blank.
     entries.push({
       bytes: positive(parseBytes(size!, kbBase), size!),
@@ -87,11 +94,11 @@ function bssplit(text: string, kbBase: KbBase, notes: string[], dir: Direction):
     })
     if (entries.length === MAX_SPLITS) break
   }
-  if (entries.length === 0) throw new FioValueError(`${JSON.stringify(text)}: no block sizes`)
+  if (entries.length === 0) throw new FioValueError('a list of size/percent entries like 4k/50:64k/50')
   const given = entries.reduce((sum, e) => sum + (e.percent ?? 0), 0)
   const missing = entries.filter((e) => e.percent === undefined).length
   if (given > 100 && missing > 1)
-    throw new FioValueError(`${JSON.stringify(text)}: percentages add up to more than 100`)
+    throw new FioValueError('percentages that add up to at most 100', 'fio rejects more with blank entries')
   const fill =
     missing === 1 && entries.length === 1 ? 100 : Math.floor(Math.max(0, 100 - given) / Math.max(1, missing))
   const filled = entries.map((e) => ({ bytes: e.bytes, percent: e.percent ?? fill }))

@@ -24,15 +24,15 @@ const FIO_OUTPUT_OPTIONS = new Set([
   'latency-log',
 ])
 const FIO_REFUSED_OPTIONS: Record<string, string> = {
-  client: 'runs jobs on fio servers elsewhere',
-  server: 'starts a fio server',
-  'remote-config': 'reads the job file on a fio server',
-  'parse-only': 'fio would run nothing',
-  showcmd: 'fio would run nothing',
-  version: 'fio would run nothing',
-  cmdhelp: 'fio would run nothing',
-  enghelp: 'fio would run nothing',
-  'inflate-log': 'fio would run nothing',
+  client: 'is not simulated: it runs jobs on fio servers elsewhere',
+  server: 'is not simulated: it starts a fio server',
+  'remote-config': 'is not simulated: it reads the job file on a fio server',
+  'parse-only': 'runs no job',
+  showcmd: 'runs no job',
+  version: 'runs no job',
+  cmdhelp: 'runs no job',
+  enghelp: 'runs no job',
+  'inflate-log': 'runs no job',
 }
 
 /**
@@ -53,7 +53,7 @@ export function readArgs(
     const arg = args[i]!
     const m = /^--?([^=]+)(?:=(.*))?$/s.exec(arg)
     if (m === null) {
-      log.problem(source, arg, 'not a fio option (job files go before the --)')
+      log.problem(source, arg, 'is not a fio option (job files go before the --)')
       continue
     }
     const key = m[1]!
@@ -88,7 +88,12 @@ export function readArgs(
       current = { name: 'global', global: true, source, entries: [] }
       sections.push(current)
     }
-    const entry = parseEntry(value === undefined ? key : `${key}=${value}`, source, input, log)
+    const entry = parseEntry(
+      value === undefined ? key : `${key}=${value}`,
+      { ...source, section: current.name },
+      input,
+      log,
+    )
     if (entry !== undefined) current.entries.push(entry)
   }
   return { sections, only }

@@ -51,7 +51,7 @@ export class Effective {
       return fn()
     } catch (error) {
       if (!(error instanceof FioValueError)) throw error
-      this.log.problem(entry.source, entry.key, error.message)
+      this.log.badValue(entry.source, entry.key, entry.value, error)
       return fallback
     }
   }
@@ -65,6 +65,6 @@ export class Effective {
 
 /** A value of a bare-or-valued option as a string, with the value required. */
 export function required(value: string | undefined): string {
-  if (value === undefined) throw new FioValueError('needs a value')
+  if (value === undefined) throw new FioValueError('a value', 'a bare option name')
   return value
 }

@@ -117,7 +117,8 @@ const VERIFY_METHODS = new Set([
 
 function verifyMethodOf(v: string): string | null {
   if (v === '0' || v === 'none') return null
-  if (!VERIFY_METHODS.has(v)) throw new FioValueError(`${JSON.stringify(v)}: not a verify method fio knows`)
+  if (!VERIFY_METHODS.has(v))
+    throw new FioValueError(`a verify method fio knows (${[...VERIFY_METHODS].join(', ')})`)
   return v
 }
 
@@ -167,10 +168,10 @@ export function readPacing(o: Effective, kbBase: KbBase, log: FioLog): Pacing {
 
 function blocksType(v: string): boolean {
   if (v === 'complete' || v === 'issue') return v === 'issue'
-  throw new FioValueError(`${JSON.stringify(v)}: expected complete or issue`)
+  throw new FioValueError('complete or issue')
 }
 
 function rateProcess(v: string): 'linear' | 'poisson' {
   if (v === 'linear' || v === 'poisson') return v
-  throw new FioValueError(`${JSON.stringify(v)}: expected linear or poisson`)
+  throw new FioValueError('linear or poisson')
 }

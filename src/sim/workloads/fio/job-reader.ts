@@ -80,7 +80,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     ...(o.has('libblkio_driver') ? { driver: o.text('libblkio_driver')! } : {}),
     ...(o.has('xnvme_be') ? { backend: o.text('xnvme_be')! } : {}),
   })
-  if (engineClass.kind === 'refused') o.problem('ioengine', engineClass.reason!)
+  if (engineClass.kind === 'refused') o.problem('ioengine', `is not simulated: ${engineClass.reason}`)
   if (/^\/dev\/(null|zero)$/.test(filename) && engineClass.kind !== 'refused') {
     engineClass = { kind: 'no-io', reason: `filename=${filename} is not a block device` }
   }
@@ -91,7 +91,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     )
   }
   const mem = o.read('mem', (v) => required(v).split(':')[0]!.trim(), 'malloc')
-  if (/^cuda/.test(mem)) o.problem('mem', `mem=${mem}: I/O to GPU memory is not modelled`)
+  if (/^cuda/.test(mem)) o.problem('mem', `is not simulated: mem=${mem} puts the buffers in GPU memory`)
 
   const iodepthGiven = o.read('iodepth', (v) => parseInteger(required(v), 1, 65536), 1)
   const offload = o.read('io_submit_mode', (v) => submitMode(required(v)), 'inline') === 'offload'
@@ -176,24 +176,24 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
 
 function kbBaseOf(v: string): KbBase {
   const n = parseInteger(v)
-  if (n !== 1000 && n !== 1024) throw new FioValueError(`${JSON.stringify(v)}: kb_base is 1000 or 1024`)
+  if (n !== 1000 && n !== 1024) throw new FioValueError('1000 or 1024')
   return n
 }
 
 function submitMode(v: string): 'inline' | 'offload' {
   if (v === 'inline' || v === 'offload') return v
-  throw new FioValueError(`${JSON.stringify(v)}: expected inline or offload`)
+  throw new FioValueError('inline or offload')
 }
 
 function syncMode(v: string): boolean {
   if (v === '0' || v === 'none') return false
   if (v === '1' || v === 'sync' || v === 'dsync') return true
-  throw new FioValueError(`${JSON.stringify(v)}: expected none, sync, dsync, 0 or 1`)
+  throw new FioValueError('none, sync, dsync, 0 or 1')
 }
 
 function exitWhat(v: string): 'group' | 'stonewall' | 'all' {
   if (v === 'group' || v === 'stonewall' || v === 'all') return v
-  throw new FioValueError(`${JSON.stringify(v)}: expected group, stonewall or all`)
+  throw new FioValueError('group, stonewall or all')
 }
 
 const CONTINUE: Record<string, FioJob['continueOnError']> = {
@@ -209,8 +209,7 @@ const CONTINUE: Record<string, FioJob['continueOnError']> = {
 
 function continueOnError(v: string): FioJob['continueOnError'] {
   const mode = CONTINUE[v]
-  if (mode === undefined)
-    throw new FioValueError(`${JSON.stringify(v)}: expected none, read, write, io, verify or all`)
+  if (mode === undefined) throw new FioValueError('none, read, write, io, verify, all, 0 or 1')
   return mode
 }
 
@@ -226,7 +225,7 @@ function readCpus(o: Effective, cpus: number): { list: number[] | undefined; spl
 
 function policy(v: string): boolean {
   if (v === 'shared' || v === 'split') return v === 'split'
-  throw new FioValueError(`${JSON.stringify(v)}: expected shared or split`)
+  throw new FioValueError('shared or split')
 }
 
 function maskCpus(mask: number, cpus: number): number[] {
@@ -237,7 +236,7 @@ function maskCpus(mask: number, cpus: number): number[] {
 
 function cpuList(text: string, cpus: number): number[] {
   if (!/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/.test(text)) {
-    throw new FioValueError(`${JSON.stringify(text)}: expected a CPU list like 0-3,8`)
+    throw new FioValueError('a CPU list like 0-3,8')
   }
   const list: number[] = []
   for (const part of text.split(',')) {
@@ -249,8 +248,7 @@ function cpuList(text: string, cpus: number): number[] {
 
 function checkCpus(list: number[], cpus: number, text: string): number[] {
   const inside = list.filter((c) => c < cpus)
-  if (inside.length === 0)
-    throw new FioValueError(`${JSON.stringify(text)}: no CPU of the simulated machine (0-${cpus - 1})`)
+  if (inside.length === 0) throw new FioValueError(`CPUs of the simulated machine (0-${cpus - 1})`)
   return inside
 }
 

@@ -51,10 +51,10 @@ export function readSections(text: string, file: string, input: FioInput, log: F
       continue
     }
     if (current === undefined) {
-      log.problem(source, line, 'an option outside of a [] job section (fio rejects the file)')
+      log.problem(source, line, 'is outside of any [job] section (fio rejects the file)')
       continue
     }
-    readLine(line, source, current, input, log, 0)
+    readLine(line, { ...source, section: current.name }, current, input, log, 0)
   }
   return sections
 }
@@ -101,11 +101,11 @@ function readInclude(
   }
   const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
-    const inner = { file: path, line: i + 1 }
+    const inner = { file: path, line: i + 1, section: section.name }
     const line = stripComment(lines[i]!)
     if (line === '') continue
     if (line.startsWith('[')) {
-      log.problem(inner, line, 'an included file may not open sections (fio rejects it)')
+      log.problem(inner, line, 'opens a section in an included file (fio rejects it)')
       continue
     }
     readLine(line, inner, section, input, log, depth + 1)
@@ -134,7 +134,7 @@ export function parseEntry(
   const key = (eq < 0 ? text : text.slice(0, eq)).trim()
   let value = eq < 0 ? undefined : text.slice(eq + 1).trim()
   if (key === '') {
-    log.problem(source, line, 'a line without an option name')
+    log.problem(source, line, 'has no option name')
     return undefined
   }
   if (value !== undefined && /\$(pagesize|ncpus|mb_memory)/.test(value)) {
@@ -142,7 +142,7 @@ export function parseEntry(
       value = substituteKeywords(value, input.keywords)
     } catch (error) {
       if (!(error instanceof FioValueError)) throw error
-      log.problem(source, key, error.message)
+      log.badValue(source, key, value, error)
       return undefined
     }
   }
@@ -152,7 +152,8 @@ export function parseEntry(
 function substituteKeywords(value: string, keywords: FioInput['keywords']): string {
   const replaced = value.replace(/\$(pagesize|ncpus|mb_memory)/g, (_, word: string) => {
     const n = keywords[word]
-    if (n === undefined) throw new FioValueError(`$${word} has no value on the simulated machine`)
+    if (n === undefined)
+      throw new FioValueError(`a value without $${word}`, `the simulated machine has no $${word}`)
     return String(n)
   })
   if (/^\d+$/.test(replaced)) return replaced

@@ -24,11 +24,11 @@ export function readOutput(o: Effective): FioJob['output'] {
 /** `percentile_list=99.0:99.9:99.99`: up to 20 values in [0, 100]. */
 function percentileList(text: string): number[] {
   const values = text.split(':').map((t) => t.trim())
-  if (values.length > 20) throw new FioValueError(`${JSON.stringify(text)}: at most 20 percentiles`)
+  if (values.length > 20) throw new FioValueError('at most 20 percentiles like 50:99:99.9')
   return values.map((t) => {
     const n = Number(t)
     if (t === '' || !Number.isFinite(n) || n < 0 || n > 100) {
-      throw new FioValueError(`${JSON.stringify(t)}: a percentile from 0 to 100`)
+      throw new FioValueError('percentiles from 0 to 100 like 50:99:99.9')
     }
     return n
   })

@@ -1,5 +1,12 @@
 import type { FioJob } from './job.js'
-import type { FioLog } from './problems.js'
+import type { FioLog, FioSource } from './problems.js'
+
+/** The ordering options of one job, as written. */
+export interface JobFlags {
+  stonewall: boolean
+  newGroup: boolean
+  waitFor: { name: string; source: FioSource } | undefined
+}
 
 /**
  * Orders jobs the way fio's backend starts them (backend.c, run_threads; HOWTO `stonewall`,
@@ -15,7 +22,7 @@ import type { FioLog } from './problems.js'
  */
 export function assignPhases(
   jobs: FioJob[],
-  flags: ReadonlyArray<{ stonewall: boolean; newGroup: boolean; waitFor: string | undefined }>,
+  flags: ReadonlyArray<JobFlags>,
   log: FioLog,
 ): Array<{ jobs: FioJob[] }> {
   let phase = 0
@@ -35,22 +42,22 @@ export function assignPhases(
     let jobPhase = phase
     const after = [...wallAfter]
     if (waitFor !== undefined) {
-      const waitee = seen.get(waitFor)
+      const waitee = seen.get(waitFor.name)
       if (waitee === undefined) {
         log.problem(
-          job.source,
+          waitFor.source,
           'wait_for',
-          `no earlier job is named ${JSON.stringify(waitFor)} (fio allows no forward references)`,
+          `names no earlier job ${JSON.stringify(waitFor.name)} (fio allows no forward references)`,
         )
-      } else if ((counts.get(waitFor) ?? 0) > 1) {
+      } else if ((counts.get(waitFor.name) ?? 0) > 1) {
         log.problem(
-          job.source,
+          waitFor.source,
           'wait_for',
-          `${JSON.stringify(waitFor)} names more than one job (fio needs a unique waitee)`,
+          `names ${JSON.stringify(waitFor.name)}, which more than one job is called (fio needs a unique waitee)`,
         )
       } else {
         jobPhase = Math.max(phase, waitee.phase + 1)
-        after.push(waitFor)
+        after.push(waitFor.name)
       }
     }
     job.phase = jobPhase

@@ -46,10 +46,10 @@ export function parseRw(text: string): { mode: RwMode; offsetSuffix: string | un
   const [name, suffix, extra] = text.trim().split(':')
   const rw = MODES[(name ?? '').trim()]
   if (rw === undefined || extra !== undefined) {
-    throw new FioValueError(`${JSON.stringify(text)}: expected one of ${Object.keys(MODES).join(', ')}`)
+    throw new FioValueError(`one of ${Object.keys(MODES).join(', ')}`)
   }
   if (suffix !== undefined && !/^\s*-?\d+[a-z]*\s*$/i.test(suffix)) {
-    throw new FioValueError(`${JSON.stringify(text)}: the part after ':' must be a number, like read:8k`)
+    throw new FioValueError('a mode with an optional :number, like read:8k')
   }
   return { mode: rwMode(rw), offsetSuffix: suffix?.trim() }
 }

@@ -97,6 +97,15 @@ export function toJobSpec(job: FioJob, device: string): JobSpec {
     trimDmaBytes: job.trimDmaBytes,
     bwAvgMs: job.output.bwAvgMs,
     iopsAvgMs: job.output.iopsAvgMs,
+    report: {
+      groupReporting: job.output.groupReporting,
+      percentiles: job.output.percentiles,
+      clat: job.output.clat,
+      lat: job.output.lat,
+      slat: job.output.slat,
+      countErrors: job.continueOnError !== 'none',
+      options: job.options,
+    },
   }
   return {
     name: job.name,

@@ -33,7 +33,8 @@ function sizeMultiplier(suffix: string, kbBase: KbBase): number | undefined {
 /** A size: '4k', '128KiB', '0x1000', '1g', '20%', '(4k*2)'. */
 export function parseSize(text: string, kbBase: KbBase, allowPercent = false): FioSize {
   const value = text.trim()
-  if (value === '') throw new FioValueError('an empty value (an unset environment variable?)')
+  if (value === '')
+    throw new FioValueError('a size like 4k, 128KiB or 1g', 'empty: an unset environment variable?')
   if (value.startsWith('(')) return { bytes: whole(evaluate(value, { kind: 'size', kbBase }), value) }
   const hex = /^0x([0-9a-f]+)$/i.exec(value)
   if (hex) return { bytes: whole(Number.parseInt(hex[1]!, 16), value) }
@@ -42,32 +43,33 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
     const lead = /^[+-]?\d+/.exec(value)?.[0]
     if (lead !== undefined && /^\d+[.,]\d/.test(value)) {
       throw new FioValueError(
-        `${JSON.stringify(value)}: fio reads whole numbers only (it would take ${lead})`,
+        'a whole number of bytes like 4k, 128KiB or 1g',
+        `fio reads whole numbers only and would take ${lead}`,
       )
     }
-    throw new FioValueError(`${JSON.stringify(value)} is not a size like 4k, 128KiB or 1g`)
+    throw new FioValueError('a size like 4k, 128KiB or 1g')
   }
   const n = Number(m[1])
   const suffix = m[2]!.toLowerCase()
   if (suffix === '%') {
-    if (!allowPercent) throw new FioValueError(`${JSON.stringify(value)}: a percentage is not allowed here`)
-    if (n < 1 || n > 100) throw new FioValueError(`${JSON.stringify(value)}: a percentage from 1 to 100`)
+    if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no percentage here')
+    if (n < 1 || n > 100) throw new FioValueError('a percentage from 1% to 100%')
     return { percent: n }
   }
   if (suffix === 'z') {
-    if (!allowPercent)
-      throw new FioValueError(`${JSON.stringify(value)}: a number of zones is not allowed here`)
+    if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no zones here')
     return { zones: n }
   }
   const mult = sizeMultiplier(suffix, kbBase)
-  if (mult === undefined) throw new FioValueError(`${JSON.stringify(value)}: unknown size suffix "${m[2]}"`)
+  if (mult === undefined) throw new FioValueError('a size like 4k, 128KiB or 1g', `unknown suffix "${m[2]}"`)
   return { bytes: whole(n * mult, value) }
 }
 
 /** A size that must be bytes (no percentage). */
 export function parseBytes(text: string, kbBase: KbBase): number {
   const size = parseSize(text, kbBase)
-  if (!('bytes' in size)) throw new FioValueError(`${JSON.stringify(text)}: expected a size in bytes`)
+  if (!('bytes' in size))
+    throw new FioValueError('a size like 4k, 128KiB or 1g', 'no percentage or zones here')
   return size.bytes
 }
 
@@ -86,7 +88,8 @@ const TIME_SUFFIX: ReadonlyArray<[RegExp, number]> = [
  */
 export function parseTimeUs(text: string, defaultSeconds: boolean): number {
   const value = text.trim()
-  if (value === '') throw new FioValueError('an empty value (an unset environment variable?)')
+  if (value === '')
+    throw new FioValueError('a time like 10, 200ms or 1h', 'empty: an unset environment variable?')
   if (value.startsWith('(')) {
     return whole(evaluate(value, { kind: 'time' }, defaultSeconds), value)
   }
@@ -94,17 +97,19 @@ export function parseTimeUs(text: string, defaultSeconds: boolean): number {
   if (m === null) {
     if (/^\d+\.\d/.test(value)) {
       throw new FioValueError(
-        `${JSON.stringify(value)}: fio reads whole numbers only (write 500ms rather than 0.5s)`,
+        'a whole time like 10, 200ms or 1h',
+        'fio reads whole numbers only: write 500ms, not 0.5s',
       )
     }
-    throw new FioValueError(`${JSON.stringify(value)} is not a time like 10, 200ms or 1h`)
+    throw new FioValueError('a time like 10, 200ms or 1h')
   }
   const n = Number(m[1])
   const suffix = m[2]!.toLowerCase()
   if (suffix === '') return whole(n * (defaultSeconds ? 1e6 : 1), value)
   for (const [pattern, mult] of TIME_SUFFIX) if (pattern.test(suffix)) return whole(n * mult, value)
   throw new FioValueError(
-    `${JSON.stringify(value)}: unknown time suffix "${m[2]}" (fio would read it as ${n} µs); use us, ms, s, m, h or d`,
+    'a time like 10, 200ms or 1h (units us, ms, s, m, h, d)',
+    `fio would read the unknown unit "${m[2]}" as ${n} µs`,
   )
 }
 
@@ -115,9 +120,9 @@ export function parseInteger(text: string, min = 0, max = Number.MAX_SAFE_INTEGE
   if (value.startsWith('(')) n = evaluate(value, { kind: 'number' })
   else if (/^0x[0-9a-f]+$/i.test(value)) n = Number.parseInt(value.slice(2), 16)
   else if (/^-?\d+$/.test(value)) n = Number(value)
-  else throw new FioValueError(`${JSON.stringify(value)} is not a whole number`)
+  else throw new FioValueError(`a whole number from ${min} to ${max}`)
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new FioValueError(`${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`)
+    throw new FioValueError(`a whole number from ${min} to ${max}`)
   }
   return n
 }
@@ -126,7 +131,7 @@ export function parseInteger(text: string, min = 0, max = Number.MAX_SAFE_INTEGE
 export function parseBool(text: string | undefined, bareAllowed: boolean): boolean {
   if (text === undefined) {
     if (bareAllowed) return true
-    throw new FioValueError('needs a value (0 or 1)')
+    throw new FioValueError('0 or 1', 'a bare option name')
   }
   const n = parseInteger(text, 0, 1)
   return n === 1
@@ -139,7 +144,7 @@ export function parseBool(text: string | undefined, bareAllowed: boolean): boole
  */
 export function perDirection(text: string): [string | undefined, string | undefined, string | undefined] {
   const parts = text.split(',').map((p) => p.trim())
-  if (parts.length > 3) throw new FioValueError(`${JSON.stringify(text)}: at most 3 values (read,write,trim)`)
+  if (parts.length > 3) throw new FioValueError('at most 3 values: read,write,trim')
   const at = (i: number): string | undefined => {
     const p = parts[i]
     return p === undefined || p === '' ? undefined : p
@@ -157,7 +162,7 @@ export function splitRange(text: string): [string, string] {
 }
 
 function whole(n: number, text: string): number {
-  if (!Number.isFinite(n) || n < 0) throw new FioValueError(`${JSON.stringify(text)}: expected a value >= 0`)
-  if (!Number.isSafeInteger(Math.floor(n))) throw new FioValueError(`${JSON.stringify(text)} is too large`)
+  if (!Number.isFinite(n) || n < 0) throw new FioValueError('a value of at least 0')
+  if (!Number.isSafeInteger(Math.floor(n))) throw new FioValueError('a value below 2^53')
   return Math.floor(n)
 }

@@ -1,0 +1,36 @@
+import { explainPlan, explainSpec, explanationText, formatExplainTitle } from '../../sim/index.js'
+import type { ParsedArgs } from '../args.js'
+import { CliUsageError } from '../errors.js'
+import type { CliIo } from '../io.js'
+import { resolveTarget } from '../target.js'
+import { isFioInput, readFioInput } from './fio-input.js'
+
+/**
+ * `dma-throttle explain <job file | scenario | spec.json> [--json] [-- fio arguments]`: what the
+ * simulator understood — phases, jobs with their effective settings, and the notices — without
+ * running anything.
+ */
+export async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.positionals.length > 1) {
+    throw new CliUsageError(`explain takes one job file, scenario or spec, got ${args.positionals.length}`)
+  }
+  const path = args.positionals[0]
+  if (path === undefined && args.fioArgs.length === 0) {
+    throw new CliUsageError('explain takes a job file, a scenario or a spec, or fio arguments after --')
+  }
+  let explanation: ReturnType<typeof explainSpec>
+  let title: string
+  if (isFioInput(path, args)) {
+    const { plan, spec } = await readFioInput(path, args, io)
+    explanation = explainPlan(plan)
+    title = formatExplainTitle(path ?? 'fio arguments', spec, explanation)
+  } else {
+    const { spec } = await resolveTarget(path, io, args)
+    explanation = explainSpec(spec)
+    title = formatExplainTitle(spec.name, spec, explanation)
+  }
+  io.stdout(
+    args.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${explanationText(title, explanation)}\n`,
+  )
+  return 0
+}
