@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
 import type { BlockDevice } from '../devices/device.js'
+import { TICK_MS } from '../engine.js'
 import type { Io, IoOwner } from '../io.js'
 import type { Rng } from '../rng.js'
 import type { JobSpec } from '../spec.js'
@@ -11,6 +12,14 @@ import { Pacer } from './pacer.js'
 import { ReadBack } from './read-back.js'
 
 const DIRS: readonly IoDirection[] = ['read', 'write', 'trim']
+
+/** The next I/O: its direction, the direction it counts as (verify_only), its size, a read-back. */
+interface Pick {
+  dir: IoDirection
+  as: IoDirection
+  size: number
+  verify: boolean
+}
 /** When flow control holds a clone with nothing in flight, it looks again after this long (fio spins). */
 const FLOW_RETRY_MS = 0.01
 
@@ -81,6 +90,7 @@ export class FioClone implements IoOwner {
     this.stats.begin(rampEnd)
     this.#counting = f.rampMs === 0
     this.#thoughtAt = { count: 0, ms: now() }
+    this.#pacer.reset(now())
     if (f.noIo) {
       if (Number.isFinite(timeEnd)) await this.ctx.engine.sleep(timeEnd - now())
       this.stats.end(now())
@@ -110,7 +120,7 @@ export class FioClone implements IoOwner {
     const clock = this.ctx.engine.clock
     let bytes = 0
     let count = 0
-    let next: { dir: IoDirection; size: number; verify: boolean } | undefined
+    let next: Pick | undefined
     while (!this.#over(timeEnd)) {
       if (!this.#counting && clock.now() >= rampEnd) {
         this.#counting = true
@@ -132,11 +142,12 @@ export class FioClone implements IoOwner {
         continue
       }
       if (this.#pacer.active && !next.verify) {
-        const other = next.dir === 'read' ? 'write' : next.dir === 'write' ? 'read' : undefined
+        const other = next.as === 'read' ? 'write' : next.as === 'write' ? 'read' : undefined
         const mixed = other !== undefined && f.mix[other] > 0 ? other : undefined
-        const { dir, waitMs } = this.#pacer.choose(next.dir, mixed, clock.now())
-        if (dir !== next.dir) next = { dir, size: this.#draw[dir].next(this.#rng), verify: false }
-        if (waitMs > 0) {
+        const { dir, waitMs } = this.#pacer.choose(next.as, mixed, clock.now())
+        if (dir !== next.dir) next = { dir, as: dir, size: this.#draw[dir].next(this.#rng), verify: false }
+        // Below one tick the engine could not wait: the I/O is due.
+        if (waitMs >= TICK_MS) {
           await this.ctx.engine.sleep(Math.min(waitMs, Math.max(0, timeEnd - clock.now())))
           continue
         }
@@ -146,38 +157,71 @@ export class FioClone implements IoOwner {
         await this.ctx.engine.sleep(Math.max(f.flow!.sleepUs / 1000, FLOW_RETRY_MS))
         continue
       }
-      const { dir, size, verify } = next
+      const { dir, as, verify } = next
+      let size = next.size
       next = undefined
+      const sized = !verify && !f.timeBased && this.#counting && f.sizeBytes !== null
+      if (sized && (this.#countsBytes(as) || f.trimThenWrite)) {
+        // fio issues only I/Os that fit in what is left of the size (io_u.c get_next_buflen, io_u_fits).
+        const fitted = this.#fit(as, size, f.sizeBytes! - bytes)
+        if (fitted === undefined) break
+        size = fitted
+        if (f.trimThenWrite && as === 'trim') this.#trimmed = size
+      }
       if (!verify) {
-        bytes += size
+        if (this.#countsBytes(as)) bytes += size
         count++
-        this.#pacer.issued(dir, size)
+        this.#pacer.issued(as, size)
       }
       await this.#issue(dir, size, verify)
       await this.#thinktime()
     }
   }
 
+  /** The directions whose bytes count toward size (backend.c io_bytes_exceeded). */
+  #countsBytes(dir: IoDirection): boolean {
+    const mix = this.#f.mix
+    const writes = mix.write > 0 || this.#f.trimThenWrite
+    if (mix.read > 0 && writes) return dir !== 'trim'
+    if (writes) return dir === 'write'
+    if (mix.read > 0) return dir === 'read'
+    return dir === 'trim'
+  }
+
+  /** `size` if it fits in `left` bytes, else another draw that does, else the largest size that does. */
+  #fit(dir: IoDirection, size: number, left: number): number | undefined {
+    if (size <= left) return size
+    const draw = this.#draw[dir]
+    if (draw.min > left) return undefined
+    for (let i = 0; i < 64; i++) {
+      const again = draw.next(this.#rng)
+      if (again <= left) return again
+    }
+    return draw.largestUpTo(left)
+  }
+
   /** The next I/O's direction and size: a pending read-back, trimwrite's write, or rwmix. */
-  #pick(): { dir: IoDirection; size: number; verify: boolean } {
+  #pick(): Pick {
     const f = this.#f
     const back = this.#readBack.nextBacklog()
-    if (back !== undefined) return { dir: 'read', size: back, verify: true }
+    if (back !== undefined) return { dir: 'read', as: 'read', size: back, verify: true }
     if (f.trimThenWrite) {
       if (this.#trimmed !== undefined) {
         const size = this.#trimmed
         this.#trimmed = undefined
-        return { dir: 'write', size, verify: false }
+        return { dir: 'write', as: 'write', size, verify: false }
       }
       this.#trimmed = this.#draw.trim.next(this.#rng)
-      return { dir: 'trim', size: this.#trimmed, verify: false }
+      return { dir: 'trim', as: 'trim', size: this.#trimmed, verify: false }
     }
     let dir: IoDirection = DIRS.find((d) => f.mix[d] === 100) ?? 'read'
     if (f.mix.read > 0 && f.mix.write > 0) dir = this.#rng.next() * 100 < f.mix.read ? 'read' : 'write'
     const size = this.#draw[dir].next(this.#rng)
     // verify_only: the writes are not issued, only read back (HOWTO `verify_only`).
-    if (dir === 'write' && f.verify?.only === true) return { dir: 'read', size, verify: true }
-    return { dir, size, verify: false }
+    // verify_only: the writes are not issued, only read back (HOWTO `verify_only`); they still count as
+    // the job's writes toward its size ("phantom writes").
+    if (dir === 'write' && f.verify?.only === true) return { dir: 'read', as: 'write', size, verify: false }
+    return { dir, as: dir, size, verify: false }
   }
 
   /** Issues an I/O; the thread sleeps in submit for a tag or a MAY_BLOCK map, as in JobClone. */
@@ -205,20 +249,22 @@ export class FioClone implements IoOwner {
   }
 
   /**
-   * thinktime (backend.c handle_thinktime): once thinktime_blocks I/Os were issued or completed since
-   * the last pause (or thinktime_iotime passed), wait for every I/O in flight, then pause.
+   * thinktime (HOWTO `thinktime_blocks`, backend.c handle_thinktime): once thinktime_blocks I/Os were
+   * issued since the last pause (or thinktime_iotime passed), wait until they completed ("complete",
+   * the default) — fio quiesces the queue either way — then pause. With the default of one block, no
+   * more than one I/O is queued: the HOWTO's "makes any queue depth setting redundant".
    */
   async #thinktime(): Promise<void> {
     const t = this.#f.thinktime
     if (t === null) return
     const now = this.ctx.engine.clock.now()
-    const count = t.onIssue ? this.#issues : this.#completions
     const byTime = t.iotimeUs > 0 && now - this.#thoughtAt.ms >= t.iotimeUs / 1000
-    const byBlocks = (t.iotimeUs === 0 || t.blocks > 1) && count - this.#thoughtAt.count >= t.blocks
+    const byBlocks = (t.iotimeUs === 0 || t.blocks > 1) && this.#issues - this.#thoughtAt.count >= t.blocks
     if (!byTime && !byBlocks) return
     await this.#drain()
     await this.ctx.engine.sleep(t.us / 1000)
-    this.#thoughtAt = { count: t.onIssue ? this.#issues : this.#completions, ms: this.ctx.engine.clock.now() }
+    if (this.#f.rateIgnoreThinktime) this.#pacer.skipTo(this.ctx.engine.clock.now())
+    this.#thoughtAt = { count: this.#issues, ms: this.ctx.engine.clock.now() }
   }
 
   /** A full queue: wait for iodepth_batch_complete_min completions, then down to iodepth_low. */

@@ -46,6 +46,17 @@ export class SizeDraw {
     return sizes[sizes.length - 1]!
   }
 
+  get min(): number {
+    return Math.min(...this.#sizes)
+  }
+
+  /** The largest size not above `bytes` (undefined if none). */
+  largestUpTo(bytes: number): number | undefined {
+    let best: number | undefined
+    for (const s of this.#sizes) if (s <= bytes && (best === undefined || s > best)) best = s
+    return best
+  }
+
   get mean(): number {
     let prev = 0
     let sum = 0

@@ -41,6 +41,8 @@ export interface FioJobSpec {
   rateBytes: Readonly<Record<IoDirection, number | null>>
   rateIops: Readonly<Record<IoDirection, number | null>>
   poisson: boolean
+  /** After a thinktime pause, no catch-up burst (rate_ignore_thinktime). */
+  rateIgnoreThinktime: boolean
   thinktime: { us: number; blocks: number; onIssue: boolean; iotimeUs: number } | null
   verify: { readBack: boolean; backlog: number | null; backlogBatch: number | null; only: boolean } | null
   exitall: 'group' | 'stonewall' | 'all' | null

@@ -40,6 +40,27 @@ export class Pacer {
     }
   }
 
+  /**
+   * After a thinktime pause with rate_ignore_thinktime: the schedule moves on as if the pause had been
+   * spent issuing at the rate, so no burst follows it (backend.c handle_thinktime adds the missed bytes).
+   */
+  skipTo(atMs: number): void {
+    const us = (atMs - this.#epochMs) * 1000
+    for (const d of ['read', 'write', 'trim'] as const) {
+      const bps = this.bytesPerSec[d]
+      const iops = this.iops[d]
+      if (this.poissonRng !== undefined || (bps === null && iops === null)) {
+        this.#nextUs[d] = Math.max(this.#nextUs[d], us)
+      } else if (bps !== null) {
+        this.#issuedBytes[d] = Math.max(this.#issuedBytes[d], (us * bps) / 1e6)
+        this.#nextUs[d] = (this.#issuedBytes[d] * 1e6) / bps
+      } else {
+        this.#issued[d] = Math.max(this.#issued[d], (us * iops!) / 1e6)
+        this.#nextUs[d] = (this.#issued[d] * 1e6) / iops!
+      }
+    }
+  }
+
   /** Clock time (ms) from which `dir` may issue. */
   dueMs(dir: IoDirection): number {
     return this.#capped(dir) ? this.#epochMs + this.#nextUs[dir] / 1000 : Number.NEGATIVE_INFINITY

@@ -148,6 +148,15 @@ export function readPacing(o: Effective, kbBase: KbBase, log: FioLog): Pacing {
           iotimeUs: o.read('thinktime_iotime', (v) => parseTimeUs(required(v), true), 0),
         }
       : null
+  // thinktime_spin is part of thinktime: spinning or sleeping, the clone issues nothing meanwhile.
+  const spinUs = o.read('thinktime_spin', (v) => parseTimeUs(required(v), false), 0)
+  if (thinktime !== null && spinUs > thinktime.us) {
+    log.notice(
+      'thinktime_spin',
+      'thinktime_spin is longer than thinktime: fio spins for thinktime_spin, and so the pause does',
+    )
+    thinktime.us = spinUs
+  }
   const weight = o.read('flow', (v) => parseInteger(required(v), 0), 0)
   return {
     rate,

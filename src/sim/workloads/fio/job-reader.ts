@@ -90,7 +90,8 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
       `${engineClass.reason}: the job keeps its place in the run (phases, runtime) and maps nothing`,
     )
   }
-  const mem = o.read('mem', (v) => required(v).split(':')[0]!.trim(), 'malloc')
+  o.read('cmd_type', (v) => oneOf(required(v), ['nvme', 'bsg']), 'nvme')
+  const mem = o.read('mem', (v) => oneOf(required(v).split(':')[0]!.trim(), MEMORY_KINDS), 'malloc')
   if (/^cuda/.test(mem)) o.problem('mem', `is not simulated: mem=${mem} puts the buffers in GPU memory`)
 
   const iodepthGiven = o.read('iodepth', (v) => parseInteger(required(v), 1, 65536), 1)
@@ -172,6 +173,22 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     output,
     options,
   }
+}
+
+const MEMORY_KINDS = [
+  'malloc',
+  'shm',
+  'shmhuge',
+  'mmap',
+  'mmaphuge',
+  'mmapshared',
+  'cudamalloc',
+  'cudamanaged',
+]
+
+function oneOf<T extends string>(v: string, values: readonly T[]): T {
+  if ((values as readonly string[]).includes(v)) return v as T
+  throw new FioValueError(`one of ${values.join(', ')}`)
 }
 
 function kbBaseOf(v: string): KbBase {

@@ -90,6 +90,7 @@ export function toJobSpec(job: FioJob, device: string): JobSpec {
     rateBytes: job.rate,
     rateIops: job.rateIops,
     poisson: job.rateProcess === 'poisson',
+    rateIgnoreThinktime: job.rateIgnoreThinktime,
     thinktime: job.thinktime,
     verify: job.verify,
     exitall: job.exitall,
