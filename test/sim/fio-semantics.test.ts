@@ -39,7 +39,8 @@ async function run(
   const result = await runSpec(spec, { policies: [policy] })
   const jobs: Run['jobs'] = {}
   for (const s of result.series[policy]!.jobs!) {
-    const j = (jobs[s.job] ??= { read: 0, write: 0, trim: 0, readBytes: 0, writeBytes: 0, stats: [] })
+    jobs[s.job] ??= { read: 0, write: 0, trim: 0, readBytes: 0, writeBytes: 0, stats: [] }
+    const j = jobs[s.job]!
     j.read += s.directions.read.ios
     j.write += s.directions.write.ios
     j.trim += s.directions.trim.ios

@@ -152,7 +152,7 @@ export class FioClone implements IoOwner {
           continue
         }
       }
-      if (this.flow !== undefined && this.flow.exceeded(this.#issues, f.flow!.weight)) {
+      if (this.flow?.exceeded(this.#issues, f.flow!.weight)) {
         await this.#drain()
         await this.ctx.engine.sleep(Math.max(f.flow!.sleepUs / 1000, FLOW_RETRY_MS))
         continue

@@ -45,19 +45,19 @@ export function blockSizes(o: SizeOptions, notes: string[]): Record<Direction, S
     if (useRange) {
       const [lo, hi] = splitRange(r).map((t) => parseBytes(t, o.kbBase)) as [number, number]
       out[dir] = uniform(Math.min(lo, hi), Math.max(lo, hi), o.unaligned)
-    } else out[dir] = [[b === undefined ? DEFAULT_BS : positive(parseBytes(b, o.kbBase), b), 100]]
+    } else out[dir] = [[b === undefined ? DEFAULT_BS : positive(parseBytes(b, o.kbBase)), 100]]
   })
   return out
 }
 
-function positive(n: number, text: string): number {
+function positive(n: number): number {
   if (n <= 0) throw new FioValueError('a block size of at least 1 byte')
   return n
 }
 
 /** fio's range draw, as a distribution (see blockSizes). */
 export function uniform(min: number, max: number, unaligned: boolean): SizeDistribution {
-  positive(min, String(min))
+  positive(min)
   if (min === max) return [[min, 100]]
   const step = unaligned ? 512 : min
   const out: SizeDistribution = []
@@ -89,7 +89,7 @@ function bssplit(text: string, kbBase: KbBase, notes: string[], dir: Direction):
       )
     // fio: atoi, above 100 counts as 100, 0 counts as blank.
     entries.push({
-      bytes: positive(parseBytes(size!, kbBase), size!),
+      bytes: positive(parseBytes(size!, kbBase)),
       percent: p === 0 ? undefined : p === undefined ? undefined : Math.min(100, p),
     })
     if (entries.length === MAX_SPLITS) break

@@ -122,7 +122,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
   const limits = readLimits(o, kbBase, log)
   const pacing = readPacing(o, kbBase, log)
   const output = readOutput(o)
-  const cpus = readCpus(o, ctx.cpus)
+  const cpus = readCpus(o, ctx.cpus, log)
   const options: Record<string, string> = {}
   for (const e of section.entries) options[e.key] = e.value ?? ''
   const verify = limits.verify !== null && mode.writes ? limits.verify : null
@@ -231,13 +231,41 @@ function continueOnError(v: string): FioJob['continueOnError'] {
 }
 
 /** cpus_allowed ('0-3,8') or cpumask (a bit mask), and cpus_allowed_policy. */
-function readCpus(o: Effective, cpus: number): { list: number[] | undefined; split: boolean } {
+function readCpus(o: Effective, cpus: number, log: FioLog): { list: number[] | undefined; split: boolean } {
   const split = o.read('cpus_allowed_policy', (v) => policy(required(v)), false)
   let list: number[] | undefined
   if (o.order('cpumask') > o.order('cpus_allowed')) {
     list = o.read('cpumask', (v) => maskCpus(parseInteger(required(v)), cpus), undefined)
   } else list = o.read('cpus_allowed', (v) => cpuList(required(v), cpus), undefined)
+  const given = o.text('cpus_allowed') ?? o.text('cpumask')
+  if (
+    list !== undefined &&
+    given !== undefined &&
+    /\d/.test(given) &&
+    list.some((c) => c >= cpus) === false
+  ) {
+    const wanted = o.order('cpumask') > o.order('cpus_allowed') ? maskSize(given) : listSize(given)
+    if (wanted > list.length)
+      log.notice(
+        'cpus_allowed',
+        `CPUs beyond the simulated machine's ${cpus} are left out; the clones share the others`,
+      )
+  }
   return { list, split }
+}
+
+function listSize(text: string): number {
+  let n = 0
+  for (const part of text.split(',')) {
+    const [lo, hi = lo] = part.trim().split('-').map(Number) as [number, number?]
+    n += Math.abs(hi! - lo) + 1
+  }
+  return n
+}
+
+function maskSize(text: string): number {
+  const n = Number(text)
+  return Number.isFinite(n) ? n.toString(2).replace(/0/g, '').length : 0
 }
 
 function policy(v: string): boolean {
@@ -248,7 +276,7 @@ function policy(v: string): boolean {
 function maskCpus(mask: number, cpus: number): number[] {
   const list: number[] = []
   for (let c = 0; c < 53; c++) if (Math.floor(mask / 2 ** c) % 2 === 1) list.push(c)
-  return checkCpus(list, cpus, String(mask))
+  return checkCpus(list, cpus)
 }
 
 function cpuList(text: string, cpus: number): number[] {
@@ -260,10 +288,10 @@ function cpuList(text: string, cpus: number): number[] {
     const [lo, hi = lo] = part.trim().split('-').map(Number) as [number, number?]
     for (let c = Math.min(lo, hi!); c <= Math.max(lo, hi!); c++) if (!list.includes(c)) list.push(c)
   }
-  return checkCpus(list, cpus, text)
+  return checkCpus(list, cpus)
 }
 
-function checkCpus(list: number[], cpus: number, text: string): number[] {
+function checkCpus(list: number[], cpus: number): number[] {
   const inside = list.filter((c) => c < cpus)
   if (inside.length === 0) throw new FioValueError(`CPUs of the simulated machine (0-${cpus - 1})`)
   return inside

@@ -35,9 +35,9 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
   const value = text.trim()
   if (value === '')
     throw new FioValueError('a size like 4k, 128KiB or 1g', 'empty: an unset environment variable?')
-  if (value.startsWith('(')) return { bytes: whole(evaluate(value, { kind: 'size', kbBase }), value) }
+  if (value.startsWith('(')) return { bytes: whole(evaluate(value, { kind: 'size', kbBase })) }
   const hex = /^0x([0-9a-f]+)$/i.exec(value)
-  if (hex) return { bytes: whole(Number.parseInt(hex[1]!, 16), value) }
+  if (hex) return { bytes: whole(Number.parseInt(hex[1]!, 16)) }
   const m = /^(\d+)([a-z%]*)$/i.exec(value)
   if (m === null) {
     const lead = /^[+-]?\d+/.exec(value)?.[0]
@@ -62,7 +62,7 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
   }
   const mult = sizeMultiplier(suffix, kbBase)
   if (mult === undefined) throw new FioValueError('a size like 4k, 128KiB or 1g', `unknown suffix "${m[2]}"`)
-  return { bytes: whole(n * mult, value) }
+  return { bytes: whole(n * mult) }
 }
 
 /** A size that must be bytes (no percentage). */
@@ -91,7 +91,7 @@ export function parseTimeUs(text: string, defaultSeconds: boolean): number {
   if (value === '')
     throw new FioValueError('a time like 10, 200ms or 1h', 'empty: an unset environment variable?')
   if (value.startsWith('(')) {
-    return whole(evaluate(value, { kind: 'time' }, defaultSeconds), value)
+    return whole(evaluate(value, { kind: 'time' }, defaultSeconds))
   }
   const m = /^(\d+)([a-z]*)$/i.exec(value)
   if (m === null) {
@@ -105,8 +105,8 @@ export function parseTimeUs(text: string, defaultSeconds: boolean): number {
   }
   const n = Number(m[1])
   const suffix = m[2]!.toLowerCase()
-  if (suffix === '') return whole(n * (defaultSeconds ? 1e6 : 1), value)
-  for (const [pattern, mult] of TIME_SUFFIX) if (pattern.test(suffix)) return whole(n * mult, value)
+  if (suffix === '') return whole(n * (defaultSeconds ? 1e6 : 1))
+  for (const [pattern, mult] of TIME_SUFFIX) if (pattern.test(suffix)) return whole(n * mult)
   throw new FioValueError(
     'a time like 10, 200ms or 1h (units us, ms, s, m, h, d)',
     `fio would read the unknown unit "${m[2]}" as ${n} µs`,
@@ -161,7 +161,7 @@ export function splitRange(text: string): [string, string] {
   return [m[1]!.trim(), m[2]!.trim()]
 }
 
-function whole(n: number, text: string): number {
+function whole(n: number): number {
   if (!Number.isFinite(n) || n < 0) throw new FioValueError('a value of at least 0')
   if (!Number.isSafeInteger(Math.floor(n))) throw new FioValueError('a value below 2^53')
   return Math.floor(n)
