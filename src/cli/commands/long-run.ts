@@ -29,11 +29,16 @@ function seconds(ms: number): string {
 export class LongRun {
   readonly #io: CliIo
   readonly #lines: boolean
-  readonly #started = wallNow()
-  #last = wallNow()
+  readonly #now: () => number
+  readonly #started: number
+  #last: number
 
-  constructor(io: CliIo, spec: SimSpec) {
+  /** `now` is the host clock, ms (a test passes its own). */
+  constructor(io: CliIo, spec: SimSpec, now: () => number = wallNow) {
     this.#io = io
+    this.#now = now
+    this.#started = now()
+    this.#last = this.#started
     this.#lines = !io.isTTY
     const estimate = wallEstimateMs(spec)
     if (estimate > ESTIMATE_FROM_MS) {
@@ -48,7 +53,7 @@ export class LongRun {
 
   update(fraction: number, label: string): void {
     if (!this.#lines) return
-    const now = wallNow()
+    const now = this.#now()
     if (now - this.#last < PROGRESS_EVERY_MS) return
     this.#last = now
     this.#io.stderr(
