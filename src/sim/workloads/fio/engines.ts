@@ -17,6 +17,8 @@ export interface EngineClass {
   /** Passthrough engines always transfer directly, whatever direct= says. */
   passthrough?: boolean
   reason?: string
+  /** Reads or writes storage (a block device or a file on one), whether or not it is simulated. */
+  storage?: boolean
 }
 
 const ASYNC = ['libaio', 'io_uring', 'posixaio', 'solarisaio', 'windowsaio']
@@ -58,8 +60,13 @@ const NETWORK = [
 ]
 const GPU = ['libcufile', 'libhipfile']
 
-/** The engine's class; `options` are the job's engine options (libblkio_driver, xnvme_be, filename). */
+/** The engine's class; `options` are the job's engine options (libblkio_driver, xnvme_be). */
 export function classifyEngine(name: string, options: { driver?: string; backend?: string }): EngineClass {
+  const c = engineClass(name, options)
+  return c.kind === 'async' || c.kind === 'sync' || c.kind === 'bypass' ? { ...c, storage: true } : c
+}
+
+function engineClass(name: string, options: { driver?: string; backend?: string }): EngineClass {
   if (ASYNC.includes(name)) return { kind: 'async' }
   if (SYNC.includes(name)) return { kind: 'sync' }
   if (NO_IO.includes(name)) return { kind: 'no-io', reason: `ioengine=${name} transfers no data to a device` }
@@ -89,6 +96,7 @@ export function classifyEngine(name: string, options: { driver?: string; backend
     case 'e4defrag':
       return {
         kind: 'refused',
+        storage: true,
         reason: 'ioengine=e4defrag: the kernel moves file extents through the page cache; not modelled',
       }
   }
