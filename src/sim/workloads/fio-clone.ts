@@ -2,24 +2,15 @@ import type { SimContext } from '../context.js'
 import type { BlockDevice } from '../devices/device.js'
 import { TICK_MS } from '../engine.js'
 import type { Io, IoOwner } from '../io.js'
-import type { Rng } from '../rng.js'
 import type { JobSpec } from '../spec.js'
-import { FioIo, SizeDraw } from './fio-io.js'
+import { FioIo } from './fio-io.js'
 import type { FioJobSpec, IoDirection } from './fio-job-spec.js'
 import type { FlowGroup } from './flow.js'
+import { IoPicker, type Pick } from './io-picker.js'
 import type { CloneStats } from './job-stats.js'
 import { Pacer } from './pacer.js'
 import { ReadBack } from './read-back.js'
 
-const DIRS: readonly IoDirection[] = ['read', 'write', 'trim']
-
-/** The next I/O: its direction, the direction it counts as (verify_only), its size, a read-back. */
-interface Pick {
-  dir: IoDirection
-  as: IoDirection
-  size: number
-  verify: boolean
-}
 /** When flow control holds a clone with nothing in flight, it looks again after this long (fio spins). */
 const FLOW_RETRY_MS = 0.01
 
@@ -38,11 +29,9 @@ export class FioClone implements IoOwner {
   #stopped = false
   #wake: (() => void) | undefined = undefined
   #counting = false
-  #trimmed: number | undefined = undefined
   #thoughtAt = { count: 0, ms: 0 }
   readonly #f: FioJobSpec
-  readonly #rng: Rng
-  readonly #draw: Record<IoDirection, SizeDraw>
+  readonly #picker: IoPicker
   readonly #pacer: Pacer
   readonly #readBack: ReadBack
 
@@ -56,20 +45,16 @@ export class FioClone implements IoOwner {
     private readonly flow: FlowGroup | undefined,
   ) {
     this.#f = job.fio!
-    this.#rng = ctx.rng(`job:${job.name}:${clone}`)
-    this.#draw = {
-      read: new SizeDraw(this.#f.sizes.read),
-      write: new SizeDraw(this.#f.sizes.write),
-      trim: new SizeDraw(this.#f.sizes.trim),
-    }
-    const mean = { read: this.#draw.read.mean, write: this.#draw.write.mean, trim: this.#draw.trim.mean }
+    this.#readBack = new ReadBack(this.#f.verify)
+    this.#picker = new IoPicker(this.#f, ctx.rng(`job:${job.name}:${clone}`), this.#readBack)
+    const draw = this.#picker.draw
+    const mean = { read: draw.read.mean, write: draw.write.mean, trim: draw.trim.mean }
     this.#pacer = new Pacer(
       this.#f.rateBytes,
       this.#f.rateIops,
       mean,
       this.#f.poisson ? ctx.rng(`rate:${job.name}:${clone}`) : undefined,
     )
-    this.#readBack = new ReadBack(this.#f.verify)
   }
 
   /** Ends the clone early (exitall): it issues nothing more and its in-flight I/Os finish. */
@@ -136,7 +121,7 @@ export class FioClone implements IoOwner {
         await this.#waitFull()
         continue
       }
-      next ??= this.#pick()
+      next ??= this.#picker.next()
       if (this.#inFlightDir[next.dir] >= f.depthByDirection[next.dir]) {
         await this.#waitForCompletion()
         continue
@@ -145,7 +130,7 @@ export class FioClone implements IoOwner {
         const other = next.as === 'read' ? 'write' : next.as === 'write' ? 'read' : undefined
         const mixed = other !== undefined && f.mix[other] > 0 ? other : undefined
         const { dir, waitMs } = this.#pacer.choose(next.as, mixed, clock.now())
-        if (dir !== next.dir) next = { dir, as: dir, size: this.#draw[dir].next(this.#rng), verify: false }
+        if (dir !== next.dir) next = this.#picker.other(dir)
         // Below one tick the engine could not wait: the I/O is due.
         if (waitMs >= TICK_MS) {
           await this.ctx.engine.sleep(Math.min(waitMs, Math.max(0, timeEnd - clock.now())))
@@ -161,67 +146,21 @@ export class FioClone implements IoOwner {
       let size = next.size
       next = undefined
       const sized = !verify && !f.timeBased && this.#counting && f.sizeBytes !== null
-      if (sized && (this.#countsBytes(as) || f.trimThenWrite)) {
+      if (sized && (this.#picker.countsBytes(as) || f.trimThenWrite)) {
         // fio issues only I/Os that fit in what is left of the size (io_u.c get_next_buflen, io_u_fits).
-        const fitted = this.#fit(as, size, f.sizeBytes! - bytes)
+        const fitted = this.#picker.fit(as, size, f.sizeBytes! - bytes)
         if (fitted === undefined) break
         size = fitted
-        if (f.trimThenWrite && as === 'trim') this.#trimmed = size
+        this.#picker.resized({ dir, as, size, verify }, size)
       }
       if (!verify) {
-        if (this.#countsBytes(as)) bytes += size
+        if (this.#picker.countsBytes(as)) bytes += size
         count++
         this.#pacer.issued(as, size)
       }
       await this.#issue(dir, size, verify)
       await this.#thinktime()
     }
-  }
-
-  /** The directions whose bytes count toward size (backend.c io_bytes_exceeded). */
-  #countsBytes(dir: IoDirection): boolean {
-    const mix = this.#f.mix
-    const writes = mix.write > 0 || this.#f.trimThenWrite
-    if (mix.read > 0 && writes) return dir !== 'trim'
-    if (writes) return dir === 'write'
-    if (mix.read > 0) return dir === 'read'
-    return dir === 'trim'
-  }
-
-  /** `size` if it fits in `left` bytes, else another draw that does, else the largest size that does. */
-  #fit(dir: IoDirection, size: number, left: number): number | undefined {
-    if (size <= left) return size
-    const draw = this.#draw[dir]
-    if (draw.min > left) return undefined
-    for (let i = 0; i < 64; i++) {
-      const again = draw.next(this.#rng)
-      if (again <= left) return again
-    }
-    return draw.largestUpTo(left)
-  }
-
-  /** The next I/O's direction and size: a pending read-back, trimwrite's write, or rwmix. */
-  #pick(): Pick {
-    const f = this.#f
-    const back = this.#readBack.nextBacklog()
-    if (back !== undefined) return { dir: 'read', as: 'read', size: back, verify: true }
-    if (f.trimThenWrite) {
-      if (this.#trimmed !== undefined) {
-        const size = this.#trimmed
-        this.#trimmed = undefined
-        return { dir: 'write', as: 'write', size, verify: false }
-      }
-      this.#trimmed = this.#draw.trim.next(this.#rng)
-      return { dir: 'trim', as: 'trim', size: this.#trimmed, verify: false }
-    }
-    let dir: IoDirection = DIRS.find((d) => f.mix[d] === 100) ?? 'read'
-    if (f.mix.read > 0 && f.mix.write > 0) dir = this.#rng.next() * 100 < f.mix.read ? 'read' : 'write'
-    const size = this.#draw[dir].next(this.#rng)
-    // verify_only: the writes are not issued, only read back (HOWTO `verify_only`).
-    // verify_only: the writes are not issued, only read back (HOWTO `verify_only`); they still count as
-    // the job's writes toward its size ("phantom writes").
-    if (dir === 'write' && f.verify?.only === true) return { dir: 'read', as: 'write', size, verify: false }
-    return { dir, as: dir, size, verify: false }
   }
 
   /** Issues an I/O; the thread sleeps in submit for a tag or a MAY_BLOCK map, as in JobClone. */

@@ -63,7 +63,10 @@ export const MODELLED_OPTIONS: readonly ModelledOption[] = [
   { name: 'thinktime', what: 'pause after thinktime_blocks I/Os (the queue drains first)' },
   { name: 'thinktime_spin', what: 'part of thinktime spent spinning (same pause)' },
   { name: 'thinktime_blocks', what: 'I/Os between pauses' },
-  { name: 'thinktime_blocks_type', what: 'issue and complete alike: the queue drains before each pause either way' },
+  {
+    name: 'thinktime_blocks_type',
+    what: 'issue and complete alike: the queue drains before each pause either way',
+  },
   { name: 'thinktime_iotime', what: 'pause after this much I/O time' },
   { name: 'flow_id', what: 'flow group' },
   { name: 'flow', what: 'weight of the job in its flow group' },
