@@ -9,8 +9,8 @@
 // the counts; nothing is copied from the files.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { main } from '../src/cli/main.js'
 import { processIo } from '../src/cli/io.js'
+import { main } from '../src/cli/main.js'
 import { classifyEngine } from '../src/sim/workloads/fio/engines.js'
 import { type FioEntry, readSections } from '../src/sim/workloads/fio/lexer.js'
 import { FioLog } from '../src/sim/workloads/fio/problems.js'
@@ -23,7 +23,12 @@ if (dir === undefined) {
 
 /** Whether any job of the file does block I/O: its engine reads or writes storage, not /dev/null. */
 function blockIo(text: string, file: string): boolean {
-  const sections = readSections(text, file, { env: process.env, keywords: { pagesize: 4096, ncpus: 16 } }, new FioLog())
+  const sections = readSections(
+    text,
+    file,
+    { env: process.env, keywords: { pagesize: 4096, ncpus: 16 } },
+    new FioLog(),
+  )
   let globals: FioEntry[] = []
   for (const s of sections) {
     if (s.global) {
@@ -44,7 +49,9 @@ function blockIo(text: string, file: string): boolean {
 const base = processIo()
 const counts = { block: 0, accepted: 0, other: 0, otherAccepted: 0 }
 const rejected: string[] = []
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.fio')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.fio'))
+  .sort()) {
   const path = join(dir, file)
   const block = blockIo(readFileSync(path, 'utf8'), file)
   let stdout = ''
@@ -65,8 +72,12 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.fio')).sort()) {
   if (code === 0) {
     if (block) counts.accepted++
     else counts.otherAccepted++
-    const e = JSON.parse(stdout) as { phases: Array<{ jobs: Array<{ name: string; iodepth: number; timeBased: boolean }> }> }
-    const jobs = e.phases.flatMap((p, i) => p.jobs.map((j) => `${i + 1}:${j.name}@${j.iodepth}${j.timeBased ? 'T' : ''}`))
+    const e = JSON.parse(stdout) as {
+      phases: Array<{ jobs: Array<{ name: string; iodepth: number; timeBased: boolean }> }>
+    }
+    const jobs = e.phases.flatMap((p, i) =>
+      p.jobs.map((j) => `${i + 1}:${j.name}@${j.iodepth}${j.timeBased ? 'T' : ''}`),
+    )
     console.log(`accepted  ${kind.padEnd(9)}  ${file}  ${jobs.join(' ')}`)
   } else {
     if (block) rejected.push(`${file}: ${stderr.trim().replace(/^dma-throttle: /, '')}`)

@@ -32,6 +32,7 @@ export {
   explanationText,
   formatExplainTitle,
 } from './output/explain.js'
+export { planDetails } from './output/explain-details.js'
 export { FIO_JSON_VERSION, fioDocument, toFioJson } from './output/fio-json.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {

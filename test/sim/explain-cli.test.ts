@@ -42,7 +42,7 @@ describe('dma-throttle explain', () => {
       /^two\.fio: 2 phases, 2 jobs; 16 CPUs, 64 MiB pool, nvme0 \(nvme\); about .* simulated$/,
     )
     expect(stdout).toContain(
-      'phase 2 (after the jobs before it finish)\n  r: read, 1 × depth 1, 1 MiB per clone',
+      'phase 2\n  r: read, 1 × depth 1, 1 MiB per clone; bs read 64 KiB, write 64 KiB\n    libaio; after w',
     )
   })
 

@@ -1,4 +1,10 @@
-import { explainPlan, explainSpec, explanationText, formatExplainTitle } from '../../sim/index.js'
+import {
+  explainPlan,
+  explainSpec,
+  explanationText,
+  formatExplainTitle,
+  planDetails,
+} from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
@@ -20,9 +26,11 @@ export async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   let explanation: ReturnType<typeof explainSpec>
   let title: string
+  let details: string[][] | undefined
   if (isFioInput(path, args)) {
     const { plan, spec } = await readFioInput(path, args, io)
     explanation = explainPlan(plan)
+    details = planDetails(plan)
     title = formatExplainTitle(path ?? 'fio arguments', spec, explanation)
   } else {
     const { spec } = await resolveTarget(path, io, args)
@@ -30,7 +38,9 @@ export async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
     title = formatExplainTitle(spec.name, spec, explanation)
   }
   io.stdout(
-    args.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${explanationText(title, explanation)}\n`,
+    args.json
+      ? `${JSON.stringify(explanation, null, 2)}\n`
+      : `${explanationText(title, explanation, details)}\n`,
   )
   return 0
 }

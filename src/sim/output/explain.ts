@@ -104,11 +104,11 @@ export function formatExplainTitle(name: string, spec: SimSpec, e: Explanation):
 }
 
 /** The explanation as text for a terminal. */
-export function explanationText(title: string, e: Explanation): string {
+export function explanationText(title: string, e: Explanation, details?: string[][]): string {
   const lines = [title]
   e.phases.forEach((phase, i) => {
-    lines.push('', `phase ${i + 1}${i === 0 ? '' : ' (after the jobs before it finish)'}`)
-    for (const j of phase.jobs) {
+    lines.push('', `phase ${i + 1}`)
+    for (const [k, j] of phase.jobs.entries()) {
       const mix = j.rw.includes('rw') ? ` ${j.rwmixread}% reads` : ''
       const bound = j.timeBased
         ? `time-based, ${j.runtimeMs === null ? 'no runtime' : duration(j.runtimeMs)}`
@@ -118,6 +118,8 @@ export function explanationText(title: string, e: Explanation): string {
       lines.push(
         `  ${j.name}: ${j.rw}${mix}, ${j.numjobs} × depth ${j.iodepth}, ${bound}; bs ${sizes.join(', ')}`,
       )
+      const more = details?.[i]?.[k]
+      if (more !== undefined) lines.push(`    ${more}`)
     }
   })
   if (e.notices.length > 0) {
