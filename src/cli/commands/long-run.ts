@@ -22,7 +22,8 @@ function seconds(ms: number): string {
 }
 
 /**
- * What a long run says on stderr: before it starts, the estimate of its host time (when above a few
+ * What a long run of fio jobs says on stderr (scenarios and JSON specs run about a second and keep
+ * stderr clean with --json): before it starts, the estimate of its host time (when above a few
  * seconds); while it runs on a stderr that is not a terminal (CI logs, pipes), one line every few
  * seconds — the terminal's progress bar redraws in place instead.
  */
@@ -39,8 +40,9 @@ export class LongRun {
     this.#now = now
     this.#started = now()
     this.#last = this.#started
-    this.#lines = !io.isTTY
-    const estimate = wallEstimateMs(spec)
+    const fio = spec.jobs.some((j) => j.fio !== undefined)
+    this.#lines = fio && !io.isTTY
+    const estimate = fio ? wallEstimateMs(spec) : 0
     if (estimate > ESTIMATE_FROM_MS) {
       const simulated =
         spec.runtimeMs >= 1000 ? `${Math.round(spec.runtimeMs / 1000)} s` : `${Math.round(spec.runtimeMs)} ms`

@@ -64,21 +64,15 @@ export function estimateJobMs(f: FioJobSpec, device: Device | undefined, clones 
   return f.rampMs + Math.min(work, limit)
 }
 
-/** Block I/Os the whole run is expected to simulate, per policy. */
+/** Block I/Os the fio jobs of a run are expected to simulate, per policy (other jobs count 0). */
 export function estimateIos(spec: SimSpec): number {
   const device = spec.devices.find((d) => d.type !== 'nic')
   let ios = 0
   for (const job of spec.jobs) {
     const f = job.fio
-    if (f === undefined) {
-      const duration = Math.min(job.runtimeMs, spec.runtimeMs)
-      const iops = job.rateIops ?? (device !== undefined ? job.iodepth / (device.latencyUs / 1e6) : 10_000)
-      ios += (job.numjobs * iops * duration) / 1000
-      continue
-    }
-    if (f.noIo) continue
-    const ms = estimateJobMs(f, device, job.numjobs) - f.rampMs
-    ios += (job.numjobs * estimateCloneIops(f, device, job.numjobs) * (ms + f.rampMs)) / 1000
+    if (f === undefined || f.noIo) continue
+    ios +=
+      (job.numjobs * estimateCloneIops(f, device, job.numjobs) * estimateJobMs(f, device, job.numjobs)) / 1000
   }
   return ios
 }
