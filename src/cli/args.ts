@@ -29,6 +29,14 @@ export interface ParsedArgs {
   mayBlock: string[] | undefined
   /** size on a trace: a healthy run also keeps every map's wait within this many ms. */
   maxWaitMs: number | undefined
+  /** fio job files: every notice is an error. */
+  strict: boolean
+  /** fio job files: replaces every job's runtime (fio's time syntax). */
+  runtime: string | undefined
+  /** simulate: `table` (default), `json` or `fio-json`. */
+  outputFormat: string | undefined
+  /** Arguments after `--`: fio's command line (`--name=a --rw=randread …`). */
+  fioArgs: string[]
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -52,6 +60,9 @@ const OPTIONS = {
   'hold-from': { type: 'string' },
   'may-block': { type: 'string' },
   'max-wait-ms': { type: 'string' },
+  strict: { type: 'boolean' },
+  runtime: { type: 'string' },
+  'output-format': { type: 'string' },
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -84,6 +95,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     holdFrom: undefined,
     mayBlock: undefined,
     maxWaitMs: undefined,
+    strict: false,
+    runtime: undefined,
+    outputFormat: undefined,
+    fioArgs: [],
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -98,7 +113,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       else out.positionals.push(token.value)
       continue
     }
-    if (token.kind === 'option-terminator') continue
+    if (token.kind === 'option-terminator') {
+      // After `--`: fio's own command line, passed through as written.
+      out.fioArgs = argv.slice(token.index + 1)
+      break
+    }
     if (!Object.hasOwn(OPTIONS, token.name)) {
       throw new CliUsageError(`unknown option ${JSON.stringify(token.rawName)} (try --help)`)
     }
@@ -122,6 +141,7 @@ function setFlag(out: ParsedArgs, name: OptionName): void {
   if (name === 'json') out.json = true
   else if (name === 'help') out.help = true
   else if (name === 'version') out.version = true
+  else if (name === 'strict') out.strict = true
 }
 
 function setValue(out: ParsedArgs, name: OptionName, value: string): void {
@@ -174,6 +194,12 @@ function setValue(out: ParsedArgs, name: OptionName, value: string): void {
       break
     case 'may-block':
       out.mayBlock = value.split(',').map((d) => d.trim())
+      break
+    case 'runtime':
+      out.runtime = value
+      break
+    case 'output-format':
+      out.outputFormat = value
       break
   }
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from './args.js'
+import { explain } from './commands/explain.js'
 import { help } from './commands/help.js'
 import { hiwater } from './commands/hiwater.js'
 import { merge } from './commands/merge.js'
@@ -41,9 +42,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await hiwater(args, io)
       case 'replay':
         return await replay(args, io)
+      case 'explain':
+        return await explain(args, io)
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(args.command)} (expected simulate, scenarios, size, sweep, merge, hiwater or replay)`,
+          `unknown command ${JSON.stringify(args.command)} (expected simulate, explain, scenarios, size, sweep, merge, hiwater or replay)`,
         )
     }
   } catch (error) {

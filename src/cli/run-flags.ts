@@ -90,6 +90,10 @@ const FLAG_NAMES = {
   intervals: '--intervals',
   pool: '--pool',
   report: '--report',
+  outputFormat: '--output-format',
+  runtime: '--runtime',
+  strict: '--strict',
+  traceOut: '--trace-out',
 } as const
 
 /** Refuses flags that `command` does not take, rather than ignoring them. */
@@ -99,6 +103,7 @@ export function refuseFlags(
   names: ReadonlyArray<keyof typeof FLAG_NAMES>,
 ): void {
   for (const name of names) {
-    if (args[name] !== undefined) throw new CliUsageError(`${command} does not take ${FLAG_NAMES[name]}`)
+    if (args[name] !== undefined && args[name] !== false)
+      throw new CliUsageError(`${command} does not take ${FLAG_NAMES[name]}`)
   }
 }

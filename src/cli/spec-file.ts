@@ -1,5 +1,5 @@
 import { parse } from 'node:path'
-import { parseSpec, SCENARIOS, type SimSpec, specFromFioJobFile, UnknownScenarioError } from '../sim/index.js'
+import { parseSpec, SCENARIOS, type SimSpec, UnknownScenarioError } from '../sim/index.js'
 import { CliInputError } from './errors.js'
 import type { CliIo } from './io.js'
 
@@ -33,21 +33,22 @@ const READ_ERRORS: Record<string, string> = {
   ENOTDIR: 'a path component is not a directory',
 }
 
-/**
- * A spec from a file's text, decided by content, not by name: a JSON spec when the text (after a
- * byte-order mark and white space) starts with `{`, else a fio job file. JSON errors keep their
- * message; the spec is named after the file unless it names itself.
- */
-export function specFromText(text: string, path: string): SimSpec {
-  const body = text.replace(/^\uFEFF/, '')
-  const stem = parse(path).name
-  if (!body.trimStart().startsWith('{')) return specFromFioJobFile(body, stem)
+/** A JSON spec when the text (after a byte-order mark and white space) starts with `{`; else a fio job file. */
+export function isJsonText(text: string): boolean {
+  return text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .startsWith('{')
+}
+
+/** A JSON spec from a file's text; JSON errors keep their message; named after the file unless it names itself. */
+export function specFromJson(text: string, path: string): SimSpec {
   let json: unknown
   try {
-    json = JSON.parse(body)
+    json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
     throw new CliInputError(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
   }
   const spec = parseSpec(json)
-  return spec.name === 'spec' ? { ...spec, name: stem } : spec
+  return spec.name === 'spec' ? { ...spec, name: parse(path).name } : spec
 }

@@ -10,35 +10,63 @@ import {
   type SimSpec,
 } from '../sim/index.js'
 import type { ParsedArgs } from './args.js'
+import { type FioInput, hasFioFlags, readFioInput } from './commands/fio-input.js'
 import { CliUsageError } from './errors.js'
 import type { CliIo } from './io.js'
 import { checkPoolFlag, checkSpecPool } from './pool-limit.js'
-import { readSpecFile, specFromText } from './spec-file.js'
+import { isJsonText, readSpecFile, specFromJson } from './spec-file.js'
 
 /** What `simulate` and `size` run: a spec, and the scenario or file it came from. */
 export interface Target {
   spec: SimSpec
   scenario: Scenario | undefined
   file: string | undefined
+  /** A fio job file or command line, as read: what explain prints. */
+  fio?: FioInput | undefined
 }
 
 /**
- * A scenario name, else a spec file of any name (JSON or fio job file, told apart by content). A
- * scenario's name wins over a file of the same name in the working directory, so that
- * `simulate coco-fio` means the same everywhere; write `./coco-fio` for the file. Spec problems keep
- * their message and get the file name in front.
+ * A scenario name, else a spec file of any name (a JSON spec or a fio job file, told apart by
+ * content), else (no argument, fio's arguments after `--`) fio's command line alone. A scenario's name
+ * wins over a file of the same name in the working directory, so that `simulate coco-fio` means the
+ * same everywhere; write `./coco-fio` for the file. Spec problems keep their message and get the file
+ * name in front. `--strict`, `--runtime` and fio's arguments after `--` go with fio input only.
  */
-export async function resolveTarget(arg: string | undefined, io: CliIo): Promise<Target> {
+export async function resolveTarget(arg: string | undefined, io: CliIo, args?: ParsedArgs): Promise<Target> {
+  if (arg === undefined && args !== undefined && args.fioArgs.length > 0)
+    return fioTarget(undefined, undefined, args, io)
   const name = arg ?? DEFAULT_SCENARIO
   const scenario = SCENARIOS.find((s) => s.name === name)
-  if (scenario !== undefined) return { spec: parseSpec(scenario.spec), scenario, file: undefined }
+  if (scenario !== undefined) {
+    refuseFioFlags(name, args)
+    return { spec: parseSpec(scenario.spec), scenario, file: undefined, fio: undefined }
+  }
   const text = await readSpecFile(name, io)
+  if (!isJsonText(text)) return fioTarget(name, text, args, io)
+  refuseFioFlags(name, args)
   try {
-    return { spec: specFromText(text, name), scenario: undefined, file: name }
+    return { spec: specFromJson(text, name), scenario: undefined, file: name, fio: undefined }
   } catch (error) {
     if (error instanceof Error) error.message = `${name}: ${error.message}`
     throw error
   }
+}
+
+async function fioTarget(
+  file: string | undefined,
+  text: string | undefined,
+  args: ParsedArgs | undefined,
+  io: CliIo,
+): Promise<Target> {
+  const fio = await readFioInput(file, text, args, io)
+  return { spec: fio.spec, scenario: undefined, file, fio }
+}
+
+function refuseFioFlags(name: string, args: ParsedArgs | undefined): void {
+  if (args !== undefined && hasFioFlags(args))
+    throw new CliUsageError(
+      `fio arguments after --, --strict and --runtime go with a fio job file or alone, not with ${JSON.stringify(name)}`,
+    )
 }
 
 /** The spec a command runs: the target with --pool and --policies applied, within the CLI's limits. */

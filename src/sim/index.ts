@@ -10,6 +10,8 @@ import type { SimResult } from './result.js'
 import { type RunOptions, runSpec } from './run.js'
 import { findScenario } from './scenarios/index.js'
 import type { SimSpec } from './spec.js'
+import { type FioReadOptions, readFio } from './workloads/fio/plan.js'
+import { fioPlanToSpec } from './workloads/fio/to-spec.js'
 import { readFioJobFile } from './workloads/fio-file.js'
 
 export { realClock, VirtualClock } from '../index.js'
@@ -38,6 +40,16 @@ export {
 export { Io, type IoOwner } from './io.js'
 export { DeviceMeasures, Measures } from './measures.js'
 export { headerText, type MergedSweep, MergeError, mergeShards } from './merge.js'
+export {
+  type ExplainJob,
+  type Explanation,
+  explainPlan,
+  explainSpec,
+  explanationText,
+  formatExplainTitle,
+} from './output/explain.js'
+export { planDetails } from './output/explain-details.js'
+export { FIO_JSON_VERSION, fioDocument, toFioJson } from './output/fio-json.js'
 export { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
 export type { RunOutcome, RunTask, Task, TraceOutcome, TraceTask } from './parallel/task.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
@@ -103,9 +115,18 @@ export type { Timeline } from './timeline.js'
 export { UsageTrace } from './usage-trace.js'
 export { DEFAULT_VCPU, FREE_VCPU, type VcpuSpec, Vcpus } from './vcpus.js'
 export { parseBssplit } from './workloads/bssplit.js'
+export { estimateIos } from './workloads/fio/estimate.js'
+export type { FioJob, FioPlan } from './workloads/fio/job.js'
+export { allOptions, classifyOption, type OptionClass } from './workloads/fio/option-table.js'
+export { type FioFile, type FioReadOptions, readFio, UNBOUNDED_RUNTIME_MS } from './workloads/fio/plan.js'
+export { FioJobError, type FioNotice, type FioProblem } from './workloads/fio/problems.js'
+export { type FioMachine, fioPlanToSpec } from './workloads/fio/to-spec.js'
+export { parseTimeUs as parseFioTimeUs } from './workloads/fio/units.js'
+export type { FioJobSpec, IoDirection } from './workloads/fio-job-spec.js'
 export { Hog } from './workloads/hog.js'
 export { parseJob } from './workloads/job.js'
 export { JobClone } from './workloads/job-clone.js'
+export { CloneStats, DirectionStats, Latency } from './workloads/job-stats.js'
 export * from './workloads/traces/index.js'
 export { readFioJobFile }
 
@@ -128,9 +149,13 @@ export function runScenario(
   return Promise.resolve().then(() => runSpec(resolveSpec(scenario), options))
 }
 
-/** A spec from a fio job file: its jobs on the default machine (one NVMe drive, 16 CPUs, 64 MiB). */
-export function specFromFioJobFile(text: string, name = 'job-file'): SimSpec {
+/**
+ * A spec from a fio job file, with fio's semantics (phases, size and time bounds, effective depth,
+ * …): its jobs on the default machine (one NVMe drive, 16 CPUs, 64 MiB). Throws a FioJobError (a
+ * SpecError) naming every option it cannot simulate.
+ */
+export function specFromFioJobFile(text: string, name = 'job-file', options: FioReadOptions = {}): SimSpec {
   if (typeof text !== 'string') throw new SpecError('text', 'the text of an fio job file (a string)', text)
   if (typeof name !== 'string') throw new SpecError('name', 'a string', name)
-  return parseSpec({ name, jobs: readFioJobFile(text) }, { jobFile: true })
+  return fioPlanToSpec(readFio({ files: [{ name: `${name}.fio`, text }] }, options), { name })
 }

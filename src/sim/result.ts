@@ -1,6 +1,7 @@
 import type { Histogram } from '../index.js'
 import type { PolicyName } from './policies.js'
 import type { Timeline } from './timeline.js'
+import type { CloneStats } from './workloads/job-stats.js'
 
 /** fio's default percentile list (clat percentiles). */
 export const FIO_PERCENTILES = [
@@ -47,6 +48,10 @@ export interface PolicySeries {
   timeline: Timeline
   /** Map wait at each percentile of `MAP_WAIT_CURVE`, µs. */
   mapWaitCurveUs: number[]
+  /** Runs of fio jobs: when the last job finished, ms. */
+  elapsedMs?: number
+  /** Runs of fio jobs: each clone's statistics (fio-json). */
+  jobs?: CloneStats[]
 }
 
 /** Percentiles of the report's map-wait curves. */

@@ -3,7 +3,7 @@ import { checkRunOptions, checkSpec } from './check-args.js'
 import { SimContext } from './context.js'
 import type { BlockDevice } from './devices/device.js'
 import { deviceKind } from './devices/registry.js'
-import { Engine } from './engine.js'
+import { Engine, TICK_MS } from './engine.js'
 import { SpecError } from './errors.js'
 import { Measures } from './measures.js'
 import {
@@ -18,6 +18,7 @@ import { PoolBytesTracker } from './pool-bytes.js'
 import { MAP_WAIT_CURVE, type PolicyResult, type PolicySeries, type SimResult, us } from './result.js'
 import type { SimSpec } from './spec.js'
 import { TimelineRecorder } from './timeline.js'
+import { FioRunner } from './workloads/fio-runner.js'
 import { Hog } from './workloads/hog.js'
 import { JobClone } from './workloads/job-clone.js'
 
@@ -38,6 +39,8 @@ const SLICES = 40
 const CHART_POINTS = 400
 /** After the runtime, how long in-flight I/Os get to finish before they count as stuck. */
 const GRACE_MS = 2000
+/** The longest a run of fio jobs may go on (simulated): a day. */
+const FIO_MAX_MS = 86_400_000
 
 /** Runs `spec` once per policy, each on its own clock, pool and devices, with the same seed. */
 export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<SimResult> {
@@ -66,6 +69,9 @@ export async function runSpec(spec: SimSpec, options: RunOptions = {}): Promise<
     )
     result.policies[policy] = run.result
     result.series[policy] = run.series
+    // A run of fio jobs lasts until its last job finished: say how long that was.
+    if (run.series.elapsedMs !== undefined)
+      result.runtimeMs = i === 0 ? run.series.elapsedMs : Math.max(result.runtimeMs, run.series.elapsedMs)
   }
   return result
 }
@@ -116,20 +122,42 @@ export async function runPolicy(
   const hogs = spec.hogs.map((h) => new Hog(h, ctx))
   for (const hog of hogs) hog.start()
   let nextCpu = 0
+  const fioJobs = spec.jobs.filter((job) => job.fio !== undefined)
+  const fio = fioJobs.length === 0 ? undefined : new FioRunner(ctx, fioJobs, blockDevices, 0)
   for (const job of spec.jobs) {
+    if (job.fio !== undefined) continue
     for (let i = 0; i < job.numjobs; i++) {
       const cpu = job.cpus === undefined ? nextCpu++ % spec.cpus : job.cpus[i % job.cpus.length]!
       new JobClone(job, i, cpu, blockDevices.get(job.device)!, ctx).run().catch(ctx.fatal)
     }
   }
 
-  for (let i = 1; i <= SLICES; i++) {
-    await clock.advanceBy(spec.runtimeMs / SLICES)
-    if (ctx.error !== undefined) throw ctx.error
-    onProgress?.(i / SLICES)
-    if (options.stopOnError === true && (measures.total('ioErrors') > 0 || measures.importFailures > 0)) {
-      ctx.stop()
-      break
+  const unhealthy = () =>
+    options.stopOnError === true && (measures.total('ioErrors') > 0 || measures.importFailures > 0)
+  let elapsedMs = spec.runtimeMs
+  if (fio !== undefined) {
+    // fio jobs end by themselves (size, runtime, phases): run until the last one has finished.
+    ctx.endMs = Number.POSITIVE_INFINITY
+    measures.windowEndMs = Number.POSITIVE_INFINITY
+    fio.start()
+    while (fio.active && clock.now() < FIO_MAX_MS) {
+      await clock.advanceBy(spec.runtimeMs / SLICES)
+      if (ctx.error !== undefined) throw ctx.error
+      onProgress?.(Math.min(0.99, clock.now() / spec.runtimeMs))
+      if (unhealthy()) break
+    }
+    ctx.stop()
+    elapsedMs = Math.max(fio.finishedAtMs, TICK_MS)
+    onProgress?.(1)
+  } else {
+    for (let i = 1; i <= SLICES; i++) {
+      await clock.advanceBy(spec.runtimeMs / SLICES)
+      if (ctx.error !== undefined) throw ctx.error
+      onProgress?.(i / SLICES)
+      if (unhealthy()) {
+        ctx.stop()
+        break
+      }
     }
   }
   recorder.stop()
@@ -141,7 +169,7 @@ export async function runPolicy(
   poolBytes?.stop()
   dma.close()
   const result = buildPolicyResult({
-    spec,
+    spec: elapsedMs === spec.runtimeMs ? spec : { ...spec, runtimeMs: elapsedMs },
     measures,
     stats,
     perAreaSum: dma.perAreaHiwaterSum() * SLOT_SIZE,
@@ -150,7 +178,12 @@ export async function runPolicy(
     // Growing policies: the debugfs mark, transient pools included; the others have none.
     hiwaterSlots: poolBytes?.hiwater ?? stats.hiwater,
   })
-  return { result, series: { timeline: recorder.timeline, mapWaitCurveUs: buildCurve(measures) } }
+  const series: PolicySeries = { timeline: recorder.timeline, mapWaitCurveUs: buildCurve(measures) }
+  if (fio !== undefined) {
+    series.elapsedMs = elapsedMs
+    series.jobs = fio.stats
+  }
+  return { result, series }
 }
 
 function buildCurve(measures: Measures): number[] {

@@ -2,6 +2,7 @@ import { atomicPoolBytesFor } from '../index.js'
 import type { DeviceSpec } from './devices/registry.js'
 import type { VcpuSpec } from './vcpus.js'
 import type { RateProcess } from './workloads/arrivals.js'
+import type { FioJobSpec } from './workloads/fio-job-spec.js'
 
 /** Knobs of the policies, shared by all of them in a run. */
 export interface PolicyTuning {
@@ -79,6 +80,8 @@ export interface JobSpec {
   cpus: readonly number[] | undefined
   /** fio's continue_on_error: 'none' (default) stops a clone at its first I/O error. */
   continueOnError: 'none' | 'read' | 'write' | 'io'
+  /** fio's semantics, for jobs read from a fio job file or command line (workloads/fio). */
+  fio?: FioJobSpec
 }
 
 /** A dma-buf import that maps `bytes` as 256 KiB non-blocking entries and holds them. */

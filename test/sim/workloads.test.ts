@@ -181,7 +181,7 @@ numjobs=4
 [writer]
 rw=write
 bssplit=4k/50:1m/50
-startdelay=0.2
+startdelay=200ms
 `
   it('reads sections, [global] defaults, flags, comments and units', () => {
     const raws = readFioJobFile(file)
@@ -193,18 +193,19 @@ startdelay=0.2
       ['writer', 'write', 16, 1, 500, 200],
     ])
     expect(s.jobs[0]!.bssplit).toEqual([{ bytes: 131072, weight: 100 }])
-    expect(s.runtimeMs).toBe(1000)
+    // The run lasts until the last job ends: the writer starts at 200 ms and runs 500 ms.
+    expect(s.runtimeMs).toBe(700)
   })
 
   it('names a bad value by its section and key', () => {
     const error = rejection(() => specFromFioJobFile('[randread]\nrw=randread\niodepth=lots\n'))
     expect(error.message).toBe(
-      'Expected `[randread].iodepth` to be a whole number in [1, 65536], got "lots" (string)',
+      'Expected `[randread].iodepth` to be a whole number from 1 to 65536, got "lots" (job-file.fio:3)',
     )
   })
 
   it('rejects options it does not know, and lines outside a section', () => {
-    expect(rejection(() => specFromFioJobFile('[j]\nverify=md5\n')).field).toBe('[j].verify')
+    expect(rejection(() => specFromFioJobFile('[j]\nfrobnicate=md5\n')).field).toBe('job-file.fio:2')
     expect(rejection(() => readFioJobFile('bs=4k\n[j]\n')).field).toBe('line 1')
     expect(rejection(() => readFioJobFile('[global]\nbs=4k\n')).field).toBe('job file')
   })

@@ -6,6 +6,7 @@ export const HELP = `dma-throttle: how small can the swiotlb bounce pool be, und
 
 usage:
   dma-throttle simulate [scenario | spec file]   compare the policies (default: coco-fio)
+  dma-throttle explain <spec file | scenario>    what the simulator understood (runs nothing)
   dma-throttle scenarios                         list the scenarios and their claims
   dma-throttle size <scenario | spec file>       smallest pool per policy, K seeds per size, and swiotlb=
   dma-throttle sweep <scenario | spec file>…     policies × --pools × --seeds, one JSON Lines row per run
@@ -13,6 +14,7 @@ usage:
   dma-throttle hiwater <scenario | spec file>    sampled and per-area high-water marks against the exact one
   dma-throttle replay <trace>                    replay a recorded trace against every policy
   dma-throttle size <trace>                      smallest pool per policy for a recorded trace
+  dma-throttle simulate -- --name=a --rw=randread …   fio's command line after -- (also explain, size)
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
 
@@ -35,6 +37,9 @@ options:
   --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
   --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
   --max-wait-ms N     size on a trace: a healthy pool also keeps every map's wait within N ms
+  --output-format F   simulate: table (default), json, or fio-json (fio's own JSON, per policy)
+  --runtime T         fio jobs: replace every job's runtime (10, 500ms, 2m)
+  --strict            fio jobs: every notice (an option with no effect, an assumption) is an error
   -h, --help          this text
   --version           the version of dma-throttle
 

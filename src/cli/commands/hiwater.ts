@@ -15,13 +15,13 @@ export const DEFAULT_HIWATER_SEEDS = 5
  * every interval) and the sum of per-area marks are from the exact one.
  */
 export async function hiwater(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'hiwater', ['shard', 'pools', 'minThroughput', 'report'])
+  refuseFlags(args, 'hiwater', ['shard', 'pools', 'minThroughput', 'report', 'outputFormat', 'traceOut'])
   if (args.positionals.length !== 1) {
     throw new CliUsageError(
       'hiwater takes one scenario or file, e.g. `dma-throttle hiwater hiwater-accuracy`',
     )
   }
-  const target = await resolveTarget(args.positionals[0], io)
+  const target = await resolveTarget(args.positionals[0], io, args)
   const spec = specFor(target, { ...args, policies: undefined })
   if (args.policies !== undefined && args.policies.length !== 1) {
     throw new CliUsageError('hiwater measures one policy: give --policies one name (default fail)')

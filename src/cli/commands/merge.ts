@@ -20,6 +20,10 @@ export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
     'intervals',
     'pool',
     'report',
+    'outputFormat',
+    'runtime',
+    'strict',
+    'traceOut',
   ])
   if (args.positionals.length === 0) {
     throw new CliUsageError(

@@ -16,11 +16,11 @@ export const DEFAULT_SIZE_SEEDS = 20
  * seed, how sure that is, and what to put on the kernel command line.
  */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'size', ['shard', 'pools', 'areas', 'intervals', 'report'])
+  refuseFlags(args, 'size', ['shard', 'pools', 'areas', 'intervals', 'report', 'outputFormat', 'traceOut'])
   if (args.positionals.length !== 1) {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }
-  const target = await resolveTarget(args.positionals[0], io)
+  const target = await resolveTarget(args.positionals[0], io, args)
   const spec = specFor(target, args)
   const seeds = seedsFlag(args, DEFAULT_SIZE_SEEDS)
   const pct = minThroughputFlag(args)

@@ -17,12 +17,20 @@ export const DEFAULT_SWEEP_SEEDS = 10
  * per run. `merge` turns the shards' lines back into exactly what one run prints.
  */
 export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'sweep', ['minThroughput', 'areas', 'intervals', 'pool', 'report'])
+  refuseFlags(args, 'sweep', [
+    'minThroughput',
+    'areas',
+    'intervals',
+    'pool',
+    'report',
+    'outputFormat',
+    'traceOut',
+  ])
   if (args.positionals.length === 0) {
     throw new CliUsageError('sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`')
   }
   const specs: SimSpec[] = []
-  for (const name of args.positionals) specs.push(specFor(await resolveTarget(name, io), args))
+  for (const name of args.positionals) specs.push(specFor(await resolveTarget(name, io, args), args))
   const names = new Set(specs.map((s) => s.name))
   if (names.size !== specs.length) throw new CliUsageError('sweep: two specs have the same name')
   // --policies is already in every spec; else every policy any spec names, in the order first named.

@@ -2,6 +2,9 @@ import { SpecError } from '../errors.js'
 import type { Raw } from './values.js'
 
 /**
+ * The first, small job-file reader, kept for callers of `readFioJobFile`: sections and raw options
+ * only, without fio's semantics. `readFio` (workloads/fio) is the reader the simulator and the CLI use.
+ *
  * Reads a fio job file: `[section]` headers, `key=value` lines and bare flags (`time_based`), comments
  * starting with `#` or `;`. `[global]` options apply to every job that follows, as in fio. Returns one
  * raw option set per job, `name` set to the section name; values stay strings for the job parser.

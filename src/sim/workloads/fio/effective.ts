@@ -1,0 +1,70 @@
+import type { FioEntry } from './lexer.js'
+import { canonicalName } from './option-table.js'
+import { type FioLog, FioValueError } from './problems.js'
+
+/**
+ * A job's options as fio applies them: the [global] options above it, then its own, the last of each
+ * name winning (aliases count as their option). Reading a value that fio would reject records a problem
+ * at that line and returns the fallback, so that one pass finds every problem of the file.
+ */
+export class Effective {
+  readonly #last = new Map<string, { entry: FioEntry; order: number }>()
+
+  constructor(
+    entries: readonly FioEntry[],
+    private readonly log: FioLog,
+  ) {
+    entries.forEach((entry, order) => {
+      this.#last.set(canonicalName(entry.key), { entry, order })
+    })
+  }
+
+  has(name: string): boolean {
+    return this.#last.has(name)
+  }
+
+  entry(name: string): FioEntry | undefined {
+    return this.#last.get(name)?.entry
+  }
+
+  /** The raw text (undefined when absent; '' for a bare flag). */
+  text(name: string): string | undefined {
+    const e = this.#last.get(name)
+    return e === undefined ? undefined : (e.entry.value ?? '')
+  }
+
+  /** Position of the option's last setting, -1 when absent: which of two options came last. */
+  order(name: string): number {
+    return this.#last.get(name)?.order ?? -1
+  }
+
+  /** `parse(value)` of the option, or `fallback` when absent or bad (bad values are logged). */
+  read<T>(name: string, parse: (value: string | undefined) => T, fallback: T): T {
+    const e = this.#last.get(name)
+    if (e === undefined) return fallback
+    return this.attempt(e.entry, () => parse(e.entry.value), fallback)
+  }
+
+  /** Runs `fn`; a FioValueError becomes a problem at `entry`'s line. */
+  attempt<T>(entry: FioEntry, fn: () => T, fallback: T): T {
+    try {
+      return fn()
+    } catch (error) {
+      if (!(error instanceof FioValueError)) throw error
+      this.log.badValue(entry.source, entry.key, entry.value, error)
+      return fallback
+    }
+  }
+
+  /** A problem at the option's line (or nowhere when it is absent). */
+  problem(name: string, message: string): void {
+    const e = this.#last.get(name)
+    if (e !== undefined) this.log.problem(e.entry.source, e.entry.key, message)
+  }
+}
+
+/** A value of a bare-or-valued option as a string, with the value required. */
+export function required(value: string | undefined): string {
+  if (value === undefined) throw new FioValueError('a value', 'a bare option name')
+  return value
+}

@@ -1,0 +1,232 @@
+import { blockSizes } from './block-sizes.js'
+import { bufferedModel, bufferedNotice } from './buffered.js'
+import { readCpus } from './cpus.js'
+import { Effective, required } from './effective.js'
+import { classifyEngine } from './engines.js'
+import type { FioJob } from './job.js'
+import { readLimits, readPacing } from './job-limits.js'
+import type { FioEntry, FioSection } from './lexer.js'
+import { readOutput } from './output-options.js'
+import type { FioLog } from './problems.js'
+import { FioValueError } from './problems.js'
+import { parseRw, rwMode } from './rw.js'
+import { type KbBase, parseBool, parseInteger } from './units.js'
+
+export interface JobContext {
+  /** CPUs of the simulated machine (cpus_allowed is checked against them). */
+  cpus: number
+  log: FioLog
+}
+
+const IEC_SUFFIX = /\d\s*[kmgtp]ib\b/i
+
+/**
+ * One job from its section and the [global] entries above it. Values fio would reject, and options
+ * the simulation refuses, are logged as problems (the job is still built, so later problems are found
+ * too); options with no effect and modelling assumptions become notices.
+ */
+export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: JobContext): FioJob {
+  const o = new Effective([...globals, ...section.entries], ctx.log)
+  const log = ctx.log
+  const kbBase = o.read<KbBase>('kb_base', (v) => kbBaseOf(required(v)), 1024)
+  if (kbBase === 1024) {
+    for (const key of ['bs', 'bsrange', 'bssplit', 'size', 'io_size', 'rate', 'filesize']) {
+      if (IEC_SUFFIX.test(o.text(key) ?? '')) {
+        log.notice(
+          'kb_base',
+          `with kb_base=1024 (fio's default) fio reads KiB, MiB, GiB as powers of 1000 (4KiB is 4000 bytes), and so does the simulation; set kb_base=1000 to make them powers of 1024`,
+        )
+      }
+    }
+  }
+  const ownName = section.entries.filter((e) => e.key === 'name').pop()?.value
+  const name = ownName ?? section.name
+  const { mode } = o.read('rw', (v) => parseRw(required(v)), {
+    mode: rwMode('read'),
+    offsetSuffix: undefined,
+  })
+  let rwmixread = 50
+  if (o.order('rwmixwrite') > o.order('rwmixread'))
+    rwmixread = 100 - o.read('rwmixwrite', (v) => parseInteger(required(v), 0, 100), 50)
+  else rwmixread = o.read('rwmixread', (v) => parseInteger(required(v), 0, 100), 50)
+  if (!(mode.reads && mode.writes)) rwmixread = mode.reads ? 100 : 0
+
+  const notes: string[] = []
+  const anySizeEntry = o.entry('bssplit') ?? o.entry('bs') ?? o.entry('bsrange') ?? section.entries[0]
+  const bsFallback = { read: [[4096, 100]], write: [[4096, 100]], trim: [[4096, 100]] } as FioJob['bs']
+  const bs =
+    anySizeEntry === undefined
+      ? bsFallback
+      : o.attempt(
+          anySizeEntry,
+          () =>
+            blockSizes(
+              {
+                bs: o.text('bs'),
+                bsrange: o.text('bsrange'),
+                rangeLast: o.order('bsrange') > o.order('bs'),
+                bssplit: o.text('bssplit'),
+                unaligned: o.read('bs_unaligned', (v) => parseBool(v, true), false),
+                kbBase,
+              },
+              notes,
+            ),
+          bsFallback,
+        )
+  for (const note of notes) log.notice('bssplit', note)
+
+  const engine = o.read('ioengine', (v) => required(v).trim(), 'psync')
+  const filename = o.text('filename') ?? ''
+  let engineClass = classifyEngine(engine, {
+    ...(o.has('libblkio_driver') ? { driver: o.text('libblkio_driver')! } : {}),
+    ...(o.has('xnvme_be') ? { backend: o.text('xnvme_be')! } : {}),
+  })
+  if (engineClass.kind === 'refused') o.problem('ioengine', `is not simulated: ${engineClass.reason}`)
+  if (/^\/dev\/(null|zero)$/.test(filename) && engineClass.kind !== 'refused') {
+    engineClass = { kind: 'no-io', reason: `filename=${filename} is not a block device` }
+  }
+  if (engineClass.kind === 'no-io' || engineClass.kind === 'bypass') {
+    log.notice(
+      engineClass.kind === 'bypass' ? 'ioengine' : engine === 'psync' ? 'filename' : 'ioengine',
+      `${engineClass.reason}: the job keeps its place in the run (phases, runtime) and maps nothing`,
+    )
+  }
+  o.read('cmd_type', (v) => oneOf(required(v), ['nvme', 'bsg']), 'nvme')
+  const mem = o.read('mem', (v) => oneOf(required(v).split(':')[0]!.trim(), MEMORY_KINDS), 'malloc')
+  if (/^cuda/.test(mem)) o.problem('mem', `is not simulated: mem=${mem} puts the buffers in GPU memory`)
+
+  const iodepthGiven = o.read('iodepth', (v) => parseInteger(required(v), 1, 65536), 1)
+  const offload = o.read('io_submit_mode', (v) => submitMode(required(v)), 'inline') === 'offload'
+  const directLast = o.order('buffered') > o.order('direct')
+  let direct = directLast
+    ? !o.read('buffered', (v) => parseBool(v, false), true)
+    : o.read('direct', (v) => parseBool(v, false), false)
+  const sgAsync = engine === 'sg' && /^\/dev\/sg/.test(filename) && !direct
+  if (engineClass.passthrough === true) direct = true
+  const syncEngine = engineClass.kind === 'sync' && !offload && !sgAsync
+  let iodepth = syncEngine ? 1 : iodepthGiven
+  if (syncEngine && iodepthGiven > 1) {
+    log.notice(
+      'iodepth',
+      `ioengine=${engine} is synchronous: fio caps the queue depth at 1, and so does the simulation`,
+    )
+  }
+  const syncWrites = o.read('sync', (v) => syncMode(required(v)), false)
+  const issuesIo = engineClass.kind === 'async' || engineClass.kind === 'sync'
+  let buffered: FioJob['buffered']
+  if (!direct && issuesIo) {
+    buffered = bufferedModel(mode, bs, engine, iodepth, syncWrites)
+    iodepth = Math.max(mode.reads ? buffered.readDepth : 0, mode.writes ? buffered.writeDepth : 0, 1)
+    log.notice('direct', bufferedNotice(buffered, mode))
+  }
+
+  const limits = readLimits(o, kbBase, log)
+  const pacing = readPacing(o, kbBase, log)
+  const output = readOutput(o)
+  const cpus = readCpus(o, ctx.cpus, log)
+  const options: Record<string, string> = {}
+  for (const e of section.entries) options[e.key] = e.value ?? ''
+  const verify = limits.verify !== null && mode.writes ? limits.verify : null
+  if (limits.verify !== null && !mode.writes) {
+    log.notice(
+      'verify',
+      'verify reads back what a job wrote; a job that does not write has nothing to verify',
+    )
+  }
+  if (verify?.readBack === true && limits.timeBased && verify.backlog === null) {
+    log.notice(
+      'verify',
+      'with time_based the runtime ends the job before fio reaches its read-back phase: no read-back is simulated (verify_backlog reads back during the run)',
+    )
+  }
+  return {
+    name,
+    source: section.source,
+    description: o.text('description'),
+    phase: 0,
+    after: [],
+    group: 0,
+    mode,
+    rwmixread,
+    bs,
+    numjobs: o.read('numjobs', (v) => parseInteger(required(v), 1, 4096), 1),
+    engine,
+    engineKind: engineClass.kind,
+    iodepthGiven,
+    iodepth,
+    iodepthLow: Math.min(
+      iodepth,
+      o.read('iodepth_low', (v) => parseInteger(required(v), 0, 65536), 0) || iodepth,
+    ),
+    completeMin: o.read('iodepth_batch_complete_min', (v) => parseInteger(required(v), 0, 65536), 1),
+    direct,
+    buffered,
+    ...limits,
+    verify,
+    ...pacing,
+    exitall: o.read('exitall', (v) => parseBool(v, true), false)
+      ? o.read('exit_what', (v) => exitWhat(required(v)), 'group' as const)
+      : null,
+    cpus: cpus.list,
+    cpusSplit: cpus.split,
+    continueOnError: o.read('continue_on_error', (v) => continueOnError(required(v)), 'none'),
+    trimDmaBytes: 16 * o.read('num_range', (v) => parseInteger(required(v), 1, 256), 1),
+    output,
+    options,
+  }
+}
+
+const MEMORY_KINDS = [
+  'malloc',
+  'shm',
+  'shmhuge',
+  'mmap',
+  'mmaphuge',
+  'mmapshared',
+  'cudamalloc',
+  'cudamanaged',
+]
+
+function oneOf<T extends string>(v: string, values: readonly T[]): T {
+  if ((values as readonly string[]).includes(v)) return v as T
+  throw new FioValueError(`one of ${values.join(', ')}`)
+}
+
+function kbBaseOf(v: string): KbBase {
+  const n = parseInteger(v)
+  if (n !== 1000 && n !== 1024) throw new FioValueError('1000 or 1024')
+  return n
+}
+
+function submitMode(v: string): 'inline' | 'offload' {
+  if (v === 'inline' || v === 'offload') return v
+  throw new FioValueError('inline or offload')
+}
+
+function syncMode(v: string): boolean {
+  if (v === '0' || v === 'none') return false
+  if (v === '1' || v === 'sync' || v === 'dsync') return true
+  throw new FioValueError('none, sync, dsync, 0 or 1')
+}
+
+function exitWhat(v: string): 'group' | 'stonewall' | 'all' {
+  if (v === 'group' || v === 'stonewall' || v === 'all') return v
+  throw new FioValueError('group, stonewall or all')
+}
+
+const CONTINUE: Record<string, FioJob['continueOnError']> = {
+  none: 'none',
+  '0': 'none',
+  verify: 'none',
+  read: 'read',
+  write: 'write',
+  io: 'io',
+  all: 'io',
+  '1': 'io',
+}
+
+function continueOnError(v: string): FioJob['continueOnError'] {
+  const mode = CONTINUE[v]
+  if (mode === undefined) throw new FioValueError('none, read, write, io, verify, all, 0 or 1')
+  return mode
+}

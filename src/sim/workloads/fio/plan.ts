@@ -1,0 +1,130 @@
+import { readArgs } from './command-line.js'
+import type { FioJob, FioPlan } from './job.js'
+import { readJob } from './job-reader.js'
+import { type FioEntry, type FioInput, type FioSection, readSections } from './lexer.js'
+import { classifyOption } from './option-table.js'
+import { assignPhases, type JobFlags } from './phases.js'
+import { FioLog } from './problems.js'
+import { parseBool } from './units.js'
+
+export interface FioReadOptions extends Partial<FioInput> {
+  /** CPUs of the simulated machine: $ncpus, and the limit of cpus_allowed. Default 16. */
+  cpus?: number
+  /** Replaces every job's runtime (the CLI's --runtime), ms. */
+  runtimeMs?: number
+  /** Every notice becomes an error (the CLI's --strict). */
+  strict?: boolean
+}
+
+/** A job file's text, named as the user named it. */
+export interface FioFile {
+  name: string
+  text: string
+}
+
+/** The default run of a job that fio would run without end (no size, no runtime): 1 s. */
+export const UNBOUNDED_RUNTIME_MS = 1000
+
+/**
+ * Reads fio job files and fio command-line arguments (`--name=a --rw=randread …`, as fio takes them)
+ * into the plan the simulation runs: phases of jobs with their effective settings, and notices. Job
+ * options on the command line before the first --name are global defaults for every job, the job
+ * files' too; each job file after the first starts with a stonewall (HOWTO "Command line options":
+ * "each job file will be regarded as a separate group"). Throws a FioJobError listing every problem.
+ */
+export function readFio(
+  input: { files?: readonly FioFile[]; args?: readonly string[] },
+  options: FioReadOptions = {},
+): FioPlan {
+  const log = new FioLog()
+  const cpus = options.cpus ?? 16
+  const fioInput: FioInput = {
+    env: options.env ?? {},
+    keywords: { pagesize: 4096, ncpus: cpus, mb_memory: undefined, ...options.keywords },
+    ...(options.readInclude === undefined ? {} : { readInclude: options.readInclude }),
+  }
+  const command = readArgs(input.args ?? [], fioInput, log)
+  const sections: FioSection[] = [...command.sections]
+  ;(input.files ?? []).forEach((file, i) => {
+    const own = readSections(file.text, file.name, fioInput, log)
+    const first = own.find((s) => !s.global)
+    if (first !== undefined && (i > 0 || command.sections.some((s) => !s.global))) {
+      first.entries.unshift({ key: 'stonewall', value: undefined, source: first.source })
+    }
+    sections.push(...own)
+  })
+  const selected =
+    command.only.length === 0 ? sections : sections.filter((s) => s.global || command.only.includes(s.name))
+  const jobs: FioJob[] = []
+  const flags: JobFlags[] = []
+  let globals: FioEntry[] = []
+  for (const section of selected) {
+    classifyEntries(section.entries, log)
+    if (section.global) {
+      globals = [...globals, ...section.entries]
+      continue
+    }
+    jobs.push(readJob(section, globals, { cpus, log }))
+    flags.push(jobFlags([...globals, ...section.entries]))
+  }
+  const where = { file: input.files?.[0]?.name ?? 'command line', line: 0 }
+  if (jobs.length === 0 && log.problems.length === 0) {
+    log.problem(where, where.file, 'defines no job (fio: "No job(s) defined")')
+  }
+  const phases = assignPhases(jobs, flags, log)
+  applyBounds(jobs, options.runtimeMs, log)
+  if (options.strict === true) {
+    for (const n of log.notices)
+      log.problem(n.source ?? where, n.option, `has a notice, and --strict makes it an error: ${n.message}`)
+  }
+  log.check()
+  const globalOptions: Record<string, string> = {}
+  for (const e of globals) globalOptions[e.key] = e.value ?? ''
+  return { phases, notices: log.notices.map(({ option, message }) => ({ option, message })), globalOptions }
+}
+
+/** stonewall, new_group and wait_for of a job: the last setting of each wins. */
+function jobFlags(entries: readonly FioEntry[]): JobFlags {
+  const last = (...keys: string[]): FioEntry | undefined => entries.filter((e) => keys.includes(e.key)).pop()
+  const on = (e: FioEntry | undefined): boolean => {
+    if (e === undefined) return false
+    try {
+      return parseBool(e.value, true)
+    } catch {
+      return false
+    }
+  }
+  const waitFor = last('wait_for')
+  return {
+    stonewall: on(last('stonewall', 'wait_for_previous')),
+    newGroup: on(last('new_group')),
+    waitFor: waitFor?.value === undefined ? undefined : { name: waitFor.value, source: waitFor.source },
+  }
+}
+
+/** Every option of a section is modelled, has no effect (a notice), is refused or is unknown to fio. */
+function classifyEntries(entries: readonly FioEntry[], log: FioLog): void {
+  for (const e of entries) {
+    const c = classifyOption(e.key)
+    if (c === undefined)
+      log.problem(e.source, e.key, 'is not an option fio knows (fio rejects the job: "Bad option")')
+    else if (c.kind === 'refused') log.problem(e.source, e.key, `is not simulated: ${c.reason}`)
+    else if (c.kind === 'no-effect') log.notice(e.key, `no effect on bounce buffering: ${c.reason}`, e.source)
+  }
+}
+
+/** --runtime replaces every job's runtime; a job with no bound at all gets a notice. */
+function applyBounds(jobs: FioJob[], runtimeMs: number | undefined, log: FioLog): void {
+  for (const job of jobs) {
+    if (runtimeMs !== undefined) job.runtimeMs = runtimeMs
+    const bounded =
+      job.runtimeMs !== null || (!job.timeBased && (job.sizeBytes !== null || job.numberIos !== null))
+    if (!bounded && job.engineKind !== 'refused') {
+      log.notice(
+        'runtime',
+        `[${job.name}] has no size bound and no runtime (fio would ${job.timeBased ? 'run until stopped' : 'cover the whole device'}): the simulation runs it for ${UNBOUNDED_RUNTIME_MS} ms; set --runtime`,
+        job.source,
+      )
+    }
+  }
+}

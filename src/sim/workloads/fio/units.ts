@@ -1,0 +1,168 @@
+import { evaluate } from './arithmetic.js'
+import { FioValueError } from './problems.js'
+
+/**
+ * Numbers as fio reads them (fio's parse.c: str_to_decimal, get_mult_bytes, get_mult_time; HOWTO
+ * "Parameter types"). Sizes: a whole number (decimal or 0x hex) with an optional suffix; with
+ * kb_base=1024 (fio's default) k/m/g/t/p are powers of 1024 and the IEC forms kib/mib/… are powers of
+ * 1000 (fio's compatibility mode, HOWTO "int"); kb_base=1000 swaps them. 'b' means bytes. A value
+ * starting with '(' is an arithmetic expression.
+ *
+ * Where fio would quietly read something else than the text says ('1.5m' is 1 byte to fio, '10sec' is
+ * 10 µs), the value is refused with that reason instead.
+ */
+export type KbBase = 1000 | 1024
+
+/** A size in bytes, a percentage of the file or device (`size=20%`), or zones (`size=8z`, zonemode=zbd). */
+export type FioSize = { bytes: number } | { percent: number } | { zones: number }
+
+const PREFIXES = ['k', 'm', 'g', 't', 'p'] as const
+
+/** The multiplier of a size suffix (lower case, cut at fio's separators), or undefined if not one. */
+function sizeMultiplier(suffix: string, kbBase: KbBase): number | undefined {
+  if (suffix === '' || suffix === 'b') return 1
+  const iec = /^([kmgtp])ib$/.exec(suffix)
+  const si = /^([kmgtp])b?$/.exec(suffix)
+  const letter = iec?.[1] ?? si?.[1]
+  if (letter === undefined) return undefined
+  const power = PREFIXES.indexOf(letter as (typeof PREFIXES)[number]) + 1
+  const base = iec === null ? kbBase : kbBase === 1024 ? 1000 : 1024
+  return base ** power
+}
+
+/** A size: '4k', '128KiB', '0x1000', '1g', '20%', '(4k*2)'. */
+export function parseSize(text: string, kbBase: KbBase, allowPercent = false): FioSize {
+  const value = text.trim()
+  if (value === '')
+    throw new FioValueError('a size like 4k, 128KiB or 1g', 'empty: an unset environment variable?')
+  if (value.startsWith('(')) return { bytes: whole(evaluate(value, { kind: 'size', kbBase })) }
+  const hex = /^0x([0-9a-f]+)$/i.exec(value)
+  if (hex) return { bytes: whole(Number.parseInt(hex[1]!, 16)) }
+  const m = /^(\d+)([a-z%]*)$/i.exec(value)
+  if (m === null) {
+    const lead = /^[+-]?\d+/.exec(value)?.[0]
+    if (lead !== undefined && /^\d+[.,]\d/.test(value)) {
+      throw new FioValueError(
+        'a whole number of bytes like 4k, 128KiB or 1g',
+        `fio reads whole numbers only and would take ${lead}`,
+      )
+    }
+    throw new FioValueError('a size like 4k, 128KiB or 1g')
+  }
+  const n = Number(m[1])
+  const suffix = m[2]!.toLowerCase()
+  if (suffix === '%') {
+    if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no percentage here')
+    if (n < 1 || n > 100) throw new FioValueError('a percentage from 1% to 100%')
+    return { percent: n }
+  }
+  if (suffix === 'z') {
+    if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no zones here')
+    return { zones: n }
+  }
+  const mult = sizeMultiplier(suffix, kbBase)
+  if (mult === undefined) throw new FioValueError('a size like 4k, 128KiB or 1g', `unknown suffix "${m[2]}"`)
+  return { bytes: whole(n * mult) }
+}
+
+/** A size that must be bytes (no percentage). */
+export function parseBytes(text: string, kbBase: KbBase): number {
+  const size = parseSize(text, kbBase)
+  if (!('bytes' in size))
+    throw new FioValueError('a size like 4k, 128KiB or 1g', 'no percentage or zones here')
+  return size.bytes
+}
+
+const TIME_SUFFIX: ReadonlyArray<[RegExp, number]> = [
+  [/^(us|usec)$/, 1],
+  [/^(ms|msec)$/, 1000],
+  [/^s$/, 1e6],
+  [/^m$/, 60e6],
+  [/^h$/, 3600e6],
+  [/^d$/, 86400e6],
+]
+
+/**
+ * A time in microseconds. Without a suffix the number is seconds (`defaultSeconds`, e.g. runtime) or
+ * microseconds (thinktime). Suffixes: us/usec, ms/msec, s, m, h, d, in any case.
+ */
+export function parseTimeUs(text: string, defaultSeconds: boolean): number {
+  const value = text.trim()
+  if (value === '')
+    throw new FioValueError('a time like 10, 200ms or 1h', 'empty: an unset environment variable?')
+  if (value.startsWith('(')) {
+    return whole(evaluate(value, { kind: 'time' }, defaultSeconds))
+  }
+  const m = /^(\d+)([a-z]*)$/i.exec(value)
+  if (m === null) {
+    if (/^\d+\.\d/.test(value)) {
+      throw new FioValueError(
+        'a whole time like 10, 200ms or 1h',
+        'fio reads whole numbers only: write 500ms, not 0.5s',
+      )
+    }
+    throw new FioValueError('a time like 10, 200ms or 1h')
+  }
+  const n = Number(m[1])
+  const suffix = m[2]!.toLowerCase()
+  if (suffix === '') return whole(n * (defaultSeconds ? 1e6 : 1))
+  for (const [pattern, mult] of TIME_SUFFIX) if (pattern.test(suffix)) return whole(n * mult)
+  throw new FioValueError(
+    'a time like 10, 200ms or 1h (units us, ms, s, m, h, d)',
+    `fio would read the unknown unit "${m[2]}" as ${n} µs`,
+  )
+}
+
+/** A whole number ('16', '0x10'), in [min, max]. */
+export function parseInteger(text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const value = text.trim()
+  let n: number
+  if (value.startsWith('(')) n = evaluate(value, { kind: 'number' })
+  else if (/^0x[0-9a-f]+$/i.test(value)) n = Number.parseInt(value.slice(2), 16)
+  else if (/^-?\d+$/.test(value)) n = Number(value)
+  else throw new FioValueError(`a whole number from ${min} to ${max}`)
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new FioValueError(`a whole number from ${min} to ${max}`)
+  }
+  return n
+}
+
+/** fio's bool: 0 or 1 (a bare flag is 1 for options that allow it). */
+export function parseBool(text: string | undefined, bareAllowed: boolean): boolean {
+  if (text === undefined) {
+    if (bareAllowed) return true
+    throw new FioValueError('0 or 1', 'a bare option name')
+  }
+  const n = parseInteger(text, 0, 1)
+  return n === 1
+}
+
+/**
+ * fio's per-direction lists (HOWTO `blocksize`): 'a' applies to reads, writes and trims; 'a,b' gives
+ * reads a and writes and trims b; 'a,b,' leaves trims at the default; an empty field keeps the
+ * default. Returns [read, write, trim], undefined where the default applies.
+ */
+export function perDirection(text: string): [string | undefined, string | undefined, string | undefined] {
+  const parts = text.split(',').map((p) => p.trim())
+  if (parts.length > 3) throw new FioValueError('at most 3 values: read,write,trim')
+  const at = (i: number): string | undefined => {
+    const p = parts[i]
+    return p === undefined || p === '' ? undefined : p
+  }
+  if (parts.length === 1) return [at(0), at(0), at(0)]
+  if (parts.length === 2) return [at(0), at(1), at(1)]
+  return [at(0), at(1), at(2)]
+}
+
+/** A range 'lo-hi' or 'lo:hi' (swapped when reversed, as fio does), or a single value 'v' (lo = hi). */
+export function splitRange(text: string): [string, string] {
+  const m = /^([^:-]+)[:-]([^:-]+)$/.exec(text.trim())
+  if (m === null) return [text.trim(), text.trim()]
+  return [m[1]!.trim(), m[2]!.trim()]
+}
+
+function whole(n: number): number {
+  if (!Number.isFinite(n) || n < 0) throw new FioValueError('a value of at least 0')
+  if (!Number.isSafeInteger(Math.floor(n))) throw new FioValueError('a value below 2^53')
+  return Math.floor(n)
+}
