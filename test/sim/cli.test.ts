@@ -195,10 +195,15 @@ describe('the command line, parsed by node:util parseArgs', () => {
       report: undefined,
       pool: '4M',
       policies: ['fail', 'rfc'],
+      strict: false,
+      fioArgs: [],
     })
+    // After --: fio's command line, passed through untouched.
     expect(parseArgs(['simulate', '--', '--json', '-h'])).toMatchObject({
-      positionals: ['--json', '-h'],
+      positionals: [],
+      fioArgs: ['--json', '-h'],
       json: false,
+      help: false,
     })
   })
 

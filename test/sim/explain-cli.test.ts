@@ -105,7 +105,7 @@ describe('dma-throttle explain', () => {
     [
       ['explain', 'coco-fio', '--runtime', '1s'],
       2,
-      'fio arguments after --, --strict and --runtime go with a .fio job file',
+      'fio arguments after --, --strict and --runtime go with a fio job file or alone, not with "coco-fio"',
     ],
     [['explain', 'bad.fio'], 1, 'bad.fio: 2 problems: `[j].frobnicate` is not an option fio knows'],
     [['simulate', 'coco-fio', '--output-format', 'fio-json'], 2, '--output-format fio-json reports fio jobs'],

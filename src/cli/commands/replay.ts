@@ -22,6 +22,7 @@ import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { checkPoolFlag } from '../pool-limit.js'
 import { ProgressBar } from '../progress.js'
+import { refuseFlags } from '../run-flags.js'
 
 /** Areas of the pool a trace is replayed on when neither --pool's trace nor its header says (16 CPUs). */
 const DEFAULT_CPUS = 16
@@ -131,6 +132,8 @@ interface TraceTarget {
 }
 
 async function traceTarget(args: ParsedArgs, command: string): Promise<TraceTarget> {
+  // A trace is no fio job and is replayed as recorded: fio's flags and --output-format do not apply.
+  refuseFlags(args, `${command} on a trace`, ['outputFormat', 'runtime', 'strict', 'traceOut'])
   if (args.positionals.length !== 1) {
     throw new CliUsageError(`${command} takes one trace file, e.g. \`dma-throttle ${command} vm.trace\``)
   }

@@ -1,5 +1,6 @@
 import { SpecError } from '../errors.js'
 import type { Raw } from '../workloads/values.js'
+import type { BlockFields } from './block-fields.js'
 import type { DeviceKind } from './kind.js'
 import { nicKind } from './nic.js'
 import { nvmeKind } from './nvme.js'
@@ -35,4 +36,12 @@ export function parseDevice(field: string, raw: Raw): DeviceSpec {
 function oneOf(names: readonly string[]): string {
   const quoted = names.map((n) => `'${n}'`)
   return quoted.length === 1 ? quoted[0]! : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`
+}
+
+/** A device spec of a kind that takes block I/O (jobs may name it). */
+export type BlockDeviceSpec = Extract<DeviceSpec, BlockFields>
+
+/** Whether `d` is of a kind that takes block I/O: the kind says so, not its name. */
+export function isBlockDevice(d: DeviceSpec): d is BlockDeviceSpec {
+  return deviceKind(d.type).blockIo
 }

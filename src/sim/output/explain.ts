@@ -1,4 +1,5 @@
 import { formatBytes } from '../../index.js'
+import { isBlockDevice } from '../devices/registry.js'
 import type { SimSpec } from '../spec.js'
 import type { FioJob, FioPlan } from '../workloads/fio/job.js'
 
@@ -94,7 +95,7 @@ function duration(ms: number): string {
 /** The first line of the text: what was read, and the machine it runs on. */
 export function formatExplainTitle(name: string, spec: SimSpec, e: Explanation): string {
   const jobs = e.phases.reduce((n, p) => n + p.jobs.length, 0)
-  const device = spec.devices.find((d) => d.type !== 'nic')
+  const device = spec.devices.find(isBlockDevice)
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
   return (
     `${name}: ${plural(e.phases.length, 'phase')}, ${plural(jobs, 'job')}; ` +

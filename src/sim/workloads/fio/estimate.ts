@@ -1,7 +1,8 @@
+import { type BlockDeviceSpec, isBlockDevice } from '../../devices/registry.js'
 import type { SimSpec } from '../../spec.js'
 import type { FioJobSpec, IoDirection } from '../fio-job-spec.js'
 
-type Device = SimSpec['devices'][number]
+type Device = BlockDeviceSpec
 
 const DIRS: readonly IoDirection[] = ['read', 'write', 'trim']
 
@@ -29,7 +30,7 @@ function meanBytes(f: FioJobSpec): number {
 export function estimateCloneIops(f: FioJobSpec, device: Device | undefined, clones = 1): number {
   const bytes = meanBytes(f)
   let iops = Number.POSITIVE_INFINITY
-  if (device !== undefined && device.type !== 'nic') {
+  if (device !== undefined) {
     const serviceS = device.latencyUs / 1e6 + bytes / device.bandwidth
     iops = Math.min(f.depth / serviceS, device.bandwidth / bytes / Math.max(1, clones))
   } else iops = f.depth * 10_000
@@ -66,7 +67,7 @@ export function estimateJobMs(f: FioJobSpec, device: Device | undefined, clones 
 
 /** Block I/Os the fio jobs of a run are expected to simulate, per policy (other jobs count 0). */
 export function estimateIos(spec: SimSpec): number {
-  const device = spec.devices.find((d) => d.type !== 'nic')
+  const device = spec.devices.find(isBlockDevice)
   let ios = 0
   for (const job of spec.jobs) {
     const f = job.fio

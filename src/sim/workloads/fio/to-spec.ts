@@ -1,3 +1,4 @@
+import { type BlockDeviceSpec, isBlockDevice } from '../../devices/registry.js'
 import { parseSpec } from '../../parse-spec.js'
 import type { JobSpec, RwMode, SimSpec } from '../../spec.js'
 import type { FioJobSpec } from '../fio-job-spec.js'
@@ -25,7 +26,7 @@ export function fioPlanToSpec(plan: FioPlan, machine: FioMachine): SimSpec {
     ...(machine.pool === undefined ? {} : { pool: machine.pool }),
     jobs: [{ name: 'placeholder' }],
   })
-  const device = base.devices.find((d) => d.type !== 'nic')!
+  const device = base.devices.find(isBlockDevice)!
   const jobs = plan.phases.flatMap((p) => p.jobs).map((job) => toJobSpec(job, device.name))
   const estimate = estimateRunMs(jobs, device)
   return {
@@ -128,7 +129,7 @@ export function toJobSpec(job: FioJob, device: string): JobSpec {
 }
 
 /** Phases in sequence, jobs of a phase side by side: the estimated span of the run, at least 1 ms. */
-function estimateRunMs(jobs: readonly JobSpec[], device: SimSpec['devices'][number]): number {
+function estimateRunMs(jobs: readonly JobSpec[], device: BlockDeviceSpec): number {
   const end = new Map<string, number>()
   let last = 1
   for (const job of jobs) {
