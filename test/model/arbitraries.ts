@@ -8,6 +8,16 @@ import {
   StaleUnmapCommand,
   UnmapCommand,
 } from './commands.js'
+import {
+  AbortWatchCommand,
+  BurstCommand,
+  type CancelBad,
+  CancelCommand,
+  type CancelReason,
+  SetThrottleCommand,
+  WatchCommand,
+  type WatchSignal,
+} from './commands-queue.js'
 import type { Mode, ModelConfig } from './model.js'
 import type { GrowthConfig } from './model-growth.js'
 import { SEGMENT, SLOT } from './model-pools.js'
@@ -87,8 +97,13 @@ export function configArb(mode: Mode, growth: GrowthKind): fc.Arbitrary<ModelCon
       high: fc.constantFrom(0.25, 0.5, 0.7, 0.9, 1),
       lowOfHigh: fc.constantFrom(0.5, 0.9, 1),
       short: fc.integer({ min: 0, max: SEGMENT * SLOT - 1 }),
+      // A budget in bytes instead of high (and the default low), as a fraction of the pool's bytes.
+      budgetOfPool: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
+      ),
     })
-    .chain(({ segments, areasLog, high, lowOfHigh, short }) => {
+    .chain(({ segments, areasLog, high, lowOfHigh, short, budgetOfPool }) => {
       const nareas = Math.min(2 ** areasLog, 2 ** Math.floor(Math.log2(segments)))
       const nslabs = Math.ceil(segments / nareas) * nareas * SEGMENT
       const g =
@@ -100,7 +115,20 @@ export function configArb(mode: Mode, growth: GrowthKind): fc.Arbitrary<ModelCon
               ? transientFillArb(nslabs)
               : fc.option(growthArb(nslabs), { nil: undefined })
       const sizeBytes = segments * SEGMENT * SLOT - (segments > 1 ? short : 0) // at least one segment
-      return g.map((gc) => ({ mode, high, low: high * lowOfHigh, sizeBytes, nslabs, nareas, growth: gc }))
+      const budgetBytes =
+        budgetOfPool === undefined || mode === 'off'
+          ? undefined
+          : Math.max(SLOT, Math.floor(budgetOfPool * nslabs * SLOT))
+      return g.map((gc) => ({
+        mode,
+        high,
+        low: high * lowOfHigh,
+        sizeBytes,
+        budgetBytes,
+        nslabs,
+        nareas,
+        growth: gc,
+      }))
     })
 }
 
@@ -130,6 +158,73 @@ const mapArb = (blocking: boolean) =>
     })
     .map((p) => new MapCommand({ ...p, blocking }))
 
+const fractionArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(0.1, 0.25, 0.5, 0.7, 0.9, 1) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -0.5, 1.2, Number.NaN, '0.5', true, null) },
+)
+
+const budgetBytesArb = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 3 * 1024 * 1024 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(2047, 4096.5, '65536', Number.POSITIVE_INFINITY, -SLOT) },
+)
+
+/** setThrottle's argument: mostly valid thresholds or budgets, sometimes each kind of bad input. */
+const retuneArb: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ high: fractionArb, low: fractionArb }, { requiredKeys: [] }) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      { budgetBytes: budgetBytesArb, low: fractionArb },
+      { requiredKeys: ['budgetBytes'] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      undefined,
+      0.5,
+      [0.5],
+      { hihg: 0.5 },
+      { high: 0.5, budgetBytes: 65536 },
+    ),
+  },
+)
+
+const watchArb = fc
+  .record({
+    kind: fc.constantFrom('idle' as const, 'below' as const),
+    n: fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 1, max: 6 }) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, Number.NaN, '2', null, 2 ** 53) },
+    ),
+    signal: fc.constantFrom<WatchSignal>('none', 'none', 'live', 'live', 'aborted', 'bad'),
+  })
+  // One bad argument at a time: a bad n goes with a good signal.
+  .map(({ kind, n, signal }) =>
+    kind === 'below' && !(Number.isSafeInteger(n) && (n as number) >= 1) && signal === 'bad'
+      ? new WatchCommand(kind, n, 'live')
+      : new WatchCommand(kind, n, signal),
+  )
+
+const cancelArb = fc
+  .record({
+    reason: fc.constantFrom<CancelReason>('none', 'string', 'error'),
+    device: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom('nvme', 'scsi', 'nic', 'idle-device') },
+    ),
+    // One call in six has bad options.
+    bad: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(undefined) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<CancelBad>('string-options', 'null-options', 'device-type', 'unknown-key'),
+      },
+    ),
+  })
+  .map(({ reason, device, bad }) => new CancelCommand(reason, device, bad))
+
 export const commandsArb = (maxCommands: number) =>
   fc.commands(
     [
@@ -158,6 +253,16 @@ export const commandsArb = (maxCommands: number) =>
         { weight: 3, arbitrary: fc.integer({ min: 0, max: 25 }).map((ms) => new AdvanceCommand(ms)) },
         { weight: 1, arbitrary: fc.boolean().map((refuse) => new RefuseGrowCommand(refuse)) },
         { weight: 1, arbitrary: fc.constant(new ResetHiwaterCommand()) },
+        { weight: 2, arbitrary: cancelArb },
+        { weight: 1, arbitrary: retuneArb.map((input) => new SetThrottleCommand(input)) },
+        { weight: 2, arbitrary: watchArb },
+        { weight: 1, arbitrary: fc.nat().map((pick) => new AbortWatchCommand(pick)) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .array(mapArb(true), { minLength: 3, maxLength: 6 })
+            .map((maps) => new BurstCommand(maps)),
+        },
       ),
     ],
     { maxCommands, size: 'max' },

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { expect } from 'vitest'
 import type { Model } from './model.js'
 import { FairShareModel } from './model-fair-share.js'
@@ -80,17 +81,61 @@ export function check(model: Model, real: Real, after: string): void {
   expect(transientSlots, `${at}: transient slots`).toBe(s.transientNslabs)
   if (model.config.mode === 'budget' || model.config.mode === 'fair-share') {
     // Admissions stay within the budget (the model checks each one), and the shrinker keeps every pool
-    // that blocking mappings count on: blocking usage never exceeds the budget, at any step.
-    expect(s.throttle.blockingUsed, `${at}: blocking usage above the budget`).toBeLessThanOrEqual(
-      s.throttle.budget,
+    // that blocking mappings count on: blocking usage never exceeds the budget, at any step, except
+    // what a smaller budget left above it (setThrottle revokes nothing), which may only fall.
+    const { blockingUsed, budget } = s.throttle
+    expect(blockingUsed, `${at}: blocking usage above the budget`).toBeLessThanOrEqual(
+      Math.max(budget, model.overBudget),
     )
+    model.overBudget = blockingUsed > budget ? blockingUsed : 0
   }
+  if (model.config.mode !== 'off') {
+    const { high, low, budgetSlots } = real.dma.options.throttle as {
+      high: number
+      low: number
+      budgetSlots?: number
+    }
+    const t = model.thresholds
+    if (high !== t.high || low !== t.low || budgetSlots !== t.budgetSlots)
+      expect({ high, low, budgetSlots }, `${at}: thresholds`).toEqual(t)
+  }
+  checkNoTrace(model, real, at)
   let pending = 0
   for (const r of real.records.values()) if (!r.settled) pending++
   expect(pending, `${at}: unsettled requests = waiting`).toBe(s.throttle.waiting)
   const g = model.growth
   if (model.live.size === 0 && !g?.growing && g?.waitTimer === undefined) checkStuckHeads(model, at)
   checkGrowWanted(model, at)
+}
+
+/**
+ * Every promise still pending holds exactly one abort listener on its signal, every settled one none
+ * (cancelWaiting and a watcher's abort leave no listener); the pending onIdle / onQueueBelow calls
+ * are the model's.
+ */
+function checkNoTrace(model: Model, real: Real, at: string): void {
+  const listeners = (c: AbortController) => getEventListeners(c.signal, 'abort').length
+  // Plain comparisons (this runs after every command); a settled promise whose signal was seen clean
+  // stays clean, as nothing adds a listener later.
+  const expectListeners = (c: AbortController, settled: boolean, what: string) => {
+    const n = listeners(c)
+    if (n !== (settled ? 0 : 1)) expect(n, `${at}: abort listeners of ${what}`).toBe(settled ? 0 : 1)
+  }
+  for (const r of real.records.values()) {
+    if (r.controller === undefined || real.clean.has(r)) continue
+    expectListeners(r.controller, r.settled, `#${r.id}`)
+    if (r.settled) real.clean.add(r)
+  }
+  const pending: number[] = []
+  for (const w of real.watches.values()) {
+    if (real.clean.has(w)) continue
+    if (!w.settled) pending.push(w.id)
+    if (w.controller !== undefined) expectListeners(w.controller, w.settled, `w${w.id}`)
+    if (w.settled) real.clean.add(w)
+  }
+  const expected = model.watchers.pending.map((w) => w.id).sort((a, b) => a - b)
+  if (pending.join() !== expected.join())
+    expect(pending, `${at}: pending onIdle/onQueueBelow`).toEqual(expected)
 }
 
 /**

@@ -21,7 +21,14 @@ export interface MapParams {
 }
 
 /** Runs the real side of a step, lets it settle, runs the model's side, then compares everything. */
-async function step(model: Model, real: Real, name: string, act: () => void, predict: () => void, ms = 0) {
+export async function step(
+  model: Model,
+  real: Real,
+  name: string,
+  act: () => void,
+  predict: () => void,
+  ms = 0,
+) {
   act()
   await real.clock.advanceBy(ms)
   predict()

@@ -1,6 +1,12 @@
-import type { ModelPolicy, PolicyHost } from './model-policies.js'
+import {
+  budgetOf,
+  type ModelPolicy,
+  maxBudgetOf,
+  type PolicyHost,
+  type Thresholds,
+} from './model-policies.js'
 import { SEGMENT } from './model-pools.js'
-import type { Waiting } from './model-types.js'
+import type { Oracle, Waiting } from './model-types.js'
 
 const MIN_SHARE = 4 * SEGMENT
 
@@ -25,14 +31,14 @@ export class FairShareModel implements ModelPolicy {
   readonly lowCount = 0
   constructor(
     readonly host: PolicyHost,
-    readonly high: number,
+    readonly t: Thresholds,
   ) {}
 
   get budget(): number {
-    return Math.floor(this.high * this.host.nslabs)
+    return budgetOf(this.t, this.host.nslabs)
   }
   maxSlots(): number {
-    return Math.floor(this.high * this.host.maxNslabs)
+    return maxBudgetOf(this.t, this.host.maxNslabs)
   }
   #device(name: string): Device {
     let d = this.devices.get(name)
@@ -121,6 +127,23 @@ export class FairShareModel implements ModelPolicy {
     if (wasHead) this.drain()
   }
 
+  /**
+   * Device by device, each in FIFO order. Which device goes first is the real pool's choice (api.md
+   * fixes only "device by device"), so the model takes the devices in the ring's order here and lets
+   * `Model.cancel` reorder the groups after the real log.
+   */
+  take(device: string | undefined): Waiting[] {
+    const names = device === undefined ? [...this.ring] : this.ring.filter((n) => n === device)
+    const out: Waiting[] = []
+    for (const name of names) {
+      const d = this.devices.get(name)!
+      out.push(...d.queue.splice(0))
+      this.ring.splice(this.ring.indexOf(name), 1)
+      this.#forget(name)
+    }
+    return out
+  }
+
   #forget(name: string): void {
     const d = this.devices.get(name)
     if (d !== undefined && d.used === 0 && d.queue.length === 0) this.devices.delete(name)
@@ -138,4 +161,29 @@ export class FairShareModel implements ModelPolicy {
   waiters(): Waiting[] {
     return this.ring.flatMap((n) => this.devices.get(n)!.queue)
   }
+}
+
+/**
+ * cancelWaiting's order under 'fair-share': device by device, FIFO within a device (api.md). The
+ * device order is the real pool's: each group goes where the real log (from `from`) puts its first
+ * waiter. A group the real log does not start goes last, and the log comparison reports it.
+ */
+export function inRealOrder(gone: Waiting[], oracle: Oracle, from: number): Waiting[] {
+  const groups = new Map<string, Waiting[]>()
+  for (const w of gone) {
+    const g = groups.get(w.device)
+    if (g === undefined) groups.set(w.device, [w])
+    else g.push(w)
+  }
+  const out: Waiting[] = []
+  while (groups.size > 0) {
+    const id = Number(/:(\d+)@/.exec(oracle.entry(from + out.length) ?? '')?.[1])
+    const first = gone.find((w) => w.id === id)
+    const g = first === undefined ? undefined : groups.get(first.device)
+    if (g === undefined || g[0] !== first) break
+    out.push(...g)
+    groups.delete(first!.device)
+  }
+  for (const g of groups.values()) out.push(...g)
+  return out
 }

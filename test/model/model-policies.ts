@@ -1,6 +1,27 @@
 import { SEGMENT } from './model-pools.js'
 import type { Waiting } from './model-types.js'
 
+/**
+ * The thresholds every policy reads on each decision; `setThrottle` changes them in place (api.md:
+ * "the new marks apply to the next decisions"). `budgetSlots` is a budget fixed in bytes
+ * (`throttle.budgetBytes`), undefined when the budget follows `high × nslabs`.
+ */
+export interface Thresholds {
+  high: number
+  low: number
+  budgetSlots: number | undefined
+}
+
+/** The blocking budget now: fixed, or `floor(high × nslabs)` of the current capacity. */
+export function budgetOf(t: Thresholds, nslabs: number): number {
+  return t.budgetSlots ?? Math.floor(t.high * nslabs)
+}
+
+/** The largest the budget could ever be with `maxNslabs` of capacity. */
+export function maxBudgetOf(t: Thresholds, maxNslabs: number): number {
+  return t.budgetSlots === undefined ? Math.floor(t.high * maxNslabs) : Math.min(t.budgetSlots, maxNslabs)
+}
+
 /** What a model policy needs from the model around it. */
 export interface PolicyHost {
   readonly nslabs: number
@@ -21,6 +42,11 @@ export interface ModelPolicy {
   drain(): void
   release(nslots: number, device: string, blocking: boolean, throttled: boolean): void
   remove(w: Waiting): void
+  /**
+   * cancelWaiting: takes every waiter (or `device`'s) out, in arrival order (device by device under
+   * 'fair-share'), without draining: nobody is admitted until all of them have left.
+   */
+  take(device: string | undefined): Waiting[]
   oldest(): Waiting | undefined
   maxSlots(): number
   waiters(): Waiting[]
@@ -36,6 +62,13 @@ function without<T>(list: T[], item: T): boolean {
   return at === 0
 }
 
+/** Takes the waiters of `queue` (all, or `device`'s) out of it, in order. */
+export function takeFrom(queue: Waiting[], device: string | undefined): Waiting[] {
+  const out = queue.filter((w) => device === undefined || w.device === device)
+  for (const w of out) queue.splice(queue.indexOf(w), 1)
+  return out
+}
+
 /** 'budget': one FIFO, blocking usage within `high × nslabs`, heads admitted while they fit. */
 export class BudgetModel implements ModelPolicy {
   readonly queue: Waiting[] = []
@@ -44,14 +77,14 @@ export class BudgetModel implements ModelPolicy {
   readonly lowCount = 0
   constructor(
     readonly host: PolicyHost,
-    readonly high: number,
+    readonly t: Thresholds,
   ) {}
 
   get budget(): number {
-    return Math.floor(this.high * this.host.nslabs)
+    return budgetOf(this.t, this.host.nslabs)
   }
   maxSlots(): number {
-    return Math.floor(this.high * this.host.maxNslabs)
+    return maxBudgetOf(this.t, this.host.maxNslabs)
   }
   submit(w: Waiting): boolean {
     if (this.queue.length === 0 && this.blockingUsed + w.nslots <= this.budget && this.host.feasible(w)) {
@@ -78,6 +111,9 @@ export class BudgetModel implements ModelPolicy {
   remove(w: Waiting): void {
     if (without(this.queue, w)) this.drain()
   }
+  take(device: string | undefined): Waiting[] {
+    return takeFrom(this.queue, device)
+  }
   oldest(): Waiting | undefined {
     return this.queue[0]
   }
@@ -97,8 +133,7 @@ export class SerializeModel implements ModelPolicy {
   readonly budget = 0
   constructor(
     readonly host: PolicyHost,
-    readonly high: number,
-    readonly low: number,
+    readonly t: Thresholds,
   ) {}
 
   maxSlots(): number {
@@ -107,10 +142,10 @@ export class SerializeModel implements ModelPolicy {
   submit(w: Waiting): boolean {
     const { nslabs, used } = this.host
     let throttle = false
-    if (used > this.high * nslabs) {
+    if (used > this.t.high * nslabs) {
       this.highCount++
       throttle = true
-    } else if (this.held && used > this.low * nslabs) {
+    } else if (this.held && used > this.t.low * nslabs) {
       this.lowCount++
       throttle = true
     }
@@ -150,6 +185,16 @@ export class SerializeModel implements ModelPolicy {
       return
     }
     without(this.queue, w)
+  }
+  take(device: string | undefined): Waiting[] {
+    // The holder arrived before everyone still queued; taking it gives the semaphore back.
+    const h = this.holder
+    const holder = h !== undefined && (device === undefined || h.device === device) ? [h] : []
+    if (holder.length > 0) {
+      this.holder = undefined
+      this.held = false
+    }
+    return [...holder, ...takeFrom(this.queue, device)]
   }
   oldest(): Waiting | undefined {
     return this.holder ?? this.queue[0]

@@ -1,9 +1,18 @@
-import { FairShareModel } from './model-fair-share.js'
+import { FairShareModel, inRealOrder } from './model-fair-share.js'
 import { type GrowthConfig, GrowthModel } from './model-growth.js'
-import { BudgetModel, type ModelPolicy, type PolicyHost, SerializeModel } from './model-policies.js'
+import {
+  BudgetModel,
+  type ModelPolicy,
+  maxBudgetOf,
+  type PolicyHost,
+  SerializeModel,
+  type Thresholds,
+} from './model-policies.js'
 import { type ModelPool, ModelPools, SLOT } from './model-pools.js'
+import { RANGE, type Refusal, retune } from './model-retune.js'
 import { ModelTimers } from './model-timers.js'
 import type { Live, Oracle, Req, Waiting } from './model-types.js'
+import { ModelWatchers } from './model-watchers.js'
 
 export type Mode = 'budget' | 'serialize' | 'fair-share' | 'off'
 
@@ -13,6 +22,8 @@ export interface ModelConfig {
   low: number
   /** The size asked for; `nslabs` is what it rounds up to (whole segments per area). */
   sizeBytes: number
+  /** `throttle.budgetBytes` instead of `high` and `low` (then `low` is its default). */
+  budgetBytes: number | undefined
   nslabs: number
   nareas: number
   growth: GrowthConfig | undefined
@@ -34,6 +45,14 @@ export class Model implements PolicyHost {
   readonly #deferred: Array<() => void> = []
   readonly policy: ModelPolicy | undefined
   readonly growth: GrowthModel | undefined
+  /** The marks and budget every policy reads; setThrottle changes them in place. */
+  readonly thresholds: Thresholds
+  readonly watchers: ModelWatchers
+  /**
+   * Blocking usage a smaller budget left above it (api.md: "a smaller budget revokes nothing"); it may
+   * only fall until it is within the budget again. 0 when usage is within the budget.
+   */
+  overBudget = 0
   failures = 0
   admitted = 0
   timeouts = 0
@@ -47,17 +66,37 @@ export class Model implements PolicyHost {
     defaultAddr: number,
   ) {
     this.pools = new ModelPools(defaultAddr, config.nslabs, config.nareas)
-    const { mode, high, low } = config
+    const { mode, budgetBytes } = config
+    if (budgetBytes === undefined)
+      this.thresholds = { high: config.high, low: config.low, budgetSlots: undefined }
+    else {
+      const slots = Math.floor(budgetBytes / SLOT)
+      const high = slots / config.nslabs
+      this.thresholds = { high, low: Math.min(0.65, high), budgetSlots: slots }
+    }
+    const t = this.thresholds
     this.policy =
       mode === 'budget'
-        ? new BudgetModel(this, high)
+        ? new BudgetModel(this, t)
         : mode === 'serialize'
-          ? new SerializeModel(this, high, low)
+          ? new SerializeModel(this, t)
           : mode === 'fair-share'
-            ? new FairShareModel(this, high)
+            ? new FairShareModel(this, t)
             : undefined
+    const model = this
+    this.watchers = new ModelWatchers({
+      get waiting() {
+        return model.policy?.waiters().length ?? 0
+      },
+      get blockingUsed() {
+        return model.policy?.blockingUsed ?? 0
+      },
+      get now() {
+        return model.now
+      },
+      log: this.log,
+    })
     if (config.growth !== undefined) {
-      const model = this
       this.growth = new GrowthModel(config.growth, {
         timers: this.timers,
         nareas: config.nareas,
@@ -70,9 +109,7 @@ export class Model implements PolicyHost {
           const p = this.policy
           if (p === undefined) return true
           if (p.waiters().length !== 0) return false
-          return (
-            mode === 'serialize' || p.blockingUsed <= Math.floor(high * (this.pools.nslabs - pool.nslabs))
-          )
+          return mode === 'serialize' || p.blockingUsed <= maxBudgetOf(t, this.pools.nslabs - pool.nslabs)
         },
         grown() {
           model.policy?.drain()
@@ -220,8 +257,45 @@ export class Model implements PolicyHost {
     if (this.policy !== undefined) this.growth?.retryShrinks()
   }
 
+  /**
+   * cancelWaiting(reason, { device }): every waiter (or `device`'s) rejects, in arrival order, as if
+   * its own signal had aborted; nobody is admitted until all have left, then the queue drains once.
+   * Logs the count returned, then each rejection: `cancelled[<bytes> <device>]` (a WaitCancelledError
+   * of its own) or `reason(same)` (the caller's reason, the same value for each).
+   */
+  cancel(withReason: boolean, device: string | undefined): void {
+    const policy = this.policy
+    let gone = policy?.take(device) ?? []
+    this.log.push(`cancel→${gone.length}@${this.now}`)
+    if (policy === undefined || gone.length === 0) return
+    if (policy instanceof FairShareModel) gone = inRealOrder(gone, this.oracle, this.log.length)
+    for (const w of gone) {
+      this.timers.clear(w.timer)
+      this.aborts++
+      this.log.push(`${withReason ? 'reason(same)' : `cancelled[${w.size} ${w.device}]`}:${w.id}@${this.now}`)
+    }
+    policy.drain()
+    this.growth?.retryShrinks()
+    this.queueChanged()
+  }
+
+  /** setThrottle(input): the refusals (nothing changes), or undefined once applied and drained. */
+  setThrottle(input: unknown): Refusal[] | undefined {
+    const policy = this.policy
+    if (policy === undefined) return [{ code: RANGE, value: input }]
+    const next = retune(input, this.thresholds, this.pools.nslabs)
+    if (Array.isArray(next)) return next
+    Object.assign(this.thresholds, next)
+    if (!(policy instanceof SerializeModel) && policy.blockingUsed > policy.budget)
+      this.overBudget = policy.blockingUsed
+    policy.drain()
+    this.queueChanged()
+    return undefined
+  }
+
   queueChanged(): void {
     this.growth?.queueChanged()
+    this.watchers.check()
   }
 
   /** Runs the work a step left for later (the microtasks before the next timer). */

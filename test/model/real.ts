@@ -2,6 +2,13 @@ import { type Mapping, SLOT_SIZE, Swiotlb, VirtualClock } from '../../src/index.
 import type { ModelConfig } from './model.js'
 import type { Oracle } from './model-types.js'
 
+/** One onIdle / onQueueBelow promise, and the controller of its signal (if it has one). */
+export interface TrackedWatch {
+  readonly id: number
+  readonly controller: AbortController | undefined
+  settled: boolean
+}
+
 /** One request made to the real pool, and how it settled. */
 export interface Tracked {
   readonly id: number
@@ -20,20 +27,27 @@ export class Real implements Oracle {
   readonly clock = new VirtualClock()
   readonly dma: Swiotlb
   readonly records = new Map<number, Tracked>()
+  readonly watches = new Map<number, TrackedWatch>()
+  /** Settled requests and watches already seen with no listener left (check.ts skips them). */
+  readonly clean = new WeakSet<object>()
+  /** The reason last given to cancelWaiting: each waiter it rejects must reject with this very value. */
+  reason: unknown = undefined
   readonly log: string[] = []
   readonly growLog: string[] = []
   readonly #pools: Array<{ kind: 'dynamic' | 'transient'; addr: number; nslabs: number }> = []
   refuse = false
   #nextId = 1
+  #nextWatchId = 1
 
   constructor(config: ModelConfig) {
-    const { mode, high, low, sizeBytes, nareas, growth } = config
+    const { mode, high, low, sizeBytes, nareas, growth, budgetBytes } = config
     this.dma = new Swiotlb({
       size: sizeBytes,
       areas: nareas,
       backing: false,
       clock: this.clock,
-      throttle: mode === 'off' ? false : { high, low, mode },
+      throttle:
+        mode === 'off' ? false : budgetBytes === undefined ? { high, low, mode } : { budgetBytes, mode },
       growth:
         growth === undefined
           ? false
@@ -84,22 +98,54 @@ export class Real implements Oracle {
 
   fail(rec: Tracked, e: unknown): void {
     rec.settled = true
-    const name = (e as { name?: string }).name
+    const { name, code, sizeBytes, device } = e as Record<string, unknown>
     const kind =
-      name === 'TimeoutError'
-        ? 'timeout'
-        : name === 'AbortError'
-          ? 'abort'
-          : name === 'SwiotlbFullError'
-            ? 'full'
-            : name === 'MappingTooLargeError'
-              ? 'too-large'
-              : `error(${String(e)})`
+      this.reason !== undefined && e === this.reason
+        ? 'reason(same)'
+        : code === 'ERR_WAIT_CANCELLED'
+          ? `cancelled[${sizeBytes} ${device}]`
+          : name === 'TimeoutError'
+            ? 'timeout'
+            : name === 'AbortError'
+              ? 'abort'
+              : name === 'SwiotlbFullError'
+                ? 'full'
+                : name === 'MappingTooLargeError'
+                  ? 'too-large'
+                  : `error(${String(e)})`
     this.log.push(`${kind}:${rec.id}@${this.clock.now()}`)
   }
 
   get nextId(): number {
     return this.#nextId
+  }
+
+  get nextWatchId(): number {
+    return this.#nextWatchId
+  }
+
+  /**
+   * Registers an onIdle (`below` 0) or onQueueBelow(below) promise: logs `idle:w<id>`,
+   * `below<n>:w<id>`, `watch-abort:w<id>` (its signal's reason) or `bad(<code>):w<id>`.
+   */
+  watch(promise: Promise<void>, below: number, controller: AbortController | undefined): void {
+    const w: TrackedWatch = { id: this.#nextWatchId++, controller, settled: false }
+    this.watches.set(w.id, w)
+    const name = below === 0 ? 'idle' : `below${below}`
+    promise.then(
+      () => {
+        w.settled = true
+        this.log.push(`${name}:w${w.id}@${this.clock.now()}`)
+      },
+      (e: unknown) => {
+        w.settled = true
+        const what =
+          controller !== undefined && e === controller.signal.reason
+            ? 'watch-abort'
+            : `bad(${(e as { code?: string }).code})`
+        this.log.push(`${what}:w${w.id}@${this.clock.now()}`)
+      },
+    )
   }
 
   placement(id: number) {

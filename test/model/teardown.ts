@@ -59,4 +59,7 @@ export async function teardown(model: Model, real: Real): Promise<void> {
     0, 0, 0, 0, 0,
   ])
   expect(real.clock.pendingTimers, 'timers left after close and runAll').toBe(0)
+  // Idle at last: every onIdle and onQueueBelow has settled.
+  expect(model.watchers.pending, 'watchers left pending').toEqual([])
+  expect([...real.watches.values()].filter((w) => !w.settled).map((w) => w.id)).toEqual([])
 }
