@@ -5,6 +5,7 @@ import {
   SLOT_SIZE,
   Swiotlb,
   SwiotlbFullError,
+  ThrottleTimeoutError,
 } from '../../../index.js'
 import { type DeviceMeasures, Measures } from '../../measures.js'
 import { type PolicyInput, policyByName, policyOptions } from '../../policies.js'
@@ -60,6 +61,11 @@ export interface PolicyReplayOptions {
   sampleMs?: number
   /** Stop at the first I/O error (sizing needs no more than "not healthy"). */
   stopOnError?: boolean
+  /**
+   * A map that has waited this long without its slots fails (an I/O error of its device, as if its
+   * driver gave up): the bound on the wait that `size <trace> --max-wait-ms` sizes for. Default: none.
+   */
+  maxWaitMs?: number
   /** Called when a map succeeds or fails (tests). */
   onMap?: (e: TraceMap, maps: readonly Mapping[] | undefined) => void
 }
@@ -145,6 +151,7 @@ export class PolicyReplay {
       return
     }
     options.mayBlock = true
+    if (this.options.maxWaitMs !== undefined) options.timeoutMs = this.options.maxWaitMs
     this.measures.inFlight++
     this.dma.map(e.sizes[0]!, options).then(
       (m) => {
@@ -153,7 +160,14 @@ export class PolicyReplay {
       },
       (error: unknown) => {
         this.measures.inFlight--
-        if (!(error instanceof SwiotlbFullError || error instanceof MappingTooLargeError)) throw error
+        if (
+          !(
+            error instanceof SwiotlbFullError ||
+            error instanceof MappingTooLargeError ||
+            error instanceof ThrottleTimeoutError
+          )
+        )
+          throw error
         this.#admitted(r, undefined)
       },
     )
