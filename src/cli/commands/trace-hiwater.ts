@@ -47,6 +47,11 @@ export async function hiwaterTraceCommand(args: ParsedArgs, io: CliIo): Promise<
   const exact = marks.every((e) => e.bytes === marks[0]!.bytes)
     ? `${mib(marks[0]!.bytes)} at every area count`
     : `${marks.map((e) => `${mib(e.bytes)} at ${e.areas}`).join(', ')} areas`
+  const long = result.sampled.filter((s) => s.intervalMs > result.summary.durationMs)
+  const once =
+    long.length === 0
+      ? ''
+      : `\nintervals longer than the trace (${long.map((s) => `${s.intervalMs} ms`).join(', ')}) read it once at most: record longer to judge them\n`
   const errors = marks.filter((e) => e.ioErrors > 0)
   const warn =
     errors.length === 0
@@ -66,6 +71,7 @@ export async function hiwaterTraceCommand(args: ParsedArgs, io: CliIo): Promise<
         ['areas', 'ratio'],
         result.perAreaSum.map((p) => [String(p.areas), x(p.ratio)]),
       )}\n` +
+      once +
       warn,
   )
   return 0
