@@ -92,6 +92,26 @@ describe('size on a trace: the search of size <scenario>, one replay per size', 
     expect(result.passes).toBeLessThan(result.replays)
   })
 
+  it('refuses bad options before reading the trace, with the value in the message', async () => {
+    const missing = join(DIR, 'never-read.trace')
+    await expect(sizeTrace(missing, ['fail'], { areas: 3 })).rejects.toThrow(
+      /`areas` to be a power of two, got 3/,
+    )
+    await expect(sizeTrace(missing, ['fail'], { cpus: 0 })).rejects.toThrow(
+      /`cpus` to be a whole number from 1, got 0/,
+    )
+    await expect(sizeTrace(missing, ['fail'], { limitBytes: 1000 })).rejects.toThrow(
+      /`limitBytes` to be at least one segment .* got 1000/,
+    )
+    await expect(sizeTrace(missing, ['nope' as 'fail'])).rejects.toThrow(/nope/)
+    await expect(replayTrace([], { size: 1 << 20, areas: 1 }, 'throttle', { maxWaitMs: -1 })).rejects.toThrow(
+      expect.objectContaining({
+        code: 'ERR_TRACE_OPTION',
+        message: expect.stringMatching(/`maxWaitMs` .* got -1/),
+      }),
+    )
+  })
+
   it('without a wait bound a throttle is healthy far below the peak: its maps wait instead', async () => {
     const { events, peak } = await exported()
     const result = await sizeTrace(events, ['throttle'], { areas: 4 })

@@ -20,7 +20,7 @@ import {
   type SimSpec,
 } from '../../spec.js'
 import { DEFAULT_VCPU } from '../../vcpus.js'
-import type { TraceEvent, TraceMap } from './record.js'
+import { type TraceEvent, type TraceMap, TraceOptionError } from './record.js'
 import { ReplayClock } from './replay-clock.js'
 
 /** Which maps may wait when the trace cannot say (no DMA_ATTR_MAY_BLOCK in the kernel, blkparse, ftrace). */
@@ -101,6 +101,10 @@ export class PolicyReplay {
     readonly options: PolicyReplayOptions = {},
   ) {
     const definition = policyByName(policy)
+    const wait = options.maxWaitMs
+    if (wait !== undefined && !(typeof wait === 'number' && wait >= 0 && wait < Number.POSITIVE_INFINITY)) {
+      throw new TraceOptionError(`Expected \`maxWaitMs\` to be a number of ms >= 0, got ${String(wait)}`)
+    }
     this.dma = new Swiotlb(policyOptions(definition.name, pool, options.tuning ?? DEFAULT_TUNING, this.clock))
     this.#queues = definition.queues
     this.#mayBlock = options.mayBlock ?? 'all'

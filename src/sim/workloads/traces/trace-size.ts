@@ -67,6 +67,10 @@ export async function sizeTrace(
   const names = resolvePolicies(policies).map((p) => p.name)
   const limit = options.limitBytes ?? TRACE_LIMIT_BYTES
   const verifyAbove = options.verifyAbove ?? 2
+  // Bad options fail here, before the first pass of the file (PoolGrid checks areas and the limit).
+  new PoolGrid(options.areas ?? 1, limit)
+  whole('cpus', options.cpus, 1)
+  whole('verifyAbove', verifyAbove, 0)
   const batch = new ReplayBatch(input, {
     ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
     ...(options.mayBlock === undefined ? {} : { mayBlock: options.mayBlock }),
@@ -127,6 +131,12 @@ export async function sizeTrace(
     passes: batch.passes,
     replays: batch.replays,
     policies: out,
+  }
+}
+
+function whole(name: string, value: number | undefined, min: number): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
+    throw new RangeError(`Expected \`${name}\` to be a whole number from ${min}, got ${String(value)}`)
   }
 }
 
