@@ -132,8 +132,8 @@ Written by \`${command}\` (kept by \`npm run bench\`). It writes a synthetic cap
 256 mappings live, 4–256 KiB, one event every 2 µs on average) and replays it with \`replayAll\` on a
 64 MiB pool in 16 areas, streaming the file, while sampling the process's RSS every second. Last run:
 ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and
-${loadAfter.toFixed(1)} after: the machine is shared with other work, so the wall time is not the replay's alone
-(the CPU time is).
+${loadAfter.toFixed(1)} after: the machine is shared with other work, so the wall time is not the replay's alone (its CPU time is, but
+a shared core also runs it slower, so CPU figures vary between runs too; see docs/simulation.md).
 
 | events | file | policies | events per CPU second | events per wall second | CPU | wall |
 |---|---|---|---|---|---|---|
