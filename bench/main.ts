@@ -86,14 +86,9 @@ const report: Report = {
 }
 if (only === undefined) {
   const doc = new URL('../docs/benchmarks.md', import.meta.url)
-  // Keep the section `npm run bench:parallel` writes (bench/parallel.ts).
-  const parallel = /<!-- parallel:start -->[\s\S]*<!-- parallel:end -->\n/.exec(
-    readFileSync(doc, 'utf8'),
-  )?.[0]
-  writeFileSync(
-    doc,
-    parallel === undefined ? markdown(report) : `${markdown(report).trimEnd()}\n\n${parallel}`,
-  )
+  // Keep the sections other scripts write (bench/parallel.ts, bench/replay-stream.ts): <!-- id:start -->…<!-- id:end -->.
+  const kept = [...readFileSync(doc, 'utf8').matchAll(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->\n/g)]
+  writeFileSync(doc, [markdown(report).trimEnd(), ...kept.map((m) => m[0])].join('\n\n'))
   console.log('wrote docs/benchmarks.md')
 } else console.log('partial run (--only): docs/benchmarks.md left as it was')
 if (values.json) {

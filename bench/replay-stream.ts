@@ -3,12 +3,13 @@
  * process's RSS as it goes, to show that memory stays flat (the trace is never held) and to measure the
  * replay rate. Not part of `npm test` nor of `npm run bench` (it takes minutes and ~450 MB of disk).
  *
- *   node --expose-gc --import tsx bench/replay-stream.ts [--events 10000000] [--policies fail,throttle] [--keep]
+ *   node --expose-gc --import tsx bench/replay-stream.ts [--events 10000000] [--policies fail,throttle] [--keep] [--write]
  *
- * The figures it prints are quoted in docs/simulation.md ("Replaying large traces").
+ * `--write` puts the figures in their section of docs/benchmarks.md ("Trace replay", kept by `npm run
+ * bench`); docs/simulation.md ("Replaying large traces") quotes them.
  */
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type PolicyInput, replayAll } from '../src/sim/index.js'
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'fail,throttle' },
     file: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
   },
 })
 const total = Number(values.events)
@@ -75,7 +77,9 @@ console.log(
   `wrote ${total.toLocaleString('en')} events, ${mib(statSync(file).size)} MiB, in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${file}`,
 )
 
+const fileBytes = statSync(file).size
 globalThis.gc?.()
+const loadBefore = loadavg()[0]!
 const samples: Array<{ s: number; rss: number; heap: number }> = []
 t0 = performance.now()
 const sample = () => {
@@ -113,5 +117,34 @@ for (const f of [0, 0.1, 0.25, 0.5, 0.75, 1]) {
     `  RSS at ${(f * 100).toFixed(0).padStart(3)} % (${s.s.toFixed(0).padStart(4)} s): ${mib(s.rss)} MiB, heap ${mib(s.heap)} MiB`,
   )
 }
-console.log(`  peak RSS ${mib(Math.max(...samples.map((s) => s.rss)))} MiB over ${samples.length} samples`)
+const peak = Math.max(...samples.map((s) => s.rss))
+console.log(`  peak RSS ${mib(peak)} MiB over ${samples.length} samples`)
 if (!values.keep) rmSync(file)
+
+if (values.write) {
+  const loadAfter = loadavg()[0]!
+  const n = (x: number) => Math.round(x).toLocaleString('en')
+  const command = `node --expose-gc --import tsx bench/replay-stream.ts --events ${total} --policies ${policies.join(',')} --write`
+  const section = `<!-- replay:start -->
+## Trace replay: \`bench/replay-stream.ts\`
+
+Written by \`${command}\` (kept by \`npm run bench\`). It writes a synthetic capture (4 devices, about
+256 mappings live, 4–256 KiB, one event every 2 µs on average) and replays it with \`replayAll\` on a
+64 MiB pool in 16 areas, streaming the file, while sampling the process's RSS every second. Last run:
+${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} before and
+${loadAfter.toFixed(1)} after: the machine is shared with other work, so the wall time is not the replay's alone (its CPU time is, but
+a shared core also runs it slower, so CPU figures vary between runs too; see docs/simulation.md).
+
+| events | file | policies | events per CPU second | events per wall second | CPU | wall |
+|---|---|---|---|---|---|---|
+| ${n(summary.events)} | ${mib(fileBytes)} MiB | ${policies.join(', ')} | ${n(summary.events / cpuS)} | ${n(summary.events / wall)} | ${cpuS.toFixed(1)} s | ${wall.toFixed(1)} s |
+
+RSS (MiB) before the first event and at each share of the run: ${[0, 0.1, 0.25, 0.5, 0.75, 1].map((f) => `${(f * 100).toFixed(0)} %: ${mib(at(f).rss)}`).join(', ')}; peak ${mib(peak)} over ${samples.length} samples. The trace is never held: memory is the pools and the mappings live at a time.
+<!-- replay:end -->
+`
+  const url = new URL('../docs/benchmarks.md', import.meta.url)
+  const block = /\n?<!-- replay:start -->[\s\S]*<!-- replay:end -->\n?/
+  const kept = readFileSync(url, 'utf8').replace(block, '\n')
+  writeFileSync(url, `${kept.trimEnd()}\n\n${section}`)
+  console.log('wrote its section of docs/benchmarks.md')
+}

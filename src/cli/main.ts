@@ -3,11 +3,14 @@ import { explain } from './commands/explain.js'
 import { help } from './commands/help.js'
 import { hiwater } from './commands/hiwater.js'
 import { merge } from './commands/merge.js'
-import { isTraceTarget, replay, sizeTraceCommand } from './commands/replay.js'
+import { replay } from './commands/replay.js'
 import { scenarios } from './commands/scenarios.js'
 import { simulate } from './commands/simulate.js'
 import { size } from './commands/size.js'
 import { sweep } from './commands/sweep.js'
+import { hiwaterTraceCommand } from './commands/trace-hiwater.js'
+import { sizeTraceCommand } from './commands/trace-size.js'
+import { isTraceTarget } from './commands/trace-target.js'
 import { version } from './commands/version.js'
 import { CliUsageError, oneLine } from './errors.js'
 import { type CliIo, processIo } from './io.js'
@@ -39,7 +42,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       case 'merge':
         return await merge(args, io)
       case 'hiwater':
-        return await hiwater(args, io)
+        return (await isTraceTarget(args.positionals[0]))
+          ? await hiwaterTraceCommand(args, io)
+          : await hiwater(args, io)
       case 'replay':
         return await replay(args, io)
       case 'explain':

@@ -54,6 +54,20 @@ export interface PolicySearchInput {
   /** Runs each seed at one candidate (stopping at the first error) or unconstrained (index -1). */
   runAt: (index: number, seed: number) => Promise<RunOutcome>
   onPhase?: (fraction: number) => void
+  /** How the evidence is worded; default: K seeds' runs (confidence.ts). A trace's replay words its own. */
+  evidence?: Evidence
+}
+
+/** The words of an answer's evidence, for runs that are not K seeds (one deterministic replay). */
+export interface Evidence {
+  /** The confidence statement at the answer. */
+  confidence: string
+  /** What passed at a size, e.g. "0 failures in 20 runs at 16 MiB". */
+  passedAt: (size: string) => string
+  /** Where no size up to the limit passed, e.g. "in every seed". */
+  everywhere: string
+  /** Which run a peak is the largest of, e.g. "in the worst seed". */
+  worst: string
 }
 
 const PHASE_START = { coarse: 0.1, refine: 0.5, verify: 0.8 } as const
@@ -102,7 +116,7 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
       confidence: null,
       bootParameter: null,
       kernelPoolBytes: null,
-      recommendation: `no pool up to ${formatBytes(input.limitBytes)} meets the criteria in every seed`,
+      recommendation: `no pool up to ${formatBytes(input.limitBytes)} meets the criteria ${input.evidence?.everywhere ?? 'in every seed'}`,
       sizesTried: outcomes.size,
       runs,
     }
@@ -120,7 +134,8 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
   const areas = areaCount(answer.areas)
   const peak = Math.max(...at.map((o) => o.peakPoolBytes))
   // A pool that grows costs its peak, not its initial size: say so where the operator reads the answer.
-  const grows = peak > answer.bytes ? `; it grows to ${formatBytes(peak)} in the worst seed` : ''
+  const worst = input.evidence?.worst ?? 'in the worst seed'
+  const grows = peak > answer.bytes ? `; it grows to ${formatBytes(peak)} ${worst}` : ''
   return {
     minPoolBytes: answer.bytes,
     areas: answer.areas,
@@ -133,7 +148,7 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
     throughputPct: freeMibps > 0 ? round1((100 * mibps) / freeMibps) : null,
     perSeedMinPoolBytes,
     runsAtAnswer: seeds.length,
-    confidence: confidenceLine(0, seeds.length),
+    confidence: input.evidence?.confidence ?? confidenceLine(0, seeds.length),
     bootParameter: kernel?.parameter ?? null,
     kernelPoolBytes: kernel?.passed === true ? kernel.bytes : null,
     recommendation:
@@ -173,7 +188,9 @@ async function checkKernelPool(
         pool.bytes === answer.bytes
           ? `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}`
           : `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}: the kernel rounds ${Math.ceil(answer.bytes / 2048)} slots up to a power of two`
-      const line = `${parameter}   (${rounded}; 0 failures in ${seeds.length} runs at ${formatBytes(pool.bytes)})`
+      const at = formatBytes(pool.bytes)
+      const passed = input.evidence?.passedAt(at) ?? `0 failures in ${seeds.length} runs at ${at}`
+      const line = `${parameter}   (${rounded}; ${passed})`
       return { parameter, bytes: pool.bytes, passed: true, line }
     }
     ;({ parameter, pool } = bootParameter(pool.bytes * 2, answer.areas, input.cpus))
@@ -182,7 +199,7 @@ async function checkKernelPool(
     parameter: null,
     bytes: pool.bytes,
     passed: false,
-    line: `no power-of-two boot pool up to ${formatBytes(input.limitBytes)} passes in every seed (the kernel rounds swiotlb= to one)`,
+    line: `no power-of-two boot pool up to ${formatBytes(input.limitBytes)} passes ${input.evidence?.everywhere ?? 'in every seed'} (the kernel rounds swiotlb= to one)`,
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseArgs } from '../../src/cli/args.js'
 import { main } from '../../src/cli/main.js'
+import { bootParameter } from '../../src/sim/index.js'
 import { diskIo } from './cli-io.js'
 
 const DIR = mkdtempSync(join(tmpdir(), 'dma-throttle-trace-cli-'))
@@ -63,19 +64,66 @@ describe('simulate --trace-out, replay and size on the trace', () => {
     expect(text2.stdout).toMatch(/\nthrottle +[\d,]+ +0 +0 /) // throttle: none, nothing stuck
   })
 
-  it('size on a trace: the smallest pool per policy, fail at or above the trace peak, and the swiotlb= line', async () => {
+  it('size on a trace: size <scenario>’s answer per policy and the swiotlb= line the kernel boots with', async () => {
     const r = await run(['size', trace, '--json', '--policies', 'fail,throttle'])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
-    expect(out.policies.fail.minPoolBytes).toBeGreaterThanOrEqual(out.peakBytes)
-    expect(out.policies.fail.minPoolBytes % (256 * 1024)).toBe(0)
-    expect(out.policies.throttle.minPoolBytes).toBeLessThanOrEqual(out.policies.fail.minPoolBytes)
+    // The header names 4 areas; the trace has no CPU numbers (-1), so the swiotlb= line is for 4 CPUs.
+    expect(out).toMatchObject({ trace: 'out.trace', format: 'capture', areas: 4, cpus: 4, maxWaitMs: null })
+    const fail = out.policies.fail
+    expect(fail.minPoolBytes).toBeGreaterThanOrEqual(out.peakBytes)
+    expect(fail.minPoolBytes % (4 * 256 * 1024)).toBe(0) // whole segments in each of 4 areas
+    expect(fail.bootParameter).toBe(bootParameter(fail.minPoolBytes, 4, 4).parameter)
+    expect(out.policies.throttle.minPoolBytes).toBeLessThanOrEqual(fail.minPoolBytes)
     const text = await run(['size', trace, '--policies', 'fail'])
-    expect(text.stdout).toContain(`swiotlb=${out.policies.fail.minPoolBytes / 2048} (`)
+    expect(text.stdout).toMatch(
+      /^out\.trace: capture, [\d,]+ events over .+, 4 CPUs assumed: pools of 4 areas\n/,
+    )
+    expect(text.stdout).toContain(`\nfail  ${fail.bootParameter}   (`)
+    expect(text.stdout).toContain('one replay per pool size (a replay is deterministic: no seeds)')
+    expect(text.stdout).toContain('It is one deterministic run, so there is no spread over seeds to bound')
     // No wait allowed: the throttle's budget (70 % of the pool) must hold the trace's peak.
     const bounded = await run(['size', trace, '--json', '--policies', 'throttle', '--max-wait-ms', '0'])
     const throttle = JSON.parse(bounded.stdout).policies.throttle.minPoolBytes
     expect(throttle).toBeGreaterThanOrEqual(out.peakBytes / 0.7)
+  })
+
+  it('hiwater on a trace: exact, sampled ÷ exact over sampler phases, per-area sum ÷ exact', async () => {
+    const r = await run(['hiwater', trace, '--json', '--areas', '1,4', '--intervals', '0.1,1000'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    const replayed = JSON.parse((await run(['replay', trace, '--json', '--policies', 'fail'])).stdout)
+    const exact = replayed.policies.fail.hiwater.exact
+    expect(out).toMatchObject({ trace: 'out.trace', policy: 'fail', poolBytes: 8388608, offsets: 8 })
+    expect(out.exact).toEqual([
+      { areas: 1, bytes: exact, ioErrors: 0 },
+      { areas: 4, bytes: exact, ioErrors: 0 },
+    ])
+    expect(out.sampled.map((s: { intervalMs: number }) => s.intervalMs)).toEqual([0.1, 1000])
+    // A sampler reading every second of a 20 ms trace reads at 0 only (phase 0) or never (others).
+    expect(out.sampled[1]).toEqual({ intervalMs: 1000, mean: 0, worst: 0 })
+    expect(out.perAreaSum[0]).toEqual({ areas: 1, ratio: 1 })
+    const text = await run(['hiwater', trace, '--areas', '1,4'])
+    expect(text.stdout).toContain('fail: one replay per area count (2: 1, 4); a replay is deterministic')
+    expect(text.stdout).toMatch(/\n1000 ms +0\.000× +0\.000×\n/)
+    expect((await run(['hiwater', trace, '--policies', 'fail,throttle'])).code).toBe(2)
+    expect((await run(['hiwater', trace, '--areas', '64'])).stderr).toMatch(/--areas: .*got 64/)
+  })
+
+  it('refuses on a trace the flags that do not apply to a replay, saying why', async () => {
+    const seeds = await run(['size', trace, '--seeds', '3'])
+    expect(seeds.code).toBe(2)
+    expect(seeds.stderr).toMatch(/size on a trace does not take --seeds: a replay is deterministic/)
+    const pct = await run(['size', trace, '--min-throughput', '90'])
+    expect(pct.code).toBe(2)
+    expect(pct.stderr).toMatch(/every healthy pool moves the same bytes in the same time/)
+    expect((await run(['hiwater', trace, '--seed', '2'])).stderr).toMatch(
+      /hiwater on a trace does not take --seed:/,
+    )
+    expect((await run(['replay', trace, '--jobs', '2'])).stderr).toMatch(
+      /replay on a trace does not take --jobs/,
+    )
+    expect((await run(['replay', trace, '--intervals', '1'])).code).toBe(2)
   })
 
   it('replays blkparse output', async () => {

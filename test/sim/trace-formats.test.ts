@@ -187,6 +187,7 @@ describe('blkparse default output', () => {
       events: 12,
       passedOver: 8, // Q, G, I, the flush's D and C, the discard, P, U
       durationMs: 2.49,
+      cpus: 4, // the highest CPU of an issue (D) is 3
       pool: undefined,
       unpaired: { maps: { '8,0': 1 }, unmaps: { '8,0': 1 } },
       traceFailures: {},

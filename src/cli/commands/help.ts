@@ -13,7 +13,8 @@ usage:
   dma-throttle merge <shard files…>              the shards of a sweep, as one run would print it
   dma-throttle hiwater <scenario | spec file>    sampled and per-area high-water marks against the exact one
   dma-throttle replay <trace>                    replay a recorded trace against every policy
-  dma-throttle size <trace>                      smallest pool per policy for a recorded trace
+  dma-throttle size <trace>                      the same answer for a recorded trace (one replay per size)
+  dma-throttle hiwater <trace>                   the same marks for a recorded trace (over sampler phases)
   dma-throttle simulate -- --name=a --rw=randread …   fio's command line after -- (also explain, size)
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
@@ -36,7 +37,7 @@ options:
   --hold-ms N         replay: hold time of maps-only traces (ftrace swiotlb_bounced)
   --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
   --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
-  --max-wait-ms N     size on a trace: a healthy pool also keeps every map's wait within N ms
+  --max-wait-ms N     replay, size on a trace: a map that waits N ms without its slots fails
   --output-format F   simulate: table (default), json, or fio-json (fio's own JSON, per policy)
   --runtime T         fio jobs: replace every job's runtime (10, 500ms, 2m)
   --strict            fio jobs: every notice (an option with no effect, an assumption) is an error

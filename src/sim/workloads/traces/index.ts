@@ -28,7 +28,8 @@ export {
   type TraceInput,
   type TraceSummary,
 } from './replay.js'
-export { sizeTrace, type TracePolicySize, type TraceSizeOptions, type TraceSizeResult } from './size-scan.js'
+export { ReplayBatch } from './replay-batch.js'
+export { SamplerBank } from './sampler-bank.js'
 export {
   DEFAULT_REORDER_MS,
   detectFormat,
@@ -38,4 +39,12 @@ export {
   readTrace,
   type TraceInfo,
 } from './source.js'
+export { hiwaterTrace, type TraceHiwaterOptions, type TraceHiwaterResult } from './trace-hiwater.js'
+export {
+  sizeTrace,
+  TRACE_LIMIT_BYTES,
+  type TracePolicySize,
+  type TraceSizeOptions,
+  type TraceSizeResult,
+} from './trace-size.js'
 export { TraceWriter } from './trace-writer.js'

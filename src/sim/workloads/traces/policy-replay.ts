@@ -5,6 +5,7 @@ import {
   SLOT_SIZE,
   Swiotlb,
   SwiotlbFullError,
+  ThrottleTimeoutError,
 } from '../../../index.js'
 import { type DeviceMeasures, Measures } from '../../measures.js'
 import { type PolicyInput, policyByName, policyOptions } from '../../policies.js'
@@ -19,7 +20,7 @@ import {
   type SimSpec,
 } from '../../spec.js'
 import { DEFAULT_VCPU } from '../../vcpus.js'
-import type { TraceEvent, TraceMap } from './record.js'
+import { type TraceEvent, type TraceMap, TraceOptionError } from './record.js'
 import { ReplayClock } from './replay-clock.js'
 
 /** Which maps may wait when the trace cannot say (no DMA_ATTR_MAY_BLOCK in the kernel, blkparse, ftrace). */
@@ -60,6 +61,11 @@ export interface PolicyReplayOptions {
   sampleMs?: number
   /** Stop at the first I/O error (sizing needs no more than "not healthy"). */
   stopOnError?: boolean
+  /**
+   * A map that has waited this long without its slots fails (an I/O error of its device, as if its
+   * driver gave up): the bound on the wait that `size <trace> --max-wait-ms` sizes for. Default: none.
+   */
+  maxWaitMs?: number
   /** Called when a map succeeds or fails (tests). */
   onMap?: (e: TraceMap, maps: readonly Mapping[] | undefined) => void
 }
@@ -95,6 +101,10 @@ export class PolicyReplay {
     readonly options: PolicyReplayOptions = {},
   ) {
     const definition = policyByName(policy)
+    const wait = options.maxWaitMs
+    if (wait !== undefined && !(typeof wait === 'number' && wait >= 0 && wait < Number.POSITIVE_INFINITY)) {
+      throw new TraceOptionError(`Expected \`maxWaitMs\` to be a number of ms >= 0, got ${String(wait)}`)
+    }
     this.dma = new Swiotlb(policyOptions(definition.name, pool, options.tuning ?? DEFAULT_TUNING, this.clock))
     this.#queues = definition.queues
     this.#mayBlock = options.mayBlock ?? 'all'
@@ -145,6 +155,7 @@ export class PolicyReplay {
       return
     }
     options.mayBlock = true
+    if (this.options.maxWaitMs !== undefined) options.timeoutMs = this.options.maxWaitMs
     this.measures.inFlight++
     this.dma.map(e.sizes[0]!, options).then(
       (m) => {
@@ -153,7 +164,14 @@ export class PolicyReplay {
       },
       (error: unknown) => {
         this.measures.inFlight--
-        if (!(error instanceof SwiotlbFullError || error instanceof MappingTooLargeError)) throw error
+        if (
+          !(
+            error instanceof SwiotlbFullError ||
+            error instanceof MappingTooLargeError ||
+            error instanceof ThrottleTimeoutError
+          )
+        )
+          throw error
         this.#admitted(r, undefined)
       },
     )

@@ -15,14 +15,19 @@ export interface ReplayOptions {
   mayBlock?: MayBlockRule
   /** Interval of the sampled hiwater, ms. Default 1000. */
   sampleMs?: number
-  /** Stop each replay at its first I/O error (a size search). */
+  /** Stop each replay at its first I/O error (a size search); a run's own `stopOnError` wins. */
   stopOnError?: boolean
+  /** A map that waited this long fails (PolicyReplayOptions.maxWaitMs). Default: no bound. */
+  maxWaitMs?: number
+  /** Called with each run's replay before the first event: to watch its pool (`hiwater` on a trace). */
+  observe?: (replay: PolicyReplay, index: number) => void
 }
 
 /** One policy at one pool, the unit a pass replays. */
 export interface ReplayRun {
   policy: PolicyInput
   pool: PoolSpec
+  stopOnError?: boolean
 }
 
 /** What a pass learnt about the trace itself (the same for every run of it). */
@@ -33,6 +38,8 @@ export interface TraceSummary {
   events: number
   passedOver: number
   durationMs: number
+  /** Highest CPU number of a map, plus one; undefined when the trace records no CPU (-1). */
+  cpus: number | undefined
   /** The pool the trace names (`# pool` comment), if any. */
   pool: { size: number; areas: number } | undefined
   unpaired: { maps: Record<string, number>; unmaps: Record<string, number> }
@@ -49,21 +56,26 @@ export async function replayRuns(
   runs: readonly ReplayRun[],
   options: ReplayOptions = {},
 ): Promise<{ summary: TraceSummary; results: PolicyResult[] }> {
-  const replays = runs.map(
-    (r) =>
-      new PolicyReplay(r.policy, r.pool, {
-        ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
-        ...(options.mayBlock === undefined ? {} : { mayBlock: options.mayBlock }),
-        ...(options.sampleMs === undefined ? {} : { sampleMs: options.sampleMs }),
-        ...(options.stopOnError === undefined ? {} : { stopOnError: options.stopOnError }),
-      }),
-  )
+  const replays = runs.map((r, i) => {
+    const stopOnError = r.stopOnError ?? options.stopOnError
+    const replay = new PolicyReplay(r.policy, r.pool, {
+      ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
+      ...(options.mayBlock === undefined ? {} : { mayBlock: options.mayBlock }),
+      ...(options.sampleMs === undefined ? {} : { sampleMs: options.sampleMs }),
+      ...(stopOnError === undefined ? {} : { stopOnError }),
+      ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
+    })
+    options.observe?.(replay, i)
+    return replay
+  })
   const { events, info } = open(input)
   let start: number | undefined
   let last = 0
+  let maxCpu = -1
   let active = replays.length
   for await (const e of events) {
     start ??= e.atNs
+    if (e.kind === 'map' && e.cpu > maxCpu) maxCpu = e.cpu
     const at = (e.atNs - start) / 1e6
     last = at
     for (const r of replays) {
@@ -78,7 +90,7 @@ export async function replayRuns(
   const results: PolicyResult[] = []
   for (const r of replays) results.push(await r.finish())
   const counts = replays[0]?.counts
-  return { summary: summarize(info, last, counts), results }
+  return { summary: summarize(info, last, maxCpu, counts), results }
 }
 
 /** Every policy (default: the five of DESIGN §8) against one pool: `dma-throttle replay`. */
@@ -133,7 +145,12 @@ function open(input: TraceInput): {
   return { events, info: { ...newInfo('(events)'), lines: events.length, events: events.length } }
 }
 
-function summarize(info: TraceInfo, durationMs: number, counts: PairingCounts | undefined): TraceSummary {
+function summarize(
+  info: TraceInfo,
+  durationMs: number,
+  maxCpu: number,
+  counts: PairingCounts | undefined,
+): TraceSummary {
   const record = (m: Map<string, number> | undefined) => Object.fromEntries([...(m ?? new Map())].sort())
   return {
     trace: info.file === '(events)' ? info.file : basename(info.file),
@@ -142,6 +159,7 @@ function summarize(info: TraceInfo, durationMs: number, counts: PairingCounts | 
     events: info.events,
     passedOver: info.passedOver,
     durationMs,
+    cpus: maxCpu < 0 ? undefined : maxCpu + 1,
     pool: info.pool,
     unpaired: { maps: record(counts?.maps), unmaps: record(counts?.unmaps) },
     traceFailures: record(counts?.traceFailures),
