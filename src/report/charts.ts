@@ -34,7 +34,16 @@ export function colorOf(policy: PolicyName): string {
   return findPolicy(policy)!.color
 }
 
-const SYMBOLS = ['circle', 'rect', 'triangle', 'diamond', 'roundRect', 'pin', 'arrow'] as const
+// Shapes centred on their point (ECharts' 'pin' and 'arrow' are not).
+const SYMBOLS = [
+  'circle',
+  'rect',
+  'triangle',
+  'diamond',
+  'emptyCircle',
+  'emptyRect',
+  'emptyTriangle',
+] as const
 
 /** A policy's fixed marker shape, so that lines stay apart where colours are close or lines overlap. */
 export function symbolOf(policy: PolicyName): string {

@@ -10,8 +10,8 @@ export function listOf(names: readonly string[]): string {
 
 /** ' Lines that coincide are named "b = a" in the legend.' where some do. */
 function sameNote(names: readonly string[]): string {
-  return names.some((n) => n.includes(' = '))
-    ? ' Lines that coincide are named "hybrid = throttle" in the legend (dashed over wide).'
+  return names.some((n) => / [=≈] /.test(n))
+    ? ' Lines that coincide are named "b = a" (every point) or "b ≈ a" (nearly) in the legend, drawn dashed over wide.'
     : ''
 }
 

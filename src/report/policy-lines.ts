@@ -7,29 +7,59 @@ export interface PolicyLine {
   data: ReadonlyArray<number | [number, number] | null>
 }
 
-/** For each line, the earlier policy whose data is the same point for point, if any. */
-export function coincident(lines: readonly PolicyLine[]): Array<PolicyName | undefined> {
-  const seen = new Map<string, PolicyName>()
-  return lines.map(({ policy, data }) => {
-    const key = JSON.stringify(data)
-    const first = seen.get(key)
-    if (first === undefined) seen.set(key, policy)
-    return first
+/** Two lines coincide where at least this share of their points are the same. */
+export const COINCIDE_SHARE = 0.9
+
+/** A line that (nearly) coincides with an earlier one: which, and whether every point is the same. */
+export interface Coincidence {
+  with: PolicyName
+  exact: boolean
+}
+
+/**
+ * For each line, the first earlier line it coincides with, if any: the same number of points and at
+ * least COINCIDE_SHARE of them the same (such lines hide one another on the page).
+ */
+export function coincident(lines: readonly PolicyLine[]): Array<Coincidence | undefined> {
+  const found: Array<Coincidence | undefined> = []
+  lines.forEach((line, i) => {
+    for (let j = 0; j < i; j++) {
+      if (found[j] !== undefined) continue
+      const share = sameShare(lines[j]!.data, line.data)
+      if (share >= COINCIDE_SHARE) {
+        found.push({ with: lines[j]!.policy, exact: share === 1 })
+        return
+      }
+    }
+    found.push(undefined)
   })
+  return found
+}
+
+function sameShare(a: PolicyLine['data'], b: PolicyLine['data']): number {
+  if (a.length !== b.length) return 0
+  if (a.length === 0) return 1
+  let same = 0
+  for (let i = 0; i < a.length; i++) if (JSON.stringify(a[i]) === JSON.stringify(b[i])) same++
+  return same / a.length
 }
 
 /**
  * Line series for policies compared in one chart. Lines that coincide stay visible and say so in the
  * legend: the first of a group is drawn wide and pale, the others thin and dashed on top of it, each
- * named "hybrid = throttle"; every policy keeps its own colour and marker shape.
+ * named "hybrid = throttle" (every point the same) or "hybrid ≈ throttle" (nearly every point); every
+ * policy keeps its own colour and marker shape.
  */
 export function policyLineSeries(
   lines: readonly PolicyLine[],
   extra: Record<string, unknown> = {},
-  same: ReadonlyArray<PolicyName | undefined> = coincident(lines),
+  same: ReadonlyArray<Coincidence | undefined> = coincident(lines),
 ): { series: SeriesList; names: string[] } {
-  const followed = new Set(same.filter((p) => p !== undefined))
-  const names = lines.map(({ policy }, i) => (same[i] === undefined ? policy : `${policy} = ${same[i]}`))
+  const followed = new Set(same.map((c) => c?.with))
+  const names = lines.map(({ policy }, i) => {
+    const c = same[i]
+    return c === undefined ? policy : `${policy} ${c.exact ? '=' : '≈'} ${c.with}`
+  })
   const series: SeriesList = lines.map(({ policy, data }, i) => {
     const under = followed.has(policy)
     const over = same[i] !== undefined

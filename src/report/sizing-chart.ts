@@ -121,7 +121,7 @@ export function sizingChart(title: string, curves: readonly SizingCurve[], seeds
       `Bottom: seeds (of ${seeds}) that had an I/O error, a stuck I/O or a failed import. ` +
       'Vertical lines: each policy’s answer, where failures have stopped for good.' +
       (same.some((s) => s !== undefined)
-        ? ' Policies whose lines coincide are named "b = a" in the legend.'
+        ? ' Policies whose lines coincide are named "b = a" (or "b ≈ a": nearly) in the legend.'
         : ''),
     width: L.width,
     height: L.height,
