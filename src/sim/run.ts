@@ -168,6 +168,7 @@ export async function runPolicy(
   recorder.stop()
   sampler?.unsubscribe()
   for (let waited = 0; measures.inFlight > 0 && waited < GRACE_MS; waited += 10) await clock.advanceBy(10)
+  recorder.countLateErrors()
   if (ctx.error !== undefined) throw ctx.error
   const stats = dma.stats()
   detach?.()

@@ -81,10 +81,15 @@ export class TimelineRecorder {
     const last = t.atMs.at(-1) ?? 0
     const s = this.#dma.stats()
     if (s.at - last > t.intervalMs / 2) this.#sample(s)
-    else if (t.errors.length > 0) {
-      const errors = this.#errorCount()
-      t.errors[t.errors.length - 1]! += errors - this.#errorsBefore
-      this.#errorsBefore = errors
-    }
+    else this.countLateErrors()
+  }
+
+  /** Counts errors since the last sample (I/Os that failed after the run's end) in the last interval. */
+  countLateErrors(): void {
+    const t = this.timeline
+    if (t.errors.length === 0) return
+    const errors = this.#errorCount()
+    t.errors[t.errors.length - 1]! += errors - this.#errorsBefore
+    this.#errorsBefore = errors
   }
 }
