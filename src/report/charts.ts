@@ -68,8 +68,13 @@ export function pairs(xs: readonly number[], ys: readonly number[], scale = 1): 
   return xs.map((x, i) => [Math.round(x * 10) / 10, Math.round(((ys[i] ?? 0) / scale) * 100) / 100])
 }
 
-/** Renders a chart to an SVG string with ECharts' server-side SVG renderer (no DOM, no network). */
-export async function renderChart(chart: ChartSpec): Promise<string> {
+/**
+ * Renders a chart to an SVG string with ECharts' server-side SVG renderer (no DOM, no network).
+ * zrender names the SVG's CSS classes and clip paths after a counter of every instance the process
+ * ever made ('zr7-cls-12'): they are renamed after `id` ('queue-12'), so a page's bytes depend only on
+ * its charts, not on what was drawn before in the same process.
+ */
+export async function renderChart(chart: ChartSpec, id = 'chart'): Promise<string> {
   const echarts = await import('echarts')
   const instance = echarts.init(null, null, {
     renderer: 'svg',
@@ -79,8 +84,21 @@ export async function renderChart(chart: ChartSpec): Promise<string> {
   })
   try {
     instance.setOption(chart.option)
-    return instance.renderToSVGString()
+    return renameIds(instance.renderToSVGString(), id)
   } finally {
     instance.dispose()
   }
+}
+
+/** Renames zrender's 'zr<N>-<kind><M>' names to '<id>-<k>', k in order of first appearance. */
+export function renameIds(svg: string, id: string): string {
+  const names = new Map<string, string>()
+  return svg.replace(/\bzr\d+-[a-z]+-?\d+\b/g, (name) => {
+    let renamed = names.get(name)
+    if (renamed === undefined) {
+      renamed = `${id}-${names.size}`
+      names.set(name, renamed)
+    }
+    return renamed
+  })
 }

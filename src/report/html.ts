@@ -7,7 +7,7 @@ import { claimBox, figure, page, tableHtml } from './page.js'
  * no network request of any kind.
  */
 export async function renderReport(model: ReportModel): Promise<string> {
-  const usage = await Promise.all(model.usageCharts.map((chart) => figure(chart)))
+  const usage = await Promise.all(model.usageCharts.map((chart) => figure(chart, `usage-${chart.title}`)))
   const claim =
     model.claim === undefined ? '' : claimBox(model.claim.text, model.claim.source, model.claim.verdict)
   const list = (items: readonly string[]) => `<ul>${items.map((n) => `<li>${n}</li>`).join('')}</ul>`
@@ -21,12 +21,12 @@ ${model.notes.length === 0 ? '' : list(model.notes.map(escapeHtml))}
 ${usage.join('\n')}
 </div>
 <h2>Wait queue</h2>
-${await figure(model.queueChart)}
+${await figure(model.queueChart, 'queue')}
 <h2>Latency and pool bytes</h2>
 <div class="grid">
 ${await figure(model.clatCdfChart, 'clat-cdf')}
-${await figure(model.mapWaitChart)}
-${await figure(model.poolBytesChart)}
+${await figure(model.mapWaitChart, 'map-wait')}
+${await figure(model.poolBytesChart, 'pool-bytes')}
 </div>
 <h2>Per device</h2>
 ${tableHtml(model.devices.header, model.devices.rows, 2)}`

@@ -39,10 +39,9 @@ export function tableHtml(header: readonly string[], rows: readonly string[][], 
 }
 
 /** A chart and its caption, as wide as the chart (a long caption wraps rather than widening it). */
-export async function figure(chart: ChartSpec, id?: string): Promise<string> {
-  const svg = await renderChart(chart)
-  const attrs = `${id === undefined ? '' : ` id="${id}"`} style="width:${chart.width}px"`
-  return `<figure${attrs}>${svg}<figcaption><b>${escapeHtml(chart.title)}</b> — ${escapeHtml(chart.caption)}</figcaption></figure>`
+export async function figure(chart: ChartSpec, id: string): Promise<string> {
+  const svg = await renderChart(chart, id)
+  return `<figure id="${id}" style="width:${chart.width}px">${svg}<figcaption><b>${escapeHtml(chart.title)}</b> — ${escapeHtml(chart.caption)}</figcaption></figure>`
 }
 
 const VERDICT_CLASS = { held: 'held', 'did not hold': 'failed', 'not checked': 'unchecked' } as const

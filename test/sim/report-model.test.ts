@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { renderChart } from '../../src/report/charts.js'
 import { checkClaim } from '../../src/report/claim-checks.js'
 import { clatCdfChart } from '../../src/report/comparison-charts.js'
 import { coincident, policyLineSeries } from '../../src/report/policy-lines.js'
@@ -103,6 +104,34 @@ describe('lines that coincide are named in the legend', () => {
       { width: 1.5, type: 'dashed' },
       { width: 1.5 },
     ])
+  })
+})
+
+describe('a page depends only on its charts', () => {
+  it('draws the same chart to the same bytes, however many charts the process drew before', async () => {
+    const chart = {
+      title: '',
+      caption: '',
+      width: 200,
+      height: 100,
+      option: {
+        xAxis: { type: 'value' as const },
+        yAxis: { type: 'value' as const },
+        series: [
+          {
+            type: 'line' as const,
+            data: [
+              [1, 2],
+              [2, 3],
+            ],
+          },
+        ],
+      },
+    }
+    const first = await renderChart(chart, 'x')
+    expect(await renderChart(chart, 'x')).toBe(first)
+    expect(first).not.toMatch(/zr\d/)
+    expect(first).toContain('class="x-0"')
   })
 })
 
