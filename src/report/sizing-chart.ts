@@ -109,7 +109,7 @@ export function sizingChart(title: string, curves: readonly SizingCurve[], seeds
     gridIndex: index,
     min,
     max,
-    splitNumber: Math.round(Math.log2(max / min)), // a tick at every power of two
+    interval: 1, // in powers of the base: a tick at every power of two
     name: index === 1 ? 'initial pool (MiB, log scale)' : '',
     nameLocation: 'middle',
     nameGap: 28,
