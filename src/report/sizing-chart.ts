@@ -24,6 +24,12 @@ export function sizingRange(curves: readonly SizingCurve[]): { min: number; max:
   return { min, max: max > min * 2 ? max : min * 4 }
 }
 
+/** 'left' near the left edge (first tenth of the log axis), 'right' near the right one, else centred. */
+function edgeAlign(value: number, min: number, max: number): 'left' | 'right' | 'center' {
+  const at = Math.log2(value / min) / Math.log2(max / min)
+  return at < 0.1 ? 'left' : at > 0.9 ? 'right' : 'center'
+}
+
 /** Answers drawn as vertical lines; policies with the same answer share one line and one label. */
 function answerGroups(curves: readonly SizingCurve[]): Array<{ bytes: number; policies: SizingCurve[] }> {
   const groups = new Map<number, SizingCurve[]>()
@@ -69,6 +75,8 @@ export function sizingChart(title: string, curves: readonly SizingCurve[], seeds
             show: true,
             position: 'end' as const,
             distance: i % 2 === 0 ? 4 : 20,
+            // Near an edge of the plot the text runs inward, so that it is not cut off.
+            align: edgeAlign(x(bytes), min, max),
             formatter: `${policies.map((c) => c.policy).join(', ')}: ${mib(bytes)}`,
             fontSize: 11,
             fontWeight: 'bold' as const,
