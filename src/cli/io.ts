@@ -7,6 +7,8 @@ export interface CliIo {
   /** True when stderr is a terminal (the progress bar draws there). */
   readonly isTTY: boolean
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Host clock for progress output, ms; default the wall clock (tests pass their own). */
+  readonly now?: () => number
   readFile(path: string): Promise<string>
   writeFile(path: string, text: string): Promise<void>
   /** Resolves when `writeFile(path)` could succeed now; rejects with the system error (`code`) if not. */

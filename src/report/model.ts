@@ -1,14 +1,17 @@
 import { POLICY_SUMMARY, type Scenario, type SimResult, type SimSpec } from '../sim/index.js'
-import { type ChartSpec, mapWaitChart, poolBytesChart, queueChart, usageChart } from './charts.js'
+import type { ChartSpec } from './charts.js'
+import { type ClaimVerdict, checkClaim } from './claim-checks.js'
+import { clatCdfChart, mapWaitChart, poolBytesChart, queueChart } from './comparison-charts.js'
 import { mib } from './format.js'
 import { DEVICE_HEADER, deviceRows, noteLines, policiesOf, SUMMARY_HEADER, summaryRows } from './summary.js'
+import { usageChart } from './usage-chart.js'
 
 /** Everything the report page shows, before rendering. */
 export interface ReportModel {
   title: string
   subtitle: string
-  claim: string | undefined
-  source: string | undefined
+  /** The scenario's claim and whether this run bears it out; undefined for a spec of the user's. */
+  claim: { text: string; source: string; verdict: ClaimVerdict } | undefined
   summary: { header: readonly string[]; rows: string[][] }
   devices: { header: readonly string[]; rows: string[][] }
   notes: string[]
@@ -16,6 +19,7 @@ export interface ReportModel {
   usageCharts: ChartSpec[]
   queueChart: ChartSpec
   mapWaitChart: ChartSpec
+  clatCdfChart: ChartSpec
   poolBytesChart: ChartSpec
 }
 
@@ -37,8 +41,10 @@ export function buildReportModel(
       `${spec.cpus} CPUs, ${mib(spec.pool.size)} pool in ${spec.pool.areas} areas, ` +
       `${spec.runtimeMs / 1000} s simulated, seed ${result.seed}` +
       (spec.description === '' ? '' : ` — ${spec.description}`),
-    claim: scenario?.claim,
-    source: scenario?.source,
+    claim:
+      scenario === undefined
+        ? undefined
+        : { text: scenario.claim, source: scenario.source, verdict: checkClaim(scenario.name, result, spec) },
     summary: { header: SUMMARY_HEADER, rows: summaryRows(result) },
     devices: { header: DEVICE_HEADER, rows: deviceRows(result) },
     notes: noteLines(result),
@@ -46,6 +52,7 @@ export function buildReportModel(
     usageCharts: policies.map(([policy]) => usageChart(result, policy, yMaxMiB)),
     queueChart: queueChart(result),
     mapWaitChart: mapWaitChart(result),
+    clatCdfChart: clatCdfChart(result),
     poolBytesChart: poolBytesChart(result),
   }
 }

@@ -100,7 +100,12 @@ export async function runPolicy(
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
   const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs, spec.vcpu)
-  const recorder = new TimelineRecorder(dma, spec.runtimeMs / CHART_POINTS, definition.threshold(spec.tuning))
+  const recorder = new TimelineRecorder(
+    dma,
+    spec.runtimeMs / CHART_POINTS,
+    definition.threshold(spec.tuning),
+    () => measures.total('ioErrors') + measures.importFailures,
+  )
   // The vmstat-like sampler starts at a seeded offset: where its ticks fall against the workload is
   // luck, and a seed draws it.
   let sampledUsed = 0
@@ -163,6 +168,7 @@ export async function runPolicy(
   recorder.stop()
   sampler?.unsubscribe()
   for (let waited = 0; measures.inFlight > 0 && waited < GRACE_MS; waited += 10) await clock.advanceBy(10)
+  recorder.countLateErrors()
   if (ctx.error !== undefined) throw ctx.error
   const stats = dma.stats()
   detach?.()

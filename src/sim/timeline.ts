@@ -15,6 +15,8 @@ export interface Timeline {
   thresholdBytes: number[] | undefined
   /** Longest wait queue seen during the interval. */
   waiting: number[]
+  /** I/O errors and failed imports during the interval (the report marks them on the usage chart). */
+  errors: number[]
 }
 
 /** Collects a Timeline from a Swiotlb's `usage$` and `waitQueue$` until `stop()`. */
@@ -22,11 +24,20 @@ export class TimelineRecorder {
   readonly timeline: Timeline
   readonly #stops: Array<() => void> = []
   #queueMax = 0
+  #errorsBefore = 0
   readonly #sample: (s: SwiotlbStats) => void
   readonly #dma: Swiotlb
+  readonly #errorCount: () => number
 
-  constructor(dma: Swiotlb, intervalMs: number, high: number | undefined) {
+  /** `errorCount`: errors so far in the run (each sample records how many came since the last). */
+  constructor(
+    dma: Swiotlb,
+    intervalMs: number,
+    high: number | undefined,
+    errorCount: () => number = () => 0,
+  ) {
     this.#dma = dma
+    this.#errorCount = errorCount
     const t: Timeline = {
       intervalMs,
       atMs: [],
@@ -35,6 +46,7 @@ export class TimelineRecorder {
       capacityBytes: [],
       thresholdBytes: high === undefined ? undefined : [],
       waiting: [],
+      errors: [],
     }
     this.timeline = t
     const queue = dma.waitQueue$.subscribe((q) => {
@@ -48,6 +60,9 @@ export class TimelineRecorder {
       t.thresholdBytes?.push(Math.floor((high ?? 0) * s.nslabs) * SLOT_SIZE)
       t.waiting.push(Math.max(this.#queueMax, s.throttle.waiting))
       this.#queueMax = s.throttle.waiting
+      const errors = errorCount()
+      t.errors.push(errors - this.#errorsBefore)
+      this.#errorsBefore = errors
     }
     const usage = dma.usage$(intervalMs).subscribe(this.#sample)
     this.#stops.push(
@@ -56,12 +71,25 @@ export class TimelineRecorder {
     )
   }
 
-  /** Stops sampling; takes a last sample when float steps left the final interval without one. */
+  /**
+   * Stops sampling; takes a last sample when float steps left the final interval without one, else
+   * counts errors since the last sample in the last interval.
+   */
   stop(): void {
     for (const stop of this.#stops.splice(0)) stop()
     const t = this.timeline
     const last = t.atMs.at(-1) ?? 0
     const s = this.#dma.stats()
     if (s.at - last > t.intervalMs / 2) this.#sample(s)
+    else this.countLateErrors()
+  }
+
+  /** Counts errors since the last sample (I/Os that failed after the run's end) in the last interval. */
+  countLateErrors(): void {
+    const t = this.timeline
+    if (t.errors.length === 0) return
+    const errors = this.#errorCount()
+    t.errors[t.errors.length - 1]! += errors - this.#errorsBefore
+    this.#errorsBefore = errors
   }
 }

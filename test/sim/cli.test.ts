@@ -79,7 +79,7 @@ describe('dma-throttle simulate', () => {
     expect(out.stdout).toContain('report written to out.html')
     const html = out.written.get('out.html')!
     expect(html.startsWith('<!doctype html>')).toBe(true)
-    expect(html.match(/<svg/g)?.length).toBe(5) // 2 usage charts, queue, map wait, pool bytes
+    expect(html.match(/<svg/g)?.length).toBe(6) // 2 usage charts, CDF, queue, map wait, pool bytes
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//)
   })
 

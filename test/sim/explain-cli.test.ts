@@ -166,7 +166,7 @@ describe('long runs', () => {
     expect(out.stderr).toBe(before) // not yet
     now = PROGRESS_EVERY_MS
     long.update(0.25, 'f · rfc')
-    expect(out.stderr.slice(before.length)).toBe('dma-throttle: 25% after 5 s, f · rfc\n')
+    expect(out.stderr.slice(before.length)).toBe('dma-throttle: 25% after 5 s, about 15 s left, f · rfc\n')
   })
 
   it('prints no estimate for a short run, and no line on a terminal', () => {

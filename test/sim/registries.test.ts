@@ -132,9 +132,10 @@ describe('the policy registry', () => {
     })
     const queued = model.queueChart.option.series as Array<{ name: string; color: string }>
     const queueing = POLICIES.filter((p) => p.queues)
-    expect(queued.map((s) => [s.name, s.color])).toEqual(queueing.map((p) => [p.name, p.color]))
-    expect(model.queueChart.caption).toBe(
-      'Longest queue of blocking maps in each interval. fail and dynamic never queue.',
+    // A line that coincides with another is named after both ("hybrid ≈ throttle"), its own name first.
+    expect(queued.map((s) => [s.name.split(' ')[0], s.color])).toEqual(queueing.map((p) => [p.name, p.color]))
+    expect(model.queueChart.caption).toMatch(
+      /^Longest queue of blocking maps in each interval\. fail and dynamic never queue\./,
     )
   })
 })

@@ -22,7 +22,7 @@ A spec file is a JSON spec or a fio job file, whatever its name: JSON when it st
 options:
   --json              machine-readable output (no progress bar)
   --seed N            seed of the random streams (default 1): same seed, same output
-  --report out.html   simulate: also write a self-contained HTML report with charts
+  --report out.html   simulate, size, sweep, merge: also write a self-contained HTML report with charts
   --pool SIZE         override the pool size, e.g. 32M (at most ${MAX_POOL.label})
   --policies a,b      compare only these policies (${POLICY_NAMES.join(', ')})
   --seeds N           size, sweep, hiwater: seeds per size (default 20, 10, 5), from --seed on

@@ -1,7 +1,9 @@
+import { renderSizingReport, sweepReportModel } from '../../report/sizing-report.js'
 import { mergeShards } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliInputError, CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { checkReportPath } from '../report-path.js'
 import { refuseFlags } from '../run-flags.js'
 import { formatSweep } from '../sweep-output.js'
 
@@ -19,7 +21,6 @@ export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
     'areas',
     'intervals',
     'pool',
-    'report',
     'outputFormat',
     'runtime',
     'strict',
@@ -30,6 +31,7 @@ export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
       'merge takes the JSON Lines files of the shards, e.g. `dma-throttle merge shard-*.jsonl`',
     )
   }
+  if (args.report !== undefined) await checkReportPath(args.report, io)
   const files = []
   for (const name of args.positionals) {
     try {
@@ -41,5 +43,10 @@ export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const merged = mergeShards(files)
   io.stdout(args.json ? merged.text : formatSweep(merged.header, merged.rows))
+  if (args.report !== undefined) {
+    // The same page `sweep --report` writes for the whole grid.
+    await io.writeFile(args.report, await renderSizingReport(sweepReportModel(merged.header, merged.rows)))
+    ;(args.json ? io.stderr : io.stdout)(`${args.json ? '' : '\n'}report written to ${args.report}\n`)
+  }
   return 0
 }

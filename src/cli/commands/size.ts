@@ -1,10 +1,20 @@
 import { formatBytes, SEGMENT_SLOTS, SLOT_SIZE } from '../../index.js'
-import { type PolicyName, type PolicySize, type SizeResult, sizePool, sizeToJson } from '../../sim/index.js'
+import { renderSizingReport, sizeReportModel } from '../../report/sizing-report.js'
+import {
+  createRunner,
+  type PolicyName,
+  type PolicySize,
+  type SizeResult,
+  sizePool,
+  sizeToJson,
+} from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
 import { duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
+import { recordingRunner } from '../recording-runner.js'
+import { checkReportPath } from '../report-path.js'
 import { jobsFlag, minThroughputFlag, refuseFlags, seedsFlag } from '../run-flags.js'
 import { resolveTarget, specFor } from '../target.js'
 
@@ -16,7 +26,7 @@ export const DEFAULT_SIZE_SEEDS = 20
  * seed, how sure that is, and what to put on the kernel command line.
  */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'size', ['shard', 'pools', 'areas', 'intervals', 'report', 'outputFormat', 'traceOut'])
+  refuseFlags(args, 'size', ['shard', 'pools', 'areas', 'intervals', 'outputFormat', 'traceOut'])
   if (args.positionals.length !== 1) {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }
@@ -25,17 +35,28 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
   const seeds = seedsFlag(args, DEFAULT_SIZE_SEEDS)
   const pct = minThroughputFlag(args)
   const jobs = jobsFlag(args)
-  const bar = new ProgressBar(io, args.json)
+  if (args.report !== undefined) await checkReportPath(args.report, io)
+  const bar = new ProgressBar(io, args.json, { lines: true })
   bar.label(`sizing ${spec.name}: ${seeds.count} seeds per size, ${jobs} at once`)
-  const result = await sizePool(spec, {
-    seed: seeds.first,
-    seeds: seeds.count,
-    jobs,
-    ...(pct === undefined ? {} : { minThroughputPct: pct }),
-    onProgress: (f) => bar.update(f),
-  })
+  const runner = recordingRunner(createRunner(jobs))
+  let result: SizeResult
+  try {
+    result = await sizePool(spec, {
+      seed: seeds.first,
+      seeds: seeds.count,
+      runner,
+      ...(pct === undefined ? {} : { minThroughputPct: pct }),
+      onProgress: (f) => bar.update(f),
+    })
+  } finally {
+    await runner.close()
+  }
   bar.done()
   io.stdout(args.json ? `${sizeToJson(result)}\n` : formatSize(result, spec.pool.areas))
+  if (args.report !== undefined) {
+    await io.writeFile(args.report, await renderSizingReport(sizeReportModel(result, spec, runner.runs)))
+    ;(args.json ? io.stderr : io.stdout)(`${args.json ? '' : '\n'}report written to ${args.report}\n`)
+  }
   return 0
 }
 

@@ -1,8 +1,10 @@
+import { renderSizingReport, sweepReportModel } from '../../report/sizing-report.js'
 import { runSweep, type SimSpec, sweepHeader, sweepLines } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
+import { checkReportPath } from '../report-path.js'
 import { jobsFlag, poolsFlag, refuseFlags, seedsFlag } from '../run-flags.js'
 import { shardFlag } from '../shard-flag.js'
 import { formatSweep } from '../sweep-output.js'
@@ -17,15 +19,7 @@ export const DEFAULT_SWEEP_SEEDS = 10
  * per run. `merge` turns the shards' lines back into exactly what one run prints.
  */
 export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'sweep', [
-    'minThroughput',
-    'areas',
-    'intervals',
-    'pool',
-    'report',
-    'outputFormat',
-    'traceOut',
-  ])
+  refuseFlags(args, 'sweep', ['minThroughput', 'areas', 'intervals', 'pool', 'outputFormat', 'traceOut'])
   if (args.positionals.length === 0) {
     throw new CliUsageError('sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`')
   }
@@ -36,6 +30,12 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
   // --policies is already in every spec; else every policy any spec names, in the order first named.
   const policies = [...new Set(specs.flatMap((s) => s.policies))]
   const shard = shardFlag(args.shard, io.env)
+  if (args.report !== undefined && shard !== undefined && shard.count > 1) {
+    throw new CliUsageError(
+      `sweep --report draws the whole grid: give --report to merge, with the shards (--shard ${shard.index}/${shard.count} runs a slice of it)`,
+    )
+  }
+  if (args.report !== undefined) await checkReportPath(args.report, io)
   const grid = {
     specs,
     policies,
@@ -43,7 +43,7 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
     seeds: seedsFlag(args, DEFAULT_SWEEP_SEEDS),
   }
   const header = sweepHeader(grid, shard)
-  const bar = new ProgressBar(io, false)
+  const bar = new ProgressBar(io, false, { lines: true })
   bar.label(`sweep${shard === undefined ? '' : ` shard ${shard.index}/${shard.count}`}`)
   const rows = await runSweep(grid, {
     jobs: jobsFlag(args),
@@ -51,7 +51,11 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
     onRow: (_, done, total) => bar.update(done / total),
   })
   bar.done()
-  if (args.json || (shard !== undefined && shard.count > 1)) io.stdout(sweepLines(header, rows))
-  else io.stdout(formatSweep(header, rows))
+  const lines = args.json || (shard !== undefined && shard.count > 1)
+  io.stdout(lines ? sweepLines(header, rows) : formatSweep(header, rows))
+  if (args.report !== undefined) {
+    await io.writeFile(args.report, await renderSizingReport(sweepReportModel(header, rows)))
+    ;(lines ? io.stderr : io.stdout)(`${lines ? '' : '\n'}report written to ${args.report}\n`)
+  }
   return 0
 }
