@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
+import { Semaphore } from 'async-mutex'
+import pLimit from 'p-limit'
 import { lib } from './lib.js'
 import { MinimalLimiter } from './throttle/reference.js'
 
@@ -58,6 +60,41 @@ const WORKLOADS: Record<string, () => Workload> = {
     const minimal = new MinimalLimiter(16)
     return () => all(() => minimal.run(1, work))
   },
+  /** The minimal FIFO limiter's manual form (acquire + await work() + release) on the same tasks. */
+  'reference-manual'() {
+    const minimal = new MinimalLimiter(16)
+    return () =>
+      all(async () => {
+        const n = await minimal.acquire(1)
+        await work()
+        minimal.release(n)
+      })
+  },
+  /** p-limit's limit(work) on the same tasks (the contended anchor). */
+  'p-limit'() {
+    const limit = pLimit(16)
+    return () => all(() => limit(work))
+  },
+  /** async-mutex Semaphore(16) acquire + await work() + release on the same tasks. */
+  semaphore() {
+    const sem = new Semaphore(16)
+    return () =>
+      all(async () => {
+        const [, release] = await sem.acquire()
+        await work()
+        release()
+      })
+  },
+  /** The uncontended anchor: async-mutex Semaphore(1) acquire + release. */
+  'semaphore-uncontended'() {
+    const sem = new Semaphore(1)
+    return async () => {
+      for (let i = 0; i < 1000; i++) {
+        const [, release] = await sem.acquire()
+        release()
+      }
+    }
+  },
   /** 10,000 requests of 1..32 slots through a budget of 256 (bench case `weighted`). */
   weighted() {
     const dma = new lib.Swiotlb({ size: '2M', backing: false, throttle: { high: 0.25 } })
@@ -71,7 +108,7 @@ const WORKLOADS: Record<string, () => Workload> = {
 }
 
 /** Operations per call of each workload, to report bytes per operation. */
-const OPS: Record<string, number> = { uncontended: 1000, trymap: 1000 }
+const OPS: Record<string, number> = { uncontended: 1000, trymap: 1000, 'semaphore-uncontended': 1000 }
 
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number }

@@ -20,7 +20,6 @@ export class MapPath {
     this.#ctx = ctx
     this.#record = {
       owner: ctx.owner,
-      addr: 0,
       size: 0,
       slots: 0,
       dir: 'bidirectional',
@@ -115,7 +114,6 @@ export class MapPath {
     const at = slot * SLOT_SIZE + req.offset
     const { sizeBytes: size, nslots, dir, device, orig } = req
     const r = this.#record
-    r.addr = pool.start + at
     r.size = size
     r.slots = nslots
     r.dir = dir
@@ -162,7 +160,12 @@ export class MapPath {
         live = false
       }
       if (!live) {
-        const addr: unknown = target.addr
+        let addr: unknown
+        try {
+          addr = target.addr
+        } catch {
+          addr = undefined
+        }
         const where = typeof addr === 'number' ? `0x${addr.toString(16)}` : 'a Mapping this pool never made'
         throw new InvalidUnmapError(`unmap of ${where}: not a live mapping of this pool (double unmap?)`)
       }

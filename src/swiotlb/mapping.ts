@@ -30,7 +30,6 @@ export class NoBackingMemoryError extends Error {
  */
 export interface MappingRecord {
   owner: MappingOwner
-  addr: number
   size: number
   slots: number
   dir: MappingDirection
@@ -50,8 +49,6 @@ export interface MappingRecord {
 export class Mapping implements Disposable {
   /** @internal */
   readonly owner: MappingOwner
-  /** Bus address the device uses. */
-  readonly addr: number
   /** Bytes mapped. */
   readonly size: number
   /** Slots held, alignment padding included. */
@@ -77,7 +74,6 @@ export class Mapping implements Disposable {
   /** @internal Made by the map path only, from its record of the mapping it just placed. */
   constructor(r: MappingRecord) {
     this.owner = r.owner
-    this.addr = r.addr
     this.size = r.size
     this.slots = r.slots
     this.dir = r.dir
@@ -88,6 +84,14 @@ export class Mapping implements Disposable {
     this.offset = r.offset
     this.orig = r.orig
     this.blocking = r.blocking
+  }
+
+  /**
+   * Bus address the device uses. Computed, not stored: an address above 2^32 is no small integer, and a
+   * stored one was a 16-byte number object of its own on every mapping.
+   */
+  get addr(): number {
+    return this.pool.start + this.offset
   }
 
   /** The device's view: exactly this mapping's bytes of the bounce buffer. */

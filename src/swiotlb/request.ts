@@ -1,11 +1,9 @@
 import { NO_ORIG_ADDR, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
 import { placeableSlots } from '../allocator/placement.js'
-import type { TimerHandle } from '../clock/clock.js'
 import { ArgumentRangeError, ArgumentTypeError, MappingTooLargeError } from '../errors.js'
 import type { MappingDirection } from '../stats/types.js'
-import { Waiter } from '../throttle/wait-queue.js'
-import type { Mapping } from './mapping.js'
 import type { MapOptions } from './options.js'
+import { MapShape } from './pending-map.js'
 import { isResizable, readView, ViewParts } from './view.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
@@ -85,6 +83,16 @@ export class RequestSpec implements AllocRequest {
   signalAdd: SignalMethod | undefined = undefined
   signalRemove: SignalMethod | undefined = undefined
   timeoutMs = Number.POSITIVE_INFINITY
+  #shape: MapShape | undefined = undefined
+
+  /** This request's MapShape: the one made last while it still fits (most requests place alike). */
+  shape(): MapShape {
+    const last = this.#shape
+    if (last?.fits(this)) return last
+    const shape = new MapShape(this)
+    this.#shape = shape
+    return shape
+  }
 
   /**
    * Reads `buf` and the options, computing slots and alignment as swiotlb_tbl_map_single does.
@@ -268,58 +276,3 @@ export type SignalMethod = (type: string, listener: () => void, options?: unknow
 
 /** Calls a signal's method read at parse time; `Reflect.apply` is captured, the caller cannot swap it. */
 export const callSignal: typeof Reflect.apply = Reflect.apply
-
-/** A blocking request in the wait queue: the spec, and how to settle it. */
-export class PendingMap extends Waiter implements AllocRequest {
-  readonly orig: Uint8Array | undefined
-  readonly alignMask: number
-  readonly matchMask: number
-  readonly origAddr: number
-  readonly offset: number
-  readonly boundaryMask: number
-  readonly dir: MappingDirection
-  readonly cpu: number
-  readonly signal: AbortSignal | undefined
-  timer: TimerHandle | undefined = undefined
-  /** True while the context's SignalWatch listens to `signal` for it. */
-  watched = false
-  /** True while its admission runs: an abort from an event subscriber then comes too late. */
-  admitting = false
-  /** The signal fired before the request's promise existed: it leaves once it can. */
-  abortPending = false
-  resolve: ((value: unknown) => void) | undefined = undefined
-  reject: ((e: unknown) => void) | undefined = undefined
-  /** Set when admitted before the promise existed (serialize policy granting inside submit). */
-  mapping: Mapping | undefined = undefined
-  /** Set when a policy refused it before its promise existed (the RFC: no slots): what it rejects with. */
-  refusal: Error | undefined = undefined
-
-  constructor(spec: RequestSpec, now: number) {
-    super(spec.nslots, spec.sizeBytes, spec.device, now)
-    this.orig = spec.orig
-    this.alignMask = spec.alignMask
-    this.matchMask = spec.matchMask
-    this.origAddr = spec.origAddr
-    this.offset = spec.offset
-    this.boundaryMask = spec.boundaryMask
-    this.dir = spec.dir
-    this.cpu = spec.cpu
-    this.signal = spec.signal
-  }
-}
-
-let settling: PendingMap | undefined
-
-/** One shared executor, so that a waiting request costs no closure for its promise. */
-function capture(resolve: (value: unknown) => void, reject: (e: unknown) => void): void {
-  settling!.resolve = resolve
-  settling!.reject = reject
-}
-
-/** The promise a waiting request's caller awaits; `w.resolve`/`w.reject` settle it. */
-export function promiseFor(w: PendingMap): Promise<unknown> {
-  settling = w
-  const promise = new Promise<unknown>(capture)
-  settling = undefined
-  return promise
-}

@@ -1,4 +1,5 @@
-import { callSignal, type PendingMap, type SignalMethod } from './request.js'
+import type { PendingMap } from './pending-map.js'
+import { callSignal, type SignalMethod } from './request.js'
 
 interface Watched {
   /** Its waiters, in arrival order (a Set keeps insertion order; add and delete are O(1)). */
@@ -30,24 +31,24 @@ export class SignalWatch {
     const entry = this.#watched.get(signal)
     if (entry !== undefined) {
       entry.waiters.add(w)
-      w.watched = true
+      w.extra!.watched = true
       return true
     }
     const listener = (): void => this.#fire(signal)
     this.#watched.set(signal, { waiters: new Set([w]), listener, remove })
-    w.watched = true
+    w.extra!.watched = true
     try {
       callSignal(add, signal, ['abort', listener, { once: true }])
     } catch {
       if (this.#watched.get(signal)?.listener === listener) this.#watched.delete(signal)
-      w.watched = false
+      w.extra!.watched = false
       return false
     }
     return true
   }
 
   remove(w: PendingMap, signal: AbortSignal): void {
-    w.watched = false
+    w.extra!.watched = false
     const entry = this.#watched.get(signal)
     if (entry === undefined || !entry.waiters.delete(w)) return
     if (entry.waiters.size === 0) {
@@ -69,7 +70,7 @@ export class SignalWatch {
     const entry = this.#watched.get(signal)
     if (entry === undefined) return
     this.#watched.delete(signal)
-    for (const w of entry.waiters) w.watched = false
+    for (const w of entry.waiters) w.extra!.watched = false
     this.onAbort([...entry.waiters], signal)
   }
 }

@@ -13,7 +13,8 @@ import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
 import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
-import { PendingMap, promiseFor, type RequestSpec } from './request.js'
+import { PendingMap, promiseFor } from './pending-map.js'
+import type { RequestSpec } from './request.js'
 import { SignalWatch } from './signal-watch.js'
 
 /**
@@ -33,10 +34,10 @@ export class WaitPath implements ThrottleHost {
     const leaving: PendingMap[] = []
     for (const w of waiters) {
       // A waiter in the middle of its admission (an event subscriber aborted) comes too late.
-      if (w.admitting) continue
+      if (w.extra!.admitting) continue
       // Fired before the request's promise exists (inside addEventListener, or an event subscriber
       // during submit): the request leaves as soon as it can.
-      if (w.reject === undefined) w.abortPending = true
+      if (w.reject === undefined) w.extra!.abortPending = true
       else leaving.push(w)
     }
     this.#leaveAll(leaving, 'abort', () => {
@@ -150,7 +151,7 @@ export class WaitPath implements ThrottleHost {
     if (spec.nslots > maxSlots) {
       return Promise.reject(new MappingTooLargeError(spec.sizeBytes, maxSlots * SLOT_SIZE, 'blocking budget'))
     }
-    const w = new PendingMap(spec, ctx.clock.now())
+    const w = new PendingMap(spec, spec.shape(), ctx.clock.now())
     // The listener goes on before the request enters the queue: a caller's addEventListener that throws
     // (or fires at once) then leaves nothing to undo.
     if (signal !== undefined) {
@@ -161,11 +162,12 @@ export class WaitPath implements ThrottleHost {
     if (policy.submit(w, tryNow)) {
       this.#detach(w)
       if (policy.waiting !== waitingBefore) this.queueChanged()
-      return w.mapping!
+      return w.extra!.mapping!
     }
-    if (w.refusal !== undefined) {
+    const refusal = w.extra?.refusal
+    if (refusal !== undefined) {
       if (policy.waiting !== waitingBefore) this.queueChanged()
-      return Promise.reject(w.refusal)
+      return Promise.reject(refusal)
     }
     if (spec.timeoutMs === 0) {
       this.#detach(w)
@@ -176,15 +178,16 @@ export class WaitPath implements ThrottleHost {
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
     const promise = promiseFor(w)
-    if (w.abortPending) {
+    if (w.extra?.abortPending === true) {
       ctx.counters.aborts++
       this.#leave(w, 'abort', reasonOf(signal!))
       return promise
     }
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
       const timeoutMs = spec.timeoutMs
-      w.timer = ctx.clock.setTimer(timeoutMs, () => {
-        w.timer = undefined
+      const extra = w.extras()
+      extra.timer = ctx.clock.setTimer(timeoutMs, () => {
+        extra.timer = undefined
         ctx.counters.timeouts++
         this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
       })
@@ -214,7 +217,7 @@ export class WaitPath implements ThrottleHost {
         new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', signal),
       )
     }
-    if (!w.abortPending) return undefined
+    if (!w.extra!.abortPending) return undefined
     this.#detach(w)
     ctx.counters.aborts++
     this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
@@ -242,9 +245,11 @@ export class WaitPath implements ThrottleHost {
   }
 
   #detach(w: PendingMap): void {
-    if (w.timer !== undefined) this.#ctx.clock.clearTimer(w.timer)
-    w.timer = undefined
-    if (w.watched) this.#signals.remove(w, w.signal!)
+    const extra = w.extra
+    if (extra === undefined) return
+    if (extra.timer !== undefined) this.#ctx.clock.clearTimer(extra.timer)
+    extra.timer = undefined
+    if (extra.watched) this.#signals.remove(w, extra.signal!)
   }
 
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
@@ -252,9 +257,10 @@ export class WaitPath implements ThrottleHost {
     const w = waiter as PendingMap
     const ctx = this.#ctx
     const waited = ctx.clock.now() - w.enqueuedAt
-    w.admitting = true
+    const extra = w.extra
+    if (extra !== undefined) extra.admitting = true
     const m = ctx.maps.allocate(w, true, waited)
-    w.admitting = false
+    if (extra !== undefined) extra.admitting = false
     if (m === undefined) return undefined
     this.#detach(w)
     this.admitted(waited)
@@ -270,7 +276,7 @@ export class WaitPath implements ThrottleHost {
         })
       }
       w.resolve(m)
-    } else w.mapping = m
+    } else w.extras().mapping = m
     return m
   }
 
@@ -294,7 +300,7 @@ export class WaitPath implements ThrottleHost {
     }
     const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, allocator.used)
     if (w.reject !== undefined) w.reject(error)
-    else w.refusal = error
+    else w.extras().refusal = error
     ctx.growth?.retryShrinks()
   }
 
