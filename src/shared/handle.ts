@@ -1,4 +1,5 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
+import { SlotTable, slotTableBytes } from '../allocator/slot-table.js'
 import { ArgumentTypeError } from '../errors.js'
 import {
   C_AREA_NSLABS,
@@ -14,6 +15,7 @@ import {
   C_WAITERS,
   MAGIC,
   metaWords,
+  POOL_START,
   Q_FREE,
   Q_HEAD,
   Q_TAIL,
@@ -21,7 +23,6 @@ import {
   SLOT_WORDS,
   VERSION,
 } from './layout.js'
-import { initList } from './search.js'
 import { RECORD_WORDS } from './wait-queue.js'
 
 /**
@@ -63,8 +64,8 @@ export function createBuffers(c: PoolConfig): SharedSwiotlbHandle {
   m[Q_HEAD] = -1
   m[Q_TAIL] = -1
   m[Q_FREE] = 0
-  const list = new SharedArrayBuffer(c.nslabs)
-  initList(new Uint8Array(list))
+  const list = new SharedArrayBuffer(slotTableBytes(c.nslabs))
+  new SlotTable(new Uint8Array(list), c.nslabs, POOL_START % 2 ** 30).reset()
   const waiters = new SharedArrayBuffer(c.waiters * RECORD_WORDS * Int32)
   const w = new Int32Array(waiters)
   for (let r = 0; r < c.waiters; r++) w[r * RECORD_WORDS + 1] = r + 1 < c.waiters ? r + 1 : -1
@@ -96,7 +97,7 @@ export function checkHandle(value: unknown): SharedSwiotlbHandle {
     m[C_MAGIC] === MAGIC &&
     m[C_VERSION] === VERSION &&
     meta.byteLength === metaWords(m[C_NAREAS]!) * Int32 &&
-    (h.list as SharedArrayBuffer).byteLength === nslabs &&
+    (h.list as SharedArrayBuffer).byteLength === slotTableBytes(nslabs) &&
     (h.slots as SharedArrayBuffer).byteLength === nslabs * SLOT_WORDS * Int32 &&
     (h.waiters as SharedArrayBuffer).byteLength === m[C_WAITERS]! * RECORD_WORDS * Int32 &&
     (m[C_BACKING] === 1

@@ -1,3 +1,5 @@
+import { SlotTable } from '../allocator/slot-table.js'
+
 /**
  * Where the shared pool keeps its state: four SharedArrayBuffers (five with backing memory), the same
  * memory in every thread that attached. Every number lives at a fixed index, so a thread needs nothing
@@ -13,7 +15,8 @@
  *     line 5   blocking budget in use
  *     line 6   slow-path counters: failures, waits, grants, timeouts, aborts
  *     line 8+  one line per area: lock, index, used, hiwater, batched delta, generation
- *   list    (Uint8Array, nslabs)     the free-run counters (io_tlb_slot.list)
+ *   list    (Uint8Array, nslabs + nslabs / 128) the slot table (allocator/slot-table.ts): the free-run
+ *                                    counters (io_tlb_slot.list), then a bound per segment
  *   slots   (Int32Array, 4 × nslabs) per slot holding a mapping's address: size, first slot,
  *                                    nslots | blocking | low address bits, generation
  *   waiters (Int32Array, 16 × capacity) the blocking FIFO's records (see wait-queue.ts)
@@ -24,7 +27,8 @@
 export const LINE = 32
 
 export const MAGIC = 0x53574954 // 'SWIT'
-export const VERSION = 1
+/** 2: the list buffer holds the per-segment bounds after the counters. */
+export const VERSION = 2
 
 // line 0: config
 export const C_MAGIC = 0
@@ -120,9 +124,10 @@ export interface SharedBuffers {
 /** Typed views of the buffers, one set per thread. */
 export interface SharedViews {
   readonly meta: Int32Array
+  /** The slot state and the area search, the single-threaded Pool's own (slot-table.ts). */
+  readonly table: SlotTable
+  /** The free-run counters: `table.list`. */
   readonly list: Uint8Array
-  /** The same memory as `list`, four slots per word (free-runs.ts). */
-  readonly words: Uint32Array
   readonly slots: Int32Array
   readonly waiters: Int32Array
   readonly memory: Uint8Array | undefined
@@ -133,10 +138,11 @@ export interface SharedViews {
 
 export function viewsOf(buffers: SharedBuffers): SharedViews {
   const meta = new Int32Array(buffers.meta)
+  const table = new SlotTable(new Uint8Array(buffers.list), meta[C_NSLABS]!, POOL_START % 2 ** 30)
   return {
     meta,
-    list: new Uint8Array(buffers.list),
-    words: new Uint32Array(buffers.list),
+    table,
+    list: table.list,
     slots: new Int32Array(buffers.slots),
     waiters: new Int32Array(buffers.waiters),
     memory: buffers.memory === undefined ? undefined : new Uint8Array(buffers.memory),

@@ -17,7 +17,6 @@ import {
   MODE_EXACT,
   MODE_PER_AREA,
   MODE_SAMPLED,
-  POOL_START,
   S_FIRST,
   S_GENERATION,
   S_SHAPE,
@@ -31,16 +30,15 @@ import {
   shapeSlots,
 } from './layout.js'
 import { lock, unlock } from './lock.js'
-import { releaseSlots, searchArea, takeSlots } from './search.js'
-
-const START_LOW = POOL_START % 2 ** 30
 
 /** Why a release refused; nothing changed. */
 export type ReleaseRefusal = 'not-mapped' | 'size' | 'stale'
 
 /**
  * One shared pool's allocator, as seen from one thread: the kernel's swiotlb_find_slots and
- * swiotlb_release_slots over the shared buffers, each area under its own lock.
+ * swiotlb_release_slots over the shared buffers, each area under its own lock. The slot search and
+ * release are the single-threaded Pool's own (SlotTable, over the shared list buffer); the areas'
+ * cursors and counts live in `meta`.
  *
  * The record of a mapping sits in the slot holding its address (`slots`, 4 words): its size, first
  * slot, slot count, whether it counts against the blocking budget, and a generation that tells a
@@ -62,8 +60,9 @@ export class SharedPool {
 
   /**
    * swiotlb_pool_find_slots: `nslots` slots, starting in area `cpu & (nareas - 1)` and wrapping
-   * through the others. Records a mapping of `sizeBytes` whose address is `offset` bytes past the
-   * first slot. Returns the address's offset in the pool (bytes), or -1 when no area has room.
+   * through the others (masks as SlotTable.search takes them). Records a mapping of `sizeBytes` whose
+   * address is `offset` bytes past the first slot. Returns the address's offset in the pool (bytes),
+   * or -1 when no area has room.
    */
   find(
     cpu: number,
@@ -71,11 +70,12 @@ export class SharedPool {
     alignMask: number,
     matchMask: number,
     origAddr: number,
+    boundaryMask: number,
     sizeBytes: number,
     offset: number,
     blocking: boolean,
   ): number {
-    const { meta, list, words, slots, nareas, areaNslabs } = this.views
+    const { meta, table, slots, nareas, areaNslabs } = this.views
     const first = cpu & (nareas - 1)
     let a = first
     do {
@@ -85,8 +85,7 @@ export class SharedPool {
       if (nslots <= areaNslabs - used) {
         const base = a * areaNslabs
         const cursor = meta[at + A_INDEX]!
-        const slot = searchArea(
-          list,
+        const slot = table.search(
           base,
           areaNslabs,
           cursor,
@@ -94,10 +93,9 @@ export class SharedPool {
           alignMask,
           matchMask,
           origAddr,
-          START_LOW,
+          boundaryMask,
         )
         if (slot >= 0) {
-          takeSlots(list, words, slot, nslots)
           const index = slot - base + nslots
           meta[at + A_INDEX] = index >= areaNslabs ? 0 : index // wrap_area_index
           meta[at + A_USED] = used + nslots
@@ -134,7 +132,7 @@ export class SharedPool {
     generation: number,
     copyBack: { syncForCpu(): void } | undefined,
   ): ReleaseRefusal | undefined {
-    const { meta, list, words, slots, nslabs, areaNslabs } = this.views
+    const { meta, table, slots, nslabs, areaNslabs } = this.views
     if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return 'not-mapped'
     const record = (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
     const at = areaAt(((addrOffset >>> SLOT_SHIFT) / areaNslabs) | 0)
@@ -160,7 +158,7 @@ export class SharedPool {
       }
     }
     const nslots = shapeSlots(s)
-    releaseSlots(list, words, nslabs, slots[record + S_FIRST]!, nslots)
+    table.release(slots[record + S_FIRST]!, nslots)
     slots[record + S_SIZE] = 0
     slots[record + S_SHAPE] = 0
     meta[at + A_USED] = meta[at + A_USED]! - nslots

@@ -152,6 +152,7 @@ export class SharedSwiotlb implements Disposable {
       spec.alignMask,
       spec.matchMask,
       spec.origAddr,
+      spec.boundaryMask,
       spec.sizeBytes,
       spec.offset,
       blocking,

@@ -18,7 +18,7 @@ import type { SharedPool } from './shared-pool.js'
  * under the queue lock, so that enqueue, grant of the head and removal of a timed-out waiter are O(1).
  *
  *   record r:  [state | next | prev | nslots | alignMask | matchMask | origAddr | cpu | size | offset
- *               | result | generation | ...]
+ *               | result | generation | boundaryMask | ...]
  *   head → r3 ⇄ r0 ⇄ r7 ← tail          free → r1 → r2 → r4 → ...
  *
  * Direct handoff: whoever frees slots or budget (an unmap in any thread, a waiter leaving the head)
@@ -45,6 +45,12 @@ const R_SIZE = 8
 const R_OFFSET = 9
 const R_RESULT = 10
 const R_GENERATION = 11
+const R_BOUNDARY = 12
+/**
+ * A boundary mask as a record keeps it: masks of 2^30 or more bits all act as 2^30 - 1 in the search
+ * (its address arithmetic keeps the low 30 bits of the pool's start), and 0 (none) stays 0.
+ */
+const LARGEST_BOUNDARY = 2 ** 30 - 1
 
 export const FREE = 0
 export const WAITING = 1
@@ -58,6 +64,7 @@ export interface BlockingRequest {
   readonly alignMask: number
   readonly matchMask: number
   readonly origAddr: number
+  readonly boundaryMask: number
   readonly sizeBytes: number
   readonly offset: number
 }
@@ -138,6 +145,7 @@ export class SharedWaitQueue {
     w[r + R_ALIGN] = req.alignMask
     w[r + R_MATCH] = req.matchMask
     w[r + R_ORIG] = req.origAddr % 2 ** 30
+    w[r + R_BOUNDARY] = req.boundaryMask > LARGEST_BOUNDARY ? LARGEST_BOUNDARY : req.boundaryMask
     w[r + R_CPU] = req.cpu
     w[r + R_SIZE] = req.sizeBytes
     w[r + R_OFFSET] = req.offset
@@ -231,6 +239,7 @@ export class SharedWaitQueue {
         w[r + R_ALIGN]!,
         w[r + R_MATCH]!,
         w[r + R_ORIG]!,
+        w[r + R_BOUNDARY]!,
         w[r + R_SIZE]!,
         w[r + R_OFFSET]!,
         true,

@@ -41,7 +41,8 @@ export interface Expected {
 
 /**
  * Checks a shared pool with no thread inside a map or unmap: no lock held; no two live ranges overlap
- * or cross a segment; the free-run counters recomputed from the live ranges equal the pool's; each
+ * or cross a segment; the free-run counters recomputed from the live ranges equal the pool's, and no
+ * segment's bound is below its longest free run; each
  * area's `used` and (in exact mode) the global `used` equal the live slots; every live range has its
  * record; the blocking budget in use is the live blocking slots; the queue is a well-formed list of
  * `waiting` records and every other record is free (or owned). Throws with the first difference.
@@ -70,6 +71,13 @@ export function checkShared(buffers: SharedBuffers, expected: Expected): void {
     if ((i + 1) % SEGMENT_SLOTS === 0) run = 0
     run = used[i] ? 0 : run + 1
     if (list[i] !== run) fail(`list[${i}] is ${list[i]}, expected ${run}`)
+  }
+  // A segment's bound may exceed its longest free run, never fall below it: the search skips a
+  // segment whose bound is below the request.
+  const bounds = v.table.longest
+  for (let g = 0; g < bounds.length; g++) {
+    const longest = Math.max(...list.subarray(g * SEGMENT_SLOTS, (g + 1) * SEGMENT_SLOTS))
+    if (bounds[g]! < longest) fail(`segment ${g}'s bound is ${bounds[g]}, below its free run of ${longest}`)
   }
   let total = 0
   for (let a = 0; a < nareas; a++) {
