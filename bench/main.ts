@@ -86,14 +86,12 @@ const report: Report = {
 }
 if (only === undefined) {
   const doc = new URL('../docs/benchmarks.md', import.meta.url)
-  // Keep the section `npm run bench:parallel` writes (bench/parallel.ts).
-  const parallel = /<!-- parallel:start -->[\s\S]*<!-- parallel:end -->\n/.exec(
-    readFileSync(doc, 'utf8'),
-  )?.[0]
-  writeFileSync(
-    doc,
-    parallel === undefined ? markdown(report) : `${markdown(report).trimEnd()}\n\n${parallel}`,
-  )
+  // Keep the sections `npm run bench:parallel` writes (bench/parallel.ts: one from src/, one from dist/).
+  const old = readFileSync(doc, 'utf8')
+  const kept = ['parallel-src', 'parallel-dist']
+    .map((id) => new RegExp(`<!-- ${id}:start -->[\\s\\S]*<!-- ${id}:end -->\\n?`).exec(old)?.[0])
+    .filter((section) => section !== undefined)
+  writeFileSync(doc, [markdown(report).trimEnd(), ...kept.map((s) => s.trimEnd())].join('\n\n') + '\n')
   console.log('wrote docs/benchmarks.md')
 } else console.log('partial run (--only): docs/benchmarks.md left as it was')
 if (values.json) {

@@ -4,6 +4,7 @@ import type { MappingDirection } from '../stats/types.js'
 import { Waiter } from '../throttle/wait-queue.js'
 import type { Mapping } from './mapping.js'
 import type { AllocRequest, RequestSpec } from './request.js'
+import type { MappingCallback } from './with-mapping.js'
 
 /**
  * Where a request may be placed and how it is mapped: everything about it but its size and its bytes.
@@ -91,6 +92,11 @@ export class PendingMap extends Waiter implements AllocRequest {
     }
   }
 
+  /** What its promise fulfils with once admitted with `m`: the Mapping (a PendingCall: itself). */
+  settlement(m: Mapping): unknown {
+    return m
+  }
+
   /** The extras, made the first time they are needed. */
   extras(): WaitExtras {
     if (this.extra === undefined) this.extra = new WaitExtras()
@@ -127,6 +133,27 @@ export class PendingMap extends Waiter implements AllocRequest {
 
   get boundaryMask(): number {
     return this.shape.boundaryMask
+  }
+}
+
+/**
+ * A queued withMapping call: the request and its callback. Its promise fulfils with the waiter itself,
+ * the mapping set, so that the reaction the caller's withMapping registered on it (runQueued, one
+ * function for every call) finds the callback there: a queued call holds no closure and no context of
+ * its own while it waits, ~100 bytes less than `promise.then((m) => run(m, fn))` held.
+ */
+export class PendingCall extends PendingMap {
+  readonly fn: MappingCallback<unknown>
+  mapping: Mapping | undefined = undefined
+
+  constructor(spec: RequestSpec, shape: MapShape, now: number, fn: MappingCallback<unknown>) {
+    super(spec, shape, now)
+    this.fn = fn
+  }
+
+  override settlement(m: Mapping): unknown {
+    this.mapping = m
+    return this
   }
 }
 
