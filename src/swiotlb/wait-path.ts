@@ -121,7 +121,7 @@ export class WaitPath implements ThrottleHost {
     const policy = ctx.policy!
     // An already-aborted signal rejects (in #wait) even when the request could be admitted at once.
     if (!spec.signalAborted && policy.fastPath(spec.nslots, spec.device)) {
-      const m = ctx.maps.allocate(spec, true, 0)
+      const m = ctx.maps.allocate(spec.request(true))
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
         this.admitted(0)
@@ -268,9 +268,10 @@ export class WaitPath implements ThrottleHost {
     const waited = ctx.clock.now() - w.enqueuedAt
     const extra = w.extra
     if (extra !== undefined) extra.admitting = true
-    const m = ctx.maps.allocate(w, true, waited)
+    const m = ctx.maps.allocate(w)
     if (extra !== undefined) extra.admitting = false
     if (m === undefined) return undefined
+    w.admit(waited)
     this.#detach(w)
     this.admitted(waited)
     if (w.resolve !== undefined) {
@@ -284,7 +285,12 @@ export class WaitPath implements ThrottleHost {
           waitedMs: waited,
         })
       }
-      w.resolve(w.settlement(m))
+      const resolve = w.resolve
+      // The mapping keeps its waiter as its request: let go of the promise and the signal.
+      w.resolve = undefined
+      w.reject = undefined
+      w.extra = undefined
+      resolve(w.settlement(m))
     } else w.extras().mapping = m
     return m
   }
