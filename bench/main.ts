@@ -88,7 +88,7 @@ if (only === undefined) {
   const doc = new URL('../docs/benchmarks.md', import.meta.url)
   // Keep the sections other scripts write (bench/parallel.ts, bench/replay-stream.ts): <!-- id:start -->…<!-- id:end -->.
   const kept = [...readFileSync(doc, 'utf8').matchAll(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->\n/g)]
-  writeFileSync(doc, [markdown(report).trimEnd(), ...kept.map((m) => m[0])].join('\n\n'))
+  writeFileSync(doc, `${[markdown(report).trimEnd(), ...kept.map((m) => m[0].trimEnd())].join('\n\n')}\n`)
   console.log('wrote docs/benchmarks.md')
 } else console.log('partial run (--only): docs/benchmarks.md left as it was')
 if (values.json) {

@@ -24,6 +24,11 @@ export class Pool {
   position = -1
   /** Clock time at which the pool last became empty (for the shrinker). */
   emptySince: number
+  /**
+   * Whoever maps into this pool (the Swiotlb facade), opaque to the allocator: its mappings find their
+   * owner through their pool instead of holding it each.
+   */
+  owner: unknown = undefined
 
   constructor(
     readonly kind: PoolKind,

@@ -18,6 +18,8 @@ export interface AllocatorConfig {
   nareas: number
   backing: boolean
   now: number
+  /** Set as every pool's `owner` (the facade whose mappings the pools hold). */
+  owner?: unknown
 }
 
 /**
@@ -56,9 +58,13 @@ export class SwiotlbAllocator {
   /** Run bounds of `pools`, by position; only while there is more than one. */
   #index: PoolIndex | undefined = undefined
 
+  /** Every pool's `owner`. */
+  readonly owner: unknown
+
   constructor(config: AllocatorConfig) {
     this.nareas = config.nareas
     this.backing = config.backing
+    this.owner = config.owner
     this.defaultPool = this.addPool('default', config.nslabs, config.nareas, config.now)
     this.#placement = { pool: this.defaultPool, slot: 0 }
   }
@@ -69,6 +75,7 @@ export class SwiotlbAllocator {
     this.#nextAddress = start + Math.ceil((nslabs * SLOT_SIZE) / POOL_ALIGN) * POOL_ALIGN + POOL_ALIGN
     const memory = this.backing ? new Uint8Array(nslabs * SLOT_SIZE) : undefined
     const pool = new Pool(kind, start, nslabs, nareas, memory, now)
+    pool.owner = this.owner
     this.#byAddress.push(pool) // addresses only grow, so the array stays sorted
     if (kind === 'transient') this.transientNslabs += nslabs
     else {

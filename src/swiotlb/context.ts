@@ -51,6 +51,7 @@ export class SwiotlbContext {
         nareas: o.nareas,
         backing: o.backing,
         now: o.clock.now(),
+        owner,
       })
     } catch (error) {
       // Typed-array length limits or no memory: a size this host cannot hold.

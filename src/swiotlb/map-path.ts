@@ -2,8 +2,9 @@ import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
 import { ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
 import type { SwiotlbContext } from './context.js'
-import { Mapping, type MappingRecord, type UnmapOptions } from './mapping.js'
-import type { AllocRequest, RequestSpec } from './request.js'
+import type { MapRequest } from './map-request.js'
+import { Mapping, type UnmapOptions } from './mapping.js'
+import type { RequestSpec } from './request.js'
 import { byteLengthOf, copyInto } from './view.js'
 
 /**
@@ -13,36 +14,22 @@ import { byteLengthOf, copyInto } from './view.js'
  */
 export class MapPath {
   readonly #ctx: SwiotlbContext
-  /** Filled for each mapping placed and copied by the Mapping constructor (see MappingRecord). */
-  readonly #record: MappingRecord
 
   constructor(ctx: SwiotlbContext) {
     this.#ctx = ctx
-    this.#record = {
-      owner: ctx.owner,
-      size: 0,
-      slots: 0,
-      dir: 'bidirectional',
-      device: '',
-      waitedMs: 0,
-      pool: ctx.allocator.defaultPool,
-      slot: 0,
-      offset: 0,
-      orig: undefined,
-      blocking: false,
-    }
   }
 
   /** Finds slots for `req` and maps it; undefined when no pool has room. */
-  allocate(req: AllocRequest, blocking: boolean, waitedMs: number): Mapping | undefined {
+  allocate(req: MapRequest): Mapping | undefined {
     const { allocator, growth } = this.#ctx
+    const shape = req.shape
     const found = allocator.find(
-      req.cpu,
+      shape.cpu,
       req.nslots,
-      req.alignMask,
-      req.matchMask,
-      req.origAddr,
-      req.boundaryMask,
+      shape.alignMask,
+      shape.matchMask,
+      shape.origAddr,
+      shape.boundaryMask,
     )
     if (found === undefined) return undefined
     const { pool, slot } = found
@@ -50,12 +37,13 @@ export class MapPath {
       if (pool.kind === 'dynamic' && pool.used === req.nslots) growth.poolUsed(pool)
       growth.usageRose(allocator.used, allocator.nslabs)
     }
-    return this.#finish(pool, slot, req, blocking, waitedMs)
+    return this.#finish(pool, slot, req)
   }
 
   /** The non-blocking decision: a pool with room, else (with growth) a transient pool; undefined when refused. */
   mapNow(spec: RequestSpec): Mapping | undefined {
-    const m = this.allocate(spec, false, 0)
+    const req = spec.request(false)
+    const m = this.allocate(req)
     if (m !== undefined) return m
     const { allocator, growth, events } = this.#ctx
     if (growth === undefined) return undefined
@@ -83,7 +71,7 @@ export class MapPath {
         device: spec.device,
       })
     }
-    return this.#finish(pool, found.slot, spec, false, 0)
+    return this.#finish(pool, found.slot, req)
   }
 
   /** Counts a non-blocking request that found no room (and reports it on events$). */
@@ -109,22 +97,12 @@ export class MapPath {
   }
 
   /** Makes the Mapping of `req` at `slot` of `pool`, bounces the bytes in, enters it in the pool. */
-  #finish(pool: Pool, slot: number, req: AllocRequest, blocking: boolean, waitedMs: number): Mapping {
+  #finish(pool: Pool, slot: number, req: MapRequest): Mapping {
     const ctx = this.#ctx
-    const at = slot * SLOT_SIZE + req.offset
-    const { sizeBytes: size, nslots, dir, device, orig } = req
-    const r = this.#record
-    r.size = size
-    r.slots = nslots
-    r.dir = dir
-    r.device = device
-    r.waitedMs = waitedMs
-    r.pool = pool
-    r.slot = slot
-    r.offset = at
-    r.orig = orig
-    r.blocking = blocking
-    const m = new Mapping(r)
+    const at = slot * SLOT_SIZE + req.shape.offset
+    const size = req.sizeBytes
+    const orig = req.orig
+    const m = new Mapping(req, pool, at)
     // Always copy in, whatever the direction: the device must never see an earlier mapping's bytes.
     // A waiter's buffer may have been detached or shrunk meanwhile: then the slots are zeroed.
     if (orig !== undefined) {
@@ -139,10 +117,10 @@ export class MapPath {
         at: ctx.clock.now(),
         addr: m.addr,
         size,
-        slots: nslots,
-        device,
-        blocking,
-        dir,
+        slots: req.nslots,
+        device: req.device,
+        blocking: req.blocking,
+        dir: req.shape.dir,
       })
     }
     return m

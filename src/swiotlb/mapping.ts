@@ -1,6 +1,8 @@
+import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
 import { InvalidUnmapError } from '../errors.js'
 import type { MappingDirection } from '../stats/types.js'
+import type { MapRequest } from './map-request.js'
 import { byteLengthOf, copyInto } from './view.js'
 
 /** What a Mapping needs from the Swiotlb that made it. */
@@ -25,73 +27,78 @@ export class NoBackingMemoryError extends Error {
 }
 
 /**
- * @internal Everything a Mapping is made of. The map path keeps one, fills it for each mapping it
- * places and hands it to the constructor, which copies it: one object per mapping, no positional list.
- */
-export interface MappingRecord {
-  owner: MappingOwner
-  size: number
-  slots: number
-  dir: MappingDirection
-  device: string
-  waitedMs: number
-  pool: Pool
-  slot: number
-  offset: number
-  orig: Uint8Array | undefined
-  blocking: boolean
-}
-
-/**
  * One live bounce mapping. The device sees `bytes` (the bounce copy, exactly `size` bytes) and the
  * caller's buffer is copied in at map time and back at unmap for 'from-device' and 'bidirectional'.
+ *
+ * What it shares with its request (size, slots, direction, device, the caller's bytes) it reads
+ * through the request (a MapRequest: the waiter it was admitted from, or a FixedRequest) instead of
+ * copying it, its wait too, and its address and first slot are computed: five fields where there were
+ * thirteen, and no number objects for an address above 2^32 or a wait.
  */
 export class Mapping implements Disposable {
-  /** @internal */
-  readonly owner: MappingOwner
-  /** Bytes mapped. */
-  readonly size: number
-  /** Slots held, alignment padding included. */
-  readonly slots: number
-  readonly dir: MappingDirection
-  readonly device: string
-  /** Time spent in the wait queue, ms (0 when admitted at once). */
-  readonly waitedMs: number
-  /** @internal The pool and first slot held. */
+  /** @internal The request it was made for. */
+  readonly req: MapRequest
+  /** @internal The pool it is in. */
   readonly pool: Pool
-  /** @internal */
-  readonly slot: number
   /** @internal Offset of `addr` in the pool's memory. */
   readonly offset: number
-  /** @internal The caller's bytes (undefined without backing memory). */
-  readonly orig: Uint8Array | undefined
-  /** @internal Admitted by the throttle (counts against the blocking budget). */
-  readonly blocking: boolean
   /** False once unmapped. */
   live = true
   #bytes: Uint8Array | undefined = undefined
 
-  /** @internal Made by the map path only, from its record of the mapping it just placed. */
-  constructor(r: MappingRecord) {
-    this.owner = r.owner
-    this.size = r.size
-    this.slots = r.slots
-    this.dir = r.dir
-    this.device = r.device
-    this.waitedMs = r.waitedMs
-    this.pool = r.pool
-    this.slot = r.slot
-    this.offset = r.offset
-    this.orig = r.orig
-    this.blocking = r.blocking
+  /** @internal Made by the map path only, for the mapping it just placed. */
+  constructor(req: MapRequest, pool: Pool, offset: number) {
+    this.req = req
+    this.pool = pool
+    this.offset = offset
   }
 
-  /**
-   * Bus address the device uses. Computed, not stored: an address above 2^32 is no small integer, and a
-   * stored one was a 16-byte number object of its own on every mapping.
-   */
+  /** Time spent in the wait queue, ms (0 when admitted at once). */
+  get waitedMs(): number {
+    return this.req.waitedMs
+  }
+
+  /** Bus address the device uses. */
   get addr(): number {
     return this.pool.start + this.offset
+  }
+
+  /** Bytes mapped. */
+  get size(): number {
+    return this.req.sizeBytes
+  }
+
+  /** Slots held, alignment padding included. */
+  get slots(): number {
+    return this.req.nslots
+  }
+
+  get dir(): MappingDirection {
+    return this.req.shape.dir
+  }
+
+  get device(): string {
+    return this.req.device
+  }
+
+  /** @internal The caller's bytes (undefined without backing memory). */
+  get orig(): Uint8Array | undefined {
+    return this.req.orig
+  }
+
+  /** @internal Admitted by the throttle (counts against the blocking budget). */
+  get blocking(): boolean {
+    return this.req.blocking
+  }
+
+  /** @internal The first slot held (the kept low bits and pad slots come before `addr`). */
+  get slot(): number {
+    return (this.offset - this.req.shape.offset) / SLOT_SIZE
+  }
+
+  /** @internal The Swiotlb whose pool it is in. */
+  get owner(): MappingOwner {
+    return this.pool.owner as MappingOwner
   }
 
   /** The device's view: exactly this mapping's bytes of the bounce buffer. */

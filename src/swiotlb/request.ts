@@ -2,8 +2,8 @@ import { NO_ORIG_ADDR, PAGE_SIZE, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/
 import { placeableSlots } from '../allocator/placement.js'
 import { ArgumentRangeError, ArgumentTypeError, MappingTooLargeError } from '../errors.js'
 import type { MappingDirection } from '../stats/types.js'
+import { FixedRequest, MapShape } from './map-request.js'
 import type { MapOptions } from './options.js'
-import { MapShape } from './pending-map.js'
 import { isResizable, readView, ViewParts } from './view.js'
 
 const DIRS: ReadonlySet<unknown> = new Set(['to-device', 'from-device', 'bidirectional'])
@@ -41,26 +41,11 @@ function isBoundaryMask(n: unknown): n is number {
 
 const parts = new ViewParts()
 
-/** What the allocator path reads from a request, parsed or waiting. */
-export interface AllocRequest {
-  readonly cpu: number
-  readonly nslots: number
-  readonly sizeBytes: number
-  readonly device: string
-  readonly dir: MappingDirection
-  readonly orig: Uint8Array | undefined
-  readonly alignMask: number
-  readonly matchMask: number
-  readonly origAddr: number
-  readonly offset: number
-  readonly boundaryMask: number
-}
-
 /**
  * One parsed map request. A Swiotlb keeps one and refills it on every call, so the uncontended path
  * allocates nothing for the request itself; a request that must wait is copied into a PendingMap.
  */
-export class RequestSpec implements AllocRequest {
+export class RequestSpec {
   orig: Uint8Array | undefined = undefined
   sizeBytes = 0
   nslots = 0
@@ -85,6 +70,8 @@ export class RequestSpec implements AllocRequest {
   timeoutMs = Number.POSITIVE_INFINITY
   #shape: MapShape | undefined = undefined
 
+  #request: FixedRequest | undefined = undefined
+
   /** This request's MapShape: the one made last while it still fits (most requests place alike). */
   shape(): MapShape {
     const last = this.#shape
@@ -92,6 +79,21 @@ export class RequestSpec implements AllocRequest {
     const shape = new MapShape(this)
     this.#shape = shape
     return shape
+  }
+
+  /**
+   * This request as a Mapping keeps it (see FixedRequest): without bytes, the one made last while it
+   * still fits.
+   */
+  request(blocking: boolean): FixedRequest {
+    const shape = this.shape()
+    // One with bytes is never shared, nor kept here: it would hold the caller's buffer.
+    if (this.orig !== undefined) return new FixedRequest(this, shape, blocking)
+    const last = this.#request
+    if (last?.fits(this, shape, blocking)) return last
+    const request = new FixedRequest(this, shape, blocking)
+    this.#request = request
+    return request
   }
 
   /**

@@ -14,8 +14,9 @@ import {
   normalizeRetune,
   type SwiotlbOptions,
 } from './options.js'
+import type { PendingCall } from './pending-map.js'
 import { isBitMask, RequestSpec } from './request.js'
-import { type MappingCallback, runWithMapping } from './with-mapping.js'
+import { type MappingCallback, runQueued, runWithMapping } from './with-mapping.js'
 
 /**
  * A swiotlb bounce-buffer pool (io_tlb_mem) with a fair wait queue for callers that may block,
@@ -83,20 +84,25 @@ export class Swiotlb implements MappingOwner {
     if (typeof callback !== 'function')
       return Promise.reject(new ArgumentTypeError('fn', 'a function (mapping) => value', callback))
     const mayBlock = typeof mayBlockOrFn === 'function' ? undefined : mayBlockOrFn
-    const r = this.#request(buf, mayBlock)
-    return runWithMapping(r instanceof Mapping ? Promise.resolve(r) : (r as Promise<Mapping>), callback)
+    const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
+    if (r instanceof Mapping) return runWithMapping(Promise.resolve(r), callback)
+    // A queued call's promise settles with its waiter, which holds the callback (see runQueued).
+    return runQueued(r as Promise<PendingCall>) as Promise<R>
   }
 
-  /** Admits a request at once (the Mapping) or returns the promise its caller awaits. */
-  #request(buf: unknown, mayBlock: unknown): Mapping | Promise<unknown> {
+  /**
+   * Admits a request at once (the Mapping) or returns the promise its caller awaits. `fn`: the
+   * callback of a withMapping call, which a queued request then carries.
+   */
+  #request(buf: unknown, mayBlock: unknown, fn?: MappingCallback<unknown>): Mapping | Promise<unknown> {
     const streams = this.#ctx.streams
     const held = streams.hold()
     try {
       // A call from inside another (a subscriber's) gets a spec of its own.
-      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock)
+      if (this.#specBusy) return this.#map(new RequestSpec(), buf, mayBlock, fn)
       this.#specBusy = true
       try {
-        return this.#map(this.#spec, buf, mayBlock)
+        return this.#map(this.#spec, buf, mayBlock, fn)
       } finally {
         this.#specBusy = false
       }
@@ -105,7 +111,12 @@ export class Swiotlb implements MappingOwner {
     }
   }
 
-  #map(spec: RequestSpec, buf: unknown, mayBlock: unknown): Mapping | Promise<unknown> {
+  #map(
+    spec: RequestSpec,
+    buf: unknown,
+    mayBlock: unknown,
+    fn: MappingCallback<unknown> | undefined,
+  ): Mapping | Promise<unknown> {
     try {
       spec.parse(buf, mayBlock, this.backing)
     } catch (error) {
@@ -119,7 +130,7 @@ export class Swiotlb implements MappingOwner {
       ctx.maps.countFull(spec)
       return Promise.reject(ctx.maps.fullError(spec))
     }
-    return ctx.wait.map(spec)
+    return ctx.wait.map(spec, fn)
   }
 
   /** The non-blocking decision, synchronously: a Mapping, or undefined when no pool has room. */

@@ -13,9 +13,10 @@ import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
 import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
-import { PendingMap, promiseFor } from './pending-map.js'
+import { PendingCall, PendingMap, promiseFor } from './pending-map.js'
 import type { RequestSpec } from './request.js'
 import { SignalWatch } from './signal-watch.js'
+import type { MappingCallback } from './with-mapping.js'
 
 /**
  * The blocking side of map: a request that cannot be admitted at once waits in the policy's queue
@@ -115,29 +116,33 @@ export class WaitPath implements ThrottleHost {
    * A blocking request: admitted at once when the policy's fast path lets it straight to the
    * allocator (the Mapping, with no waiter made), else handed to `#wait`.
    */
-  map(spec: RequestSpec): Mapping | Promise<unknown> {
+  map(spec: RequestSpec, fn?: MappingCallback<unknown>): Mapping | Promise<unknown> {
     const ctx = this.#ctx
     const policy = ctx.policy!
     // An already-aborted signal rejects (in #wait) even when the request could be admitted at once.
     if (!spec.signalAborted && policy.fastPath(spec.nslots, spec.device)) {
-      const m = ctx.maps.allocate(spec, true, 0)
+      const m = ctx.maps.allocate(spec.request(true))
       if (m !== undefined) {
         policy.admitted(spec.nslots, spec.device)
         this.admitted(0)
         return m
       }
       // The pools were searched just now and had no room: #wait need not search again.
-      return this.#wait(spec, false)
+      return this.#wait(spec, false, fn)
     }
-    return this.#wait(spec, true)
+    return this.#wait(spec, true, fn)
   }
 
   /**
    * A blocking request the fast path could not admit: admitted now (the Mapping), queued (a pending
    * promise) or refused (a rejected one). `tryNow` is false when the fast path already searched the
-   * pools for it and found no room.
+   * pools for it and found no room. With `fn` (withMapping's callback) the waiter is a PendingCall.
    */
-  #wait(spec: RequestSpec, tryNow: boolean): Mapping | Promise<unknown> {
+  #wait(
+    spec: RequestSpec,
+    tryNow: boolean,
+    fn: MappingCallback<unknown> | undefined,
+  ): Mapping | Promise<unknown> {
     const ctx = this.#ctx
     const policy = ctx.policy!
     const signal = spec.signal
@@ -151,7 +156,11 @@ export class WaitPath implements ThrottleHost {
     if (spec.nslots > maxSlots) {
       return Promise.reject(new MappingTooLargeError(spec.sizeBytes, maxSlots * SLOT_SIZE, 'blocking budget'))
     }
-    const w = new PendingMap(spec, spec.shape(), ctx.clock.now())
+    const now = ctx.clock.now()
+    const w =
+      fn === undefined
+        ? new PendingMap(spec, spec.shape(), now)
+        : new PendingCall(spec, spec.shape(), now, fn)
     // The listener goes on before the request enters the queue: a caller's addEventListener that throws
     // (or fires at once) then leaves nothing to undo.
     if (signal !== undefined) {
@@ -259,9 +268,10 @@ export class WaitPath implements ThrottleHost {
     const waited = ctx.clock.now() - w.enqueuedAt
     const extra = w.extra
     if (extra !== undefined) extra.admitting = true
-    const m = ctx.maps.allocate(w, true, waited)
+    const m = ctx.maps.allocate(w)
     if (extra !== undefined) extra.admitting = false
     if (m === undefined) return undefined
+    w.admit(waited)
     this.#detach(w)
     this.admitted(waited)
     if (w.resolve !== undefined) {
@@ -275,7 +285,12 @@ export class WaitPath implements ThrottleHost {
           waitedMs: waited,
         })
       }
-      w.resolve(m)
+      const resolve = w.resolve
+      // The mapping keeps its waiter as its request: let go of the promise and the signal.
+      w.resolve = undefined
+      w.reject = undefined
+      w.extra = undefined
+      resolve(w.settlement(m))
     } else w.extras().mapping = m
     return m
   }

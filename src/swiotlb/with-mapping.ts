@@ -1,4 +1,5 @@
 import type { Mapping } from './mapping.js'
+import type { PendingCall } from './pending-map.js'
 
 /** What `withMapping` runs while the mapping is held. */
 export type MappingCallback<R> = (mapping: Mapping) => R | PromiseLike<R>
@@ -57,4 +58,20 @@ function afterValue<R>(m: Mapping, value: R): R {
  */
 export function runWithMapping<R>(mapping: Promise<Mapping>, fn: MappingCallback<R>): Promise<R> {
   return mapping.then((m) => callAndRelease(m, fn))
+}
+
+/** The callback of a queued call, started from its waiter once admitted (see PendingCall). */
+function runAdmitted(w: PendingCall): unknown {
+  const m = w.mapping!
+  w.mapping = undefined
+  return callAndRelease(m, w.fn)
+}
+
+/**
+ * withMapping for a call that waits: `admitted` fulfils with its waiter (a PendingCall) when admitted,
+ * or rejects with map's error. The reaction is registered in the caller's frame, as runWithMapping's
+ * is, and starts the callback on the same microtask: same order, same async context.
+ */
+export function runQueued(admitted: Promise<PendingCall>): Promise<unknown> {
+  return admitted.then(runAdmitted)
 }

@@ -7,15 +7,23 @@ export class Waiter {
   next: Waiter | undefined = undefined
   /** The queue this waiter is in, or undefined once it left. */
   queue: WaitQueue | undefined = undefined
-  /** Set by a policy that refused the request: it found no slots (the RFC's failure). */
-  refused = false
+  /**
+   * Set (to true) by a policy that refused the request: it found no slots (the RFC's failure). Absent
+   * until then, so that the waiters of the other modes do not carry it.
+   */
+  declare refused?: boolean
+  readonly nslots: number
+  readonly sizeBytes: number
+  readonly device: string
+  /** Clock time it joined the queue. The host may reuse the field once the waiter is admitted. */
+  enqueuedAt: number
 
-  constructor(
-    readonly nslots: number,
-    readonly sizeBytes: number,
-    readonly device: string,
-    readonly enqueuedAt: number,
-  ) {}
+  constructor(nslots: number, sizeBytes: number, device: string, enqueuedAt: number) {
+    this.nslots = nslots
+    this.sizeBytes = sizeBytes
+    this.device = device
+    this.enqueuedAt = enqueuedAt
+  }
 }
 
 /**
