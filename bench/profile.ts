@@ -1,10 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
-import { Semaphore } from 'async-mutex'
-import pLimit from 'p-limit'
-import { lib } from './lib.js'
-import { MinimalLimiter } from './throttle/reference.js'
+import { OPS, TASKS, WORKLOADS, type Workload } from './workloads.js'
 
 /**
  * `npm run profile -- <workload>`: runs one hot path for a while under V8's sampling profiler and
@@ -12,103 +9,6 @@ import { MinimalLimiter } from './throttle/reference.js'
  * bench/profiles/<workload>.cpuprofile for Chrome DevTools or speedscope.
  * `--alloc` samples allocations instead and prints the bytes allocated per operation, by function.
  */
-
-const TASKS = 10_000
-
-type Workload = () => Promise<void>
-
-/** The work every contended task does, as in bench/throttle/blocking.ts. */
-const work = async (): Promise<void> => {
-  await null
-}
-
-const WORKLOADS: Record<string, () => Workload> = {
-  /** The uncontended blocking path: map(4096, true) + unmap. */
-  uncontended() {
-    const dma = new lib.Swiotlb({ backing: false })
-    return async () => {
-      for (let i = 0; i < 1000; i++) {
-        const m = await dma.map(4096, true)
-        m.unmap()
-      }
-    }
-  },
-  /** The accounting-only non-blocking path: tryMap(4096) + unmap. */
-  trymap() {
-    const dma = new lib.Swiotlb({ backing: false })
-    return async () => {
-      for (let i = 0; i < 1000; i++) dma.tryMap(4096)!.unmap()
-    }
-  },
-  /** 10,000 tasks through a budget of 16 one-slot mappings (bench case `contended`). */
-  contended() {
-    const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
-    return () =>
-      all(async () => {
-        const m = await dma.map(2048, true)
-        await work()
-        m.unmap()
-      })
-  },
-  /** The same through withMapping, the one-call form (bench case `contended`, headline). */
-  'contended-cb'() {
-    const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
-    return () => all(() => dma.withMapping(2048, true, work))
-  },
-  /** The minimal FIFO limiter's run(fn) on the same tasks: what a bare counter and queue cost. */
-  'reference-cb'() {
-    const minimal = new MinimalLimiter(16)
-    return () => all(() => minimal.run(1, work))
-  },
-  /** The minimal FIFO limiter's manual form (acquire + await work() + release) on the same tasks. */
-  'reference-manual'() {
-    const minimal = new MinimalLimiter(16)
-    return () =>
-      all(async () => {
-        const n = await minimal.acquire(1)
-        await work()
-        minimal.release(n)
-      })
-  },
-  /** p-limit's limit(work) on the same tasks (the contended anchor). */
-  'p-limit'() {
-    const limit = pLimit(16)
-    return () => all(() => limit(work))
-  },
-  /** async-mutex Semaphore(16) acquire + await work() + release on the same tasks. */
-  semaphore() {
-    const sem = new Semaphore(16)
-    return () =>
-      all(async () => {
-        const [, release] = await sem.acquire()
-        await work()
-        release()
-      })
-  },
-  /** The uncontended anchor: async-mutex Semaphore(1) acquire + release. */
-  'semaphore-uncontended'() {
-    const sem = new Semaphore(1)
-    return async () => {
-      for (let i = 0; i < 1000; i++) {
-        const [, release] = await sem.acquire()
-        release()
-      }
-    }
-  },
-  /** 10,000 requests of 1..32 slots through a budget of 256 (bench case `weighted`). */
-  weighted() {
-    const dma = new lib.Swiotlb({ size: '2M', backing: false, throttle: { high: 0.25 } })
-    return () =>
-      all(async (i) => {
-        const m = await dma.map((1 + ((i * 7919 + 13) % 32)) * 2048, true)
-        await work()
-        m.unmap()
-      })
-  },
-}
-
-/** Operations per call of each workload, to report bytes per operation. */
-const OPS: Record<string, number> = { uncontended: 1000, trymap: 1000, 'semaphore-uncontended': 1000 }
 
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number }
@@ -148,12 +48,6 @@ async function allocations(session: Session, run: Workload, top: number): Promis
   console.log(`${name}: ${(total / ops).toFixed(0)} bytes allocated per operation (sampled), by function`)
   for (const [k, v] of [...perFn].sort((a, b) => b[1] - a[1]).slice(0, top))
     console.log(`${(v / ops).toFixed(1).padStart(8)} B  ${k}`)
-}
-
-async function all(task: (i: number) => Promise<void>): Promise<void> {
-  const tasks = new Array<Promise<void>>(TASKS)
-  for (let i = 0; i < TASKS; i++) tasks[i] = task(i)
-  await Promise.all(tasks)
 }
 
 interface ProfileNode {
