@@ -13,6 +13,8 @@ export class SimContext {
   }
   /** The guest's vCPUs: where submission, completion and the bounce copies take time. */
   readonly vcpus: Vcpus
+  /** Whether the pool throttles blocking maps: without a throttle every map is non-blocking. */
+  readonly throttled: boolean
   constructor(
     readonly engine: Engine,
     readonly dma: Swiotlb,
@@ -25,6 +27,7 @@ export class SimContext {
     vcpu: VcpuSpec = FREE_VCPU,
   ) {
     this.vcpus = new Vcpus(engine, cpus, vcpu)
+    this.throttled = dma.stats().throttle.mode !== 'off'
   }
 
   /** True while workloads may issue. */
