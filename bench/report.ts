@@ -105,6 +105,7 @@ npm run bench -- --gc                   # a full GC before each contender (the m
 BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
 npm run profile -- contended-cb        # where the time goes (see docs/performance.md)
 npm run ab -- /tmp/before/src src cb   # is a change faster? each copy alone in its own process, alternating
+npm run norm -- contended --anchor p-limit   # a ratio to the anchor within each round of one process (steadier on a machine whose speed moves)
 \`\`\`
 
 ## Method
