@@ -68,18 +68,3 @@ export function renumberFree(
   while (i >= lo && list[i] !== 0) list[i--] = ++count
   return count
 }
-
-/**
- * `list[i] = ++count` for i = hi, hi - 1, ... down to lo. With `toUsed`, only while slot i is free
- * (renumberFree); without, over every slot (renumber). Returns the last count written.
- */
-export function countDown(
-  list: Uint8Array,
-  words: Uint32Array,
-  hi: number,
-  lo: number,
-  count: number,
-  toUsed: boolean,
-): number {
-  return toUsed ? renumberFree(list, words, hi, lo, count) : renumber(list, words, hi, lo, count)
-}
