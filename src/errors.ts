@@ -39,6 +39,19 @@ export class ArgumentRangeError extends RangeError {
   }
 }
 
+/** A plain options object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Throws ArgumentRangeError naming the first key of `value` that is not in `allowed`. */
+export function onlyKeys(what: string, value: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key))
+      throw new ArgumentRangeError(what, `one of the keys ${allowed.join(', ')}`, key)
+  }
+}
+
 /** No pool has room for a non-blocking request. The message follows the kernel's. */
 export class SwiotlbFullError extends Error {
   readonly code = 'ERR_SWIOTLB_FULL'

@@ -1,24 +1,13 @@
 import { parseBytes } from '../allocator/size.js'
-import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
+import { ArgumentRangeError, ArgumentTypeError, isRecord, onlyKeys } from '../errors.js'
 import type { AtomicPoolConfig } from './atomic-pool.js'
 import type { GrowthConfig } from './config.js'
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function onlyKeys(what: string, value: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key))
-      throw new ArgumentRangeError(what, `one of the keys ${allowed.join(', ')}`, key)
-  }
-}
 
 /** `growth.background`: `{ atUsage?, onFailure? }`, at least one of them. */
 export function normalizeBackground(value: unknown): Pick<GrowthConfig, 'atUsage' | 'onFailure'> {
   if (value === undefined) return { atUsage: undefined, onFailure: false }
   const expected = 'an object { atUsage?, onFailure? } with at least one of them'
-  if (!isObject(value)) throw new ArgumentTypeError('growth.background', expected, value)
+  if (!isRecord(value)) throw new ArgumentTypeError('growth.background', expected, value)
   onlyKeys('growth.background', value, ['atUsage', 'onFailure'])
   const atUsage = value['atUsage']
   if (atUsage !== undefined) {
@@ -39,7 +28,7 @@ export function normalizeTransient(value: unknown): Pick<GrowthConfig, 'transien
   if (value === undefined || value === false) return { transient: false, atomic: undefined }
   if (value === true) return { transient: true, atomic: undefined }
   const expected = 'a boolean or an object { atomicPoolBytes, atomicPools?, expand? }'
-  if (!isObject(value)) throw new ArgumentTypeError('growth.transient', expected, value)
+  if (!isRecord(value)) throw new ArgumentTypeError('growth.transient', expected, value)
   onlyKeys('growth.transient', value, ['atomicPoolBytes', 'atomicPools', 'expand'])
   const bytes = parseBytes('growth.transient.atomicPoolBytes', value['atomicPoolBytes'])
   if (bytes < 4096 || bytes % 4096 !== 0)

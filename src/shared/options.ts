@@ -1,6 +1,6 @@
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layout.js'
 import type { Clock } from '../clock/clock.js'
-import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
+import { ArgumentRangeError, ArgumentTypeError, isRecord, onlyKeys } from '../errors.js'
 import { fraction, normalizeOptions } from '../swiotlb/options.js'
 import type { PoolConfig } from './handle.js'
 import { HIWATER_MODES, type HiwaterMode } from './layout.js'
@@ -42,15 +42,6 @@ export const MAX_SHARED_BYTES = 2 ** 30
 
 const KEYS = ['size', 'areas', 'backing', 'clock', 'throttle', 'hiwater', 'maxWaiters', 'cpu']
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function checkKeys(what: string, value: Record<string, unknown>, keys: readonly string[]): void {
-  for (const key of Object.keys(value))
-    if (!keys.includes(key)) throw new ArgumentRangeError(what, `one of the keys ${keys.join(', ')}`, key)
-}
-
 function wholeNumber(what: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number')
     throw new ArgumentTypeError(what, `a whole number in [${min}, ${max}]`, value)
@@ -66,8 +57,8 @@ export function normalizeCpu(value: unknown): number {
 /** Validates every option at once; throws before anything is built. */
 export function normalizeShared(options: unknown): { config: PoolConfig; clock: Clock; cpu: number } {
   if (options === undefined) options = {}
-  if (!isObject(options)) throw new ArgumentTypeError('options', 'an object', options)
-  checkKeys('options', options, KEYS)
+  if (!isRecord(options)) throw new ArgumentTypeError('options', 'an object', options)
+  onlyKeys('options', options, KEYS)
   // size, areas, backing and clock follow the single-threaded Swiotlb's rules exactly.
   const { nslabs, nareas, backing, clock } = normalizeOptions({
     size: options['size'],
@@ -80,10 +71,10 @@ export function normalizeShared(options: unknown): { config: PoolConfig; clock: 
   const throttle = options['throttle'] ?? true
   let budget = 0
   if (throttle !== false) {
-    if (throttle !== true && !isObject(throttle))
+    if (throttle !== true && !isRecord(throttle))
       throw new ArgumentTypeError('throttle', 'false or an object { high }', throttle)
     const t = throttle === true ? {} : throttle
-    checkKeys('throttle', t, ['high'])
+    onlyKeys('throttle', t, ['high'])
     budget = Math.floor(fraction('throttle.high', t['high'], 0.7) * nslabs)
   }
   const hiwater = normalizeHiwater(options['hiwater'])
@@ -103,9 +94,9 @@ export function normalizeShared(options: unknown): { config: PoolConfig; clock: 
 function normalizeHiwater(value: unknown): { hiwaterMode: number; batch: number; intervalMs: number } {
   if (value === undefined) value = { mode: 'exact' }
   if (typeof value === 'string') value = { mode: value }
-  if (!isObject(value))
+  if (!isRecord(value))
     throw new ArgumentTypeError('hiwater', 'a mode name or { mode, batch, intervalMs }', value)
-  checkKeys('hiwater', value, ['mode', 'batch', 'intervalMs'])
+  onlyKeys('hiwater', value, ['mode', 'batch', 'intervalMs'])
   const mode = HIWATER_MODES.indexOf(value['mode'] as HiwaterMode)
   if (mode < 0)
     throw new ArgumentRangeError('hiwater.mode', `one of ${HIWATER_MODES.join(', ')}`, value['mode'])
@@ -120,8 +111,8 @@ function normalizeHiwater(value: unknown): { hiwaterMode: number; batch: number;
 
 export function normalizeAttach(options: unknown): { clock: Clock; cpu: number } {
   if (options === undefined) options = {}
-  if (!isObject(options)) throw new ArgumentTypeError('options', 'an object', options)
-  checkKeys('options', options, ['clock', 'cpu'])
+  if (!isRecord(options)) throw new ArgumentTypeError('options', 'an object', options)
+  onlyKeys('options', options, ['clock', 'cpu'])
   const { clock } = normalizeOptions({ size: SEGMENT_SLOTS * SLOT_SIZE, clock: options['clock'] })
   return { clock, cpu: normalizeCpu(options['cpu']) }
 }

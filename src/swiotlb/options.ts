@@ -2,7 +2,7 @@ import { DEFAULT_POOL_BYTES, SEGMENT_SLOTS, SLOT_SIZE } from '../allocator/layou
 import { parseBytes } from '../allocator/size.js'
 import type { Clock } from '../clock/clock.js'
 import { realClock } from '../clock/real-clock.js'
-import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
+import { ArgumentRangeError, ArgumentTypeError, isRecord, onlyKeys } from '../errors.js'
 import { DEFAULT_CHUNK_BYTES, type GrowthConfig } from '../growth/config.js'
 import { normalizeBackground, normalizeSearchOrder, normalizeTransient } from '../growth/normalize.js'
 import type { MappingDirection } from '../stats/types.js'
@@ -104,17 +104,6 @@ export interface NormalizedOptions {
   growth: false | GrowthConfig
 }
 
-function checkKeys(what: string, value: object, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key))
-      throw new ArgumentRangeError(`${what}`, `one of the keys ${allowed.join(', ')}`, key)
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 export function fraction(what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number') throw new ArgumentTypeError(what, 'a number in (0, 1]', value)
@@ -138,8 +127,8 @@ export function isPowerOfTwo(n: number): boolean {
 /** Validates every option at once; throws before anything is built. */
 export function normalizeOptions(options: unknown): NormalizedOptions {
   if (options === undefined) options = {}
-  if (!isObject(options)) throw new ArgumentTypeError('options', 'an object', options)
-  checkKeys('options', options, ['size', 'areas', 'backing', 'clock', 'throttle', 'growth'])
+  if (!isRecord(options)) throw new ArgumentTypeError('options', 'an object', options)
+  onlyKeys('options', options, ['size', 'areas', 'backing', 'clock', 'throttle', 'growth'])
   const sizeBytes = options['size'] === undefined ? DEFAULT_POOL_BYTES : parseBytes('size', options['size'])
   if (sizeBytes < SLOT_SIZE * SEGMENT_SLOTS) {
     throw new ArgumentRangeError(
@@ -162,7 +151,7 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
   if (typeof backing !== 'boolean') throw new ArgumentTypeError('backing', 'a boolean', backing)
   const clock = options['clock'] ?? realClock
   if (
-    !isObject(clock) ||
+    !isRecord(clock) ||
     typeof clock['now'] !== 'function' ||
     typeof clock['setTimer'] !== 'function' ||
     typeof clock['clearTimer'] !== 'function'
@@ -203,8 +192,8 @@ function budgetSlots(value: unknown, nslabs: number): { slots: number; high: num
 function normalizeThrottle(value: unknown, nslabs: number): NormalizedOptions['throttle'] {
   if (value === false) return false
   if (value === undefined) value = {}
-  if (!isObject(value)) throw new ArgumentTypeError('throttle', 'false or an object', value)
-  checkKeys('throttle', value, ['high', 'low', 'mode', 'fairShare', 'budgetBytes', 'whenFull'])
+  if (!isRecord(value)) throw new ArgumentTypeError('throttle', 'false or an object', value)
+  onlyKeys('throttle', value, ['high', 'low', 'mode', 'fairShare', 'budgetBytes', 'whenFull'])
   if (value['budgetBytes'] !== undefined && value['high'] !== undefined)
     throw new ArgumentRangeError('throttle.high', 'absent when throttle.budgetBytes is given', value['high'])
   const fixed = value['budgetBytes'] === undefined ? undefined : budgetSlots(value['budgetBytes'], nslabs)
@@ -237,9 +226,9 @@ export function normalizeRetune(
   current: ThrottleConfig,
   nslabs: number,
 ): { high: number; low: number; budgetSlots: number | undefined } {
-  if (!isObject(value))
+  if (!isRecord(value))
     throw new ArgumentTypeError('throttle', 'an object { high?, low? } or { budgetBytes }', value)
-  checkKeys('throttle', value, ['high', 'low', 'budgetBytes'])
+  onlyKeys('throttle', value, ['high', 'low', 'budgetBytes'])
   if (value['budgetBytes'] !== undefined) {
     if (value['high'] !== undefined)
       throw new ArgumentRangeError(
@@ -264,8 +253,8 @@ export function normalizeRetune(
 
 function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthConfig {
   if (value === false || value === undefined) return false
-  if (!isObject(value)) throw new ArgumentTypeError('growth', 'false or an object', value)
-  checkKeys('growth', value, [
+  if (!isRecord(value)) throw new ArgumentTypeError('growth', 'false or an object', value)
+  onlyKeys('growth', value, [
     'maxBytes',
     'chunkBytes',
     'waitMs',
@@ -302,8 +291,8 @@ function normalizeGrowth(value: unknown, defaultBytes: number): false | GrowthCo
   const transient = normalizeTransient(value['transient'])
   const searchOrder = normalizeSearchOrder(value['searchOrder'])
   const cost = value['cost'] ?? {}
-  if (!isObject(cost)) throw new ArgumentTypeError('growth.cost', 'an object { fixedMs, perMiBMs }', cost)
-  checkKeys('growth.cost', cost, ['fixedMs', 'perMiBMs'])
+  if (!isRecord(cost)) throw new ArgumentTypeError('growth.cost', 'an object { fixedMs, perMiBMs }', cost)
+  onlyKeys('growth.cost', cost, ['fixedMs', 'perMiBMs'])
   const allocate = value['allocate']
   if (allocate !== undefined && typeof allocate !== 'function') {
     throw new ArgumentTypeError(
