@@ -1,3 +1,4 @@
+import { ArgumentRangeError } from '../errors.js'
 /**
  * What n runs without a failure say about the failure probability p of one run. The exact one-sided
  * 95 % upper bound solves (1 − p)^n = 0.05, p = 1 − 0.05^(1/n); the rule of three, p < 3/n, is always
@@ -15,7 +16,7 @@ export function exactUpperBound95(n: number): number {
 /** The confidence statement of `size`, in words an operator can repeat. */
 export function confidenceLine(failures: number, runs: number): string {
   if (!Number.isSafeInteger(runs) || runs < 1) {
-    throw new RangeError(`Expected \`runs\` to be a whole number from 1, got ${String(runs)}`)
+    throw new ArgumentRangeError('runs', 'a whole number from 1', runs)
   }
   if (failures > 0) return `${failures} failures in ${runs} runs: not a healthy size`
   if (runs <= 3) return `0 failures in ${runs} runs: too few runs to bound the failure probability (3/n ≥ 1)`

@@ -126,14 +126,15 @@ export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): P
 }
 
 /** A run that used nothing has nothing to under- or overestimate: its ratio is 1. */
-function ratio(measured: number, exact: number): number {
+export function ratio(measured: number, exact: number): number {
   return exact === 0 ? 1 : measured / exact
 }
 
-function mean(xs: readonly number[]): number {
+export function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length
 }
 
-function round3(x: number): number {
+/** Three decimals, as the hiwater tables print ratios. */
+export function round3(x: number): number {
   return Math.round(x * 1000) / 1000
 }

@@ -1,7 +1,15 @@
 import { SLOT_SIZE } from '../../index.js'
 import { runPolicy } from '../run.js'
 import { UsageTrace } from '../usage-trace.js'
-import type { OutcomeOf, RunOutcome, RunTask, Task, TraceOutcome, TraceTask } from './task.js'
+import {
+  type OutcomeOf,
+  outcomeOf,
+  type RunOutcome,
+  type RunTask,
+  type Task,
+  type TraceOutcome,
+  type TraceTask,
+} from './task.js'
 
 /** Runs one task here, in this thread. Worker threads call this; so does the in-process runner. */
 export function executeTask<T extends Task>(task: T): Promise<OutcomeOf<T>> {
@@ -12,18 +20,7 @@ async function executeRun(task: RunTask): Promise<RunOutcome> {
   const { result: r } = await runPolicy(task.spec, task.policy, task.seed, undefined, {
     stopOnError: task.stopOnError,
   })
-  return {
-    ios: r.ios,
-    ioErrors: r.ioErrors,
-    stuckIos: r.stuckIos,
-    importFailures: r.imports.failed,
-    iops: r.iops,
-    mibps: r.mibps,
-    peakPoolBytes: r.poolBytes.peak,
-    hiwaterBytes: r.hiwater.exact,
-    mapWaitP99Us: r.mapWaitUs.p99,
-    clatP99Us: r.clatUs['99.00'] ?? 0,
-  }
+  return outcomeOf(r)
 }
 
 async function executeTrace(task: TraceTask): Promise<TraceOutcome> {

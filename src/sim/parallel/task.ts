@@ -1,4 +1,5 @@
 import type { PolicyName } from '../policies.js'
+import type { PolicyResult } from '../result.js'
 import type { SimSpec } from '../spec.js'
 
 /**
@@ -55,6 +56,22 @@ export interface TraceOutcome {
 }
 
 export type OutcomeOf<T extends Task> = T extends TraceTask ? TraceOutcome : RunOutcome
+
+/** What the size search reads of a simulated run (or a replay): its outcome's fields. */
+export function outcomeOf(r: PolicyResult): RunOutcome {
+  return {
+    ios: r.ios,
+    ioErrors: r.ioErrors,
+    stuckIos: r.stuckIos,
+    importFailures: r.imports.failed,
+    iops: r.iops,
+    mibps: r.mibps,
+    peakPoolBytes: r.poolBytes.peak,
+    hiwaterBytes: r.hiwater.exact,
+    mapWaitP99Us: r.mapWaitUs.p99,
+    clatP99Us: r.clatUs['99.00'] ?? 0,
+  }
+}
 
 /** A run is healthy when no I/O failed, none was left stuck and every import got its buffer. */
 export function healthyOutcome(r: RunOutcome): boolean {

@@ -1,3 +1,4 @@
+import { ArgumentRangeError } from '../../../errors.js'
 /**
  * Samplers that read pool usage every interval, at several phases each, fed the usage changes as they
  * happen: the maxima `UsageTrace.sampledMax` reads from a record of every change, without keeping the
@@ -21,11 +22,11 @@ export class SamplerBank {
   constructor(intervalsMs: readonly number[], offsets: number) {
     for (const ms of intervalsMs) {
       if (!(ms > 0 && Number.isFinite(ms))) {
-        throw new RangeError(`Expected sampling intervals of more than 0 ms, got ${String(ms)}`)
+        throw new ArgumentRangeError('intervalsMs', 'sampling intervals of more than 0 ms', ms)
       }
     }
     if (!Number.isSafeInteger(offsets) || offsets < 1) {
-      throw new RangeError(`Expected \`offsets\` to be a whole number from 1, got ${String(offsets)}`)
+      throw new ArgumentRangeError('offsets', 'a whole number from 1', offsets)
     }
     this.intervalsMs = intervalsMs
     this.offsets = offsets

@@ -1,5 +1,12 @@
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../../../index.js'
-import { DEFAULT_INTERVALS_MS, defaultHiwaterAreas, type RatioStats } from '../../hiwater.js'
+import {
+  DEFAULT_INTERVALS_MS,
+  defaultHiwaterAreas,
+  mean,
+  type RatioStats,
+  ratio,
+  round3,
+} from '../../hiwater.js'
 import { type PolicyInput, type PolicyName, policyByName } from '../../policies.js'
 import { type ReplayOptions, replayRuns, type TraceInput, type TraceSummary } from './replay.js'
 import { SamplerBank } from './sampler-bank.js'
@@ -94,17 +101,4 @@ export async function hiwaterTrace(
       ratio: round3(ratio(results[i]!.hiwater.perAreaSum, results[i]!.hiwater.exact)),
     })),
   }
-}
-
-/** A replay that used nothing has nothing to under- or overestimate: its ratio is 1. */
-function ratio(measured: number, exact: number): number {
-  return exact === 0 ? 1 : measured / exact
-}
-
-function mean(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000
 }

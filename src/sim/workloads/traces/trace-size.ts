@@ -1,5 +1,6 @@
+import { ArgumentRangeError } from '../../../errors.js'
 import { roundUpPowerOfTwo } from '../../boot-param.js'
-import type { RunOutcome } from '../../parallel/task.js'
+import { outcomeOf } from '../../parallel/task.js'
 import { type PolicyInput, type PolicyName, resolvePolicies } from '../../policies.js'
 import type { PolicyResult } from '../../result.js'
 import { PoolGrid } from '../../size-grid.js'
@@ -101,12 +102,12 @@ export async function sizeTrace(
         minThroughputPct: undefined,
         verifyAbove,
         evidence,
-        runAt: async (index): Promise<RunOutcome> => {
-          if (index < 0) return outcome(free[p]!)
+        runAt: async (index) => {
+          if (index < 0) return outcomeOf(free[p]!)
           const c = grid.at(index)
           const r = await batch.run({ policy, pool: { size: c.bytes, areas: c.areas }, stopOnError: true })
           atAnswer.set(`${policy}@${c.bytes}`, r)
-          return outcome(r)
+          return outcomeOf(r)
         },
         onPhase: (f) => {
           fractions[p] = f
@@ -136,22 +137,6 @@ export async function sizeTrace(
 
 function whole(name: string, value: number | undefined, min: number): void {
   if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
-    throw new RangeError(`Expected \`${name}\` to be a whole number from ${min}, got ${String(value)}`)
-  }
-}
-
-/** What the search reads of a replay: the fields of a simulated run's outcome (parallel/execute.ts). */
-function outcome(r: PolicyResult): RunOutcome {
-  return {
-    ios: r.ios,
-    ioErrors: r.ioErrors,
-    stuckIos: r.stuckIos,
-    importFailures: r.imports.failed,
-    iops: r.iops,
-    mibps: r.mibps,
-    peakPoolBytes: r.poolBytes.peak,
-    hiwaterBytes: r.hiwater.exact,
-    mapWaitP99Us: r.mapWaitUs.p99,
-    clatP99Us: r.clatUs['99.00'] ?? 0,
+    throw new ArgumentRangeError(name, `a whole number from ${min}`, value)
   }
 }
