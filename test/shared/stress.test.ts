@@ -26,6 +26,8 @@ describe('SharedSwiotlb under real threads', () => {
     const exited = new Promise<number>((resolve, reject) => {
       w.on('message', (m: { waiting?: number }) => {
         messages.push(m)
+        // Real time on purpose: the worker must sit parked with nothing else to do (its event loop
+        // idle but for the wait) before it is granted; a VirtualClock cannot stand in for another thread.
         if (m.waiting !== undefined) setTimeout(() => all.unmap(), 50)
       })
       w.on('error', reject)
