@@ -35,6 +35,12 @@ class Host implements ThrottleHost {
     this.log.push(`${this.names.get(w)!}: full`)
   }
 
+  /** Set by a test: nothing can ever make room (no release to come, no grow). */
+  strandedNow = false
+  stranded(): boolean {
+    return this.strandedNow
+  }
+
   waiter(name: string, nslots: number, device = 'default'): Waiter {
     const w = new Waiter(nslots, nslots * SLOT, device, 0)
     this.names.set(w, name)
@@ -102,6 +108,34 @@ describe('createPolicy', () => {
     expect(host.log).toEqual(['big', 'small'])
     expect(p.blockingUsed).toBe(10)
   })
+
+  // Found by the shared model test (seed 827563390): a head the kernel's search missed in an idle
+  // pool waited for a release that could never come, and held every later blocking caller behind it.
+  for (const mode of ['budget', 'fair-share', 'serialize'] as const) {
+    it(`${mode}: a head that finds no room while the host is stranded is refused, and the next goes`, () => {
+      const { host, p } = policy(mode, 100, 0.5)
+      host.room = 4
+      expect(p.submit(host.waiter('big', 8))).toBe(false) // no slots, but a release may come
+      // serialize queues only throttled callers: below the high mark this one maps at once.
+      expect(p.submit(host.waiter('small', 2))).toBe(mode === 'serialize')
+      p.drain()
+      expect([host.log, p.waiting]).toEqual(mode === 'serialize' ? [['small'], 1] : [[], 2])
+      host.strandedNow = true
+      p.drain()
+      expect(host.log).toEqual(mode === 'serialize' ? ['small', 'big: full'] : ['big: full', 'small'])
+      expect([p.waiting, p.bytesWaiting, p.blockingUsed]).toEqual([0, 0, 2])
+    })
+
+    it(`${mode}: a request that finds no room while the host is stranded is refused at once, not queued`, () => {
+      const { host, p } = policy(mode, 100, 0.5)
+      host.room = 4
+      host.strandedNow = true
+      const big = host.waiter('big', 8)
+      expect(p.submit(big)).toBe(false)
+      expect([host.log, p.waiting, big.refused, big.queue]).toEqual([['big: full'], 0, true, undefined])
+      expect(p.submit(host.waiter('small', 2))).toBe(true)
+    })
+  }
 
   it('fair-share: the trigger loop serves device heads round-robin', () => {
     const { host, p } = policy('fair-share', 4096, 0.5) // budget 2048 slots

@@ -83,6 +83,17 @@ export class Growth {
     return Number.isFinite(limit) ? Math.max(limit, this.host.allocator.nslabs) : Number.MAX_SAFE_INTEGER
   }
 
+  /**
+   * Whether a grow may still add a pool for a blocking waiter: one is under way, or the fallback grow
+   * (`waitMs`) is set and `maxBytes` leaves room for a chunk. The background triggers do not count:
+   * with nothing mapped, usage never crosses `atUsage`, and a blocking search does not wake the worker.
+   */
+  mayAddRoom(): boolean {
+    if (this.growing) return true
+    const c = this.config
+    return c.waitMs !== undefined && this.totalBytes() + c.chunkBytes <= c.maxBytes
+  }
+
   get growing(): boolean {
     return this.#mutex.isLocked()
   }

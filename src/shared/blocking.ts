@@ -1,12 +1,20 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Clock } from '../clock/clock.js'
-import { MappingTooLargeError, ThrottleTimeoutError } from '../errors.js'
+import { MappingTooLargeError, SwiotlbFullError, ThrottleTimeoutError } from '../errors.js'
 import type { RequestSpec } from '../swiotlb/request.js'
 import { SharedQueueFullError } from './errors.js'
-import { C_BUDGET, C_WAITERS, N_ABORTS, N_TIMEOUTS, type SharedViews } from './layout.js'
+import {
+  C_BUDGET,
+  C_NSLABS,
+  C_WAITERS,
+  N_ABORTS,
+  N_FAILURES,
+  N_TIMEOUTS,
+  type SharedViews,
+} from './layout.js'
 import type { SharedMapping } from './mapping.js'
-import { GRANTED, type SharedWaitQueue } from './wait-queue.js'
-import { KeepAlive, type WaitOutcome, waitForGrant, waitForGrantSync } from './waiting.js'
+import { GRANTED, REFUSED, type SharedWaitQueue } from './wait-queue.js'
+import { endedWithout, KeepAlive, type WaitOutcome, waitForGrant, waitForGrantSync } from './waiting.js'
 
 /** What a mapping is made from once its slots are found. */
 export type Granted = Pick<RequestSpec, 'sizeBytes' | 'nslots' | 'dir' | 'orig'>
@@ -46,12 +54,14 @@ export class BlockingPath {
     const request = copy(spec)
     const start = this.clock.now()
     let outcome: WaitOutcome = 'granted'
-    if (queue.state(rec) !== GRANTED) {
+    const state = queue.state(rec)
+    if (state === REFUSED) outcome = endedWithout(queue, rec)
+    else if (state !== GRANTED) {
       if (timeoutMs === 0) {
         if (queue.cancel(rec)) {
           queue.free(rec)
           outcome = 'timeout'
-        }
+        } else outcome = endedWithout(queue, rec)
       } else {
         const limits = { timeoutMs, signal }
         outcome = await waitForGrant(queue, this.views.waiters, rec, this.clock, limits, this.keepAlive)
@@ -107,6 +117,11 @@ export class BlockingPath {
     if (outcome === 'abort') {
       Atomics.add(meta, N_ABORTS, 1)
       throw signal!.reason
+    }
+    if (outcome === 'full') {
+      Atomics.add(meta, N_FAILURES, 1)
+      // Refused only while no slot was in use: the kernel's message with the numbers of that moment.
+      throw new SwiotlbFullError(sizeBytes, meta[C_NSLABS]!, 0)
     }
     const queue = this.queue
     const addrOffset = queue.result(rec)

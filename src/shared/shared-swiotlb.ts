@@ -104,7 +104,8 @@ export class SharedSwiotlb implements Disposable {
   /**
    * Non-blocking (default): a mapping, or SwiotlbFullError at once. Blocking (`mayBlock: true`):
    * waits its turn in the shared FIFO without blocking the thread; rejects only for its `timeoutMs`
-   * (ThrottleTimeoutError), its `signal` (signal.reason) or a request that can never fit.
+   * (ThrottleTimeoutError), its `signal` (signal.reason), a request that can never fit, or one the
+   * kernel's search misses while no slot is in use (SwiotlbFullError: no release could let it in).
    */
   async map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<SharedMapping> {
     const spec = this.#parse(buf, mayBlock)

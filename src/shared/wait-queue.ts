@@ -21,6 +21,9 @@ import type { SharedPool } from './shared-pool.js'
  *               | result | generation | boundaryMask | ...]
  *   head → r3 ⇄ r0 ⇄ r7 ← tail          free → r1 → r2 → r4 → ...
  *
+ * A head that finds no room while no slot is in use anywhere is refused (state REFUSED): nothing
+ * could ever let it in (see ThrottleHost.stranded).
+ *
  * Direct handoff: whoever frees slots or budget (an unmap in any thread, a waiter leaving the head)
  * takes the queue lock and grants heads while they fit: it reserves the head's budget, allocates its
  * slots on its behalf (the record holds the request), stores the address in the record and only then
@@ -56,6 +59,8 @@ export const FREE = 0
 export const WAITING = 1
 export const GRANTED = 2
 export const CANCELLED = 3
+/** Refused by a grant pass: no room, and no slot in use anywhere, so no release could ever make some. */
+export const REFUSED = 4
 
 /** What a blocking request asks for (the parsed map request). */
 export interface BlockingRequest {
@@ -246,7 +251,15 @@ export class SharedWaitQueue {
       )
       if (addrOffset < 0) {
         this.unreserve(nslots)
-        return
+        // Nothing mapped: no release is left to come, and the areas' cursors move only when slots are
+        // taken, so the kernel's search would miss this head for ever. It fails as the kernel's map
+        // does (the owner throws SwiotlbFullError), and the next head gets its turn. An unmap racing
+        // with this read frees its slots before it looks at the queue, so it runs a pass of its own.
+        if (this.pool.used() !== 0) return
+        this.#unlink(rec)
+        Atomics.store(w, r + R_STATE, REFUSED)
+        Atomics.notify(w, r + R_STATE, 1)
+        continue
       }
       w[r + R_RESULT] = addrOffset
       w[r + R_GENERATION] = this.pool.lastGeneration

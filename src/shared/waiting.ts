@@ -1,9 +1,22 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Clock, TimerHandle } from '../clock/clock.js'
-import { CANCELLED, GRANTED, type SharedWaitQueue, WAITING } from './wait-queue.js'
+import { CANCELLED, GRANTED, REFUSED, type SharedWaitQueue, WAITING } from './wait-queue.js'
 
-/** How a wait ended. 'granted': the record holds an allocation the waiter now owns. */
-export type WaitOutcome = 'granted' | 'timeout' | 'abort'
+/**
+ * How a wait ended. 'granted': the record holds an allocation the waiter now owns. 'full': a grant
+ * pass refused it (no room with no slot in use: the kernel's "swiotlb buffer is full").
+ */
+export type WaitOutcome = 'granted' | 'timeout' | 'abort' | 'full'
+
+/**
+ * What became of a record that could not be cancelled (it was no longer waiting): granted, or refused
+ * (then freed here, as its owner is done with it).
+ */
+export function endedWithout(queue: SharedWaitQueue, rec: number): WaitOutcome {
+  if (queue.state(rec) !== REFUSED) return 'granted'
+  queue.free(rec)
+  return 'full'
+}
 
 type WaitAsync = (
   array: Int32Array,
@@ -86,8 +99,8 @@ export function waitForGrant(
     const watch = (): void => {
       for (;;) {
         const state = Atomics.load(waiters, at)
-        if (state === GRANTED || state === CANCELLED) {
-          settle(state === GRANTED ? 'granted' : reason)
+        if (state === GRANTED || state === CANCELLED || state === REFUSED) {
+          settle(state === GRANTED ? 'granted' : state === REFUSED ? 'full' : reason)
           return
         }
         const r = waitAsync(waiters, at, WAITING)
@@ -125,9 +138,14 @@ export function waitForGrantSync(
   for (;;) {
     const state = Atomics.load(waiters, at)
     if (state === GRANTED) return 'granted'
+    if (state === REFUSED) {
+      queue.free(rec)
+      return 'full'
+    }
     const left = deadline - clock.now()
     const woke = left > 0 ? Atomics.wait(waiters, at, WAITING, left) : 'timed-out'
-    if (woke === 'timed-out' && queue.cancel(rec)) {
+    if (woke === 'timed-out') {
+      if (!queue.cancel(rec)) return endedWithout(queue, rec)
       queue.free(rec)
       return 'timeout'
     }

@@ -55,7 +55,8 @@ export class Swiotlb implements MappingOwner {
    *
    * Non-blocking (default): resolves if any pool has room, else rejects with SwiotlbFullError.
    * Blocking (`true` or `{ mayBlock: true }`): waits its turn in the throttle's FIFO; rejects only for
-   * its own `timeoutMs`, its `signal`, or a request that can never fit.
+   * its own `timeoutMs`, its `signal`, a request that can never fit, or one the kernel's search misses
+   * while nothing is mapped and no grow can come (SwiotlbFullError: no release could let it in).
    */
   map(buf: ArrayBufferView | number, mayBlock?: boolean | MapOptions): Promise<Mapping> {
     return Promise.resolve(this.#request(buf, mayBlock)) as Promise<Mapping>

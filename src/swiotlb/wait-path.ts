@@ -319,6 +319,13 @@ export class WaitPath implements ThrottleHost {
     ctx.growth?.retryShrinks()
   }
 
+  /** No slot in use, no transient pool and no grow to come: see ThrottleHost.stranded. */
+  stranded(): boolean {
+    const { allocator, growth } = this.#ctx
+    if (allocator.used !== 0 || allocator.transientNslabs !== 0) return false
+    return growth === undefined || !growth.mayAddRoom()
+  }
+
   /** A blocking request got its slots after `waitedMs` (0 on the fast path). */
   admitted(waitedMs: number): void {
     this.#ctx.counters.admitted++

@@ -55,9 +55,19 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
   }
 
   submit(w: Waiter, tryNow = true): boolean {
-    if (tryNow && this.fastPath(w.nslots, w.device) && this.host.grant(w) !== undefined) {
-      this.admitted(w.nslots, w.device)
-      return true
+    let searched = !tryNow
+    if (tryNow && this.fastPath(w.nslots, w.device)) {
+      if (this.host.grant(w) !== undefined) {
+        this.admitted(w.nslots, w.device)
+        return true
+      }
+      searched = true
+    }
+    if (searched && this.host.stranded()) {
+      // No room, and nothing can ever make some: it fails as the kernel's map does (host.stranded).
+      w.refused = true
+      this.host.refuse(w)
+      return false
     }
     this.highCount++
     this.#waiting++
@@ -102,12 +112,19 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
 
   /**
    * Direct handoff to `w`, the head of `queue`: within the budget, it leaves the queue and gets its
-   * slots before anyone else can take them; when the allocator has no room it goes back to the head.
+   * slots before anyone else can take them. When the allocator has no room it goes back to the head,
+   * unless nothing can ever make room (host.stranded): then it leaves refused (`w.refused`). True when
+   * `w` left the queue, admitted or refused.
    */
   protected handOff(w: Waiter, queue: WaitQueue): boolean {
     if (this.blockingUsed + w.nslots > this.budget()) return false
     this.unqueue(w, queue)
     if (this.host.grant(w) === undefined) {
+      if (this.host.stranded()) {
+        w.refused = true
+        this.host.refuse(w)
+        return true
+      }
       queue.unshift(w)
       this.#waiting++
       this.#bytesWaiting += w.sizeBytes

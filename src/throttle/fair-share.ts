@@ -111,9 +111,11 @@ export class FairSharePolicy extends BudgetedPolicy {
       const w = s.queue.head!
       if (s.used + w.nslots <= this.share()) {
         if (this.handOff(w, s.queue)) {
-          s.used += w.nslots
+          const refused = w.refused === true
+          if (!refused) s.used += w.nslots
           if (s.queue.length === 0) this.#leaveRing(s)
           else this.#cursor++
+          if (refused) this.#settle(s)
           return true
         }
         // Hold newcomers back only for a head that releases can satisfy; one larger than the whole

@@ -19,6 +19,14 @@ export interface ThrottleHost {
    * throttled request that finds no slots). The policy has already taken it out of its queue.
    */
   refuse(w: Waiter): void
+  /**
+   * True when no slot is in use and no grow can come: a waiter the search finds no room for now never
+   * will, since no release is left to come and the search's area cursors move only when slots are
+   * taken. The kernel's search can miss an empty area (its stride walk from the area's cursor stops
+   * after one lap without reaching every aligned start), so a waiter in this state is refused as the
+   * kernel's map fails, instead of holding the queue for ever.
+   */
+  stranded(): boolean
   /** Slots of capacity now (default and dynamic pools): thresholds are fractions of it. */
   readonly nslabs: number
   /** Slots in use now. */

@@ -122,7 +122,8 @@ export class SerializePolicy implements ThrottlePolicy {
         this.blockingUsed += holder.nslots
         return
       }
-      if (!this.#fails) return
+      // whenFull 'wait' keeps it waiting for a release, unless none can come (host.stranded).
+      if (!this.#fails && !this.host.stranded()) return
       // The RFC: no slots after down() → up() and fail; the next waiter takes the semaphore.
       this.#holder = undefined
       this.#held = false
