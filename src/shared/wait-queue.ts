@@ -165,7 +165,11 @@ export class SharedWaitQueue {
     // before this increment, so that pass sees the slots it freed (no lost wakeup).
     Atomics.add(meta, Q_WAITING, 1)
     Atomics.add(meta, N_WAITS, 1)
-    this.#grantHeads()
+    // Only a record that became the head needs the pass. Behind a head, the count was not 0, so every
+    // release since ran a pass of its own; and a newcomer is not a release (DESIGN §4: heads are
+    // admitted on releases and growth), so it gives the head no extra try that Swiotlb would not: a
+    // search can succeed after a newcomer only because an allocation moved an area's cursor.
+    if (tail === -1) this.#grantHeads()
     unlock(meta, Q_LOCK)
     return rec
   }

@@ -195,7 +195,39 @@ async function run(ops: readonly Op[], areas: number): Promise<void> {
   shared.close()
 }
 
+const none = { allocAlignMask: undefined, minAlignMask: undefined, segBoundaryMask: undefined }
+const block = { kind: 'block', timeoutMs: undefined, abortable: false } as const
+
 describe('SharedSwiotlb on one thread, against the single-threaded Swiotlb', () => {
+  // Seed 827563390 (CI): a head the kernel's search misses in an idle pool (cursor 8, stride 32)
+  // waited for ever on both sides; it is now refused with SwiotlbFullError on both.
+  it('regression: a head the search misses in an idle pool is refused on both sides (2 areas)', async () => {
+    await run(
+      [
+        { ...block, slots: 1, cpu: 0, masks: { ...none, allocAlignMask: 16383 } },
+        { ...block, slots: 121, cpu: 0, masks: { ...none, minAlignMask: 0xf800 } },
+        { kind: 'try', slots: 1, cpu: 1, masks: { ...none, allocAlignMask: 16383 } },
+      ],
+      2,
+    )
+  })
+
+  // Seed -81757574 (FC_RUNS=1500): a newcomer behind a waiting head made the shared queue search for
+  // the head again, which found room because a tryMap had moved the area's cursor; Swiotlb retries the
+  // head only on releases and growth. Both now give the head its tries at the same moments.
+  it('regression: a newcomer behind a waiting head gives it no extra try (1 area)', async () => {
+    const masks = { allocAlignMask: 4095, minAlignMask: 0xf800, segBoundaryMask: 16383 } as const
+    await run(
+      [
+        { kind: 'try', slots: 5, cpu: 0, masks: none },
+        { ...block, slots: 3, cpu: 0, masks },
+        { kind: 'try', slots: 1, cpu: 0, masks: { ...none, allocAlignMask: 4095 } },
+        { ...block, slots: 1, cpu: 0, masks: none },
+      ],
+      1,
+    )
+  })
+
   for (const areas of [1, 2]) {
     it(`same decisions and a well-formed shared state after every step (${areas} area${areas > 1 ? 's' : ''})`, async () => {
       await fc.assert(
