@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
-import { OPS, TASKS, WORKLOADS } from './workloads.js'
+import { batch, OPS, WORKLOADS } from './workloads.js'
 
 /**
- * `npm run norm -- <workload> [--anchor p-limit] [--rounds 12] [--batches 4]`: a workload's speed as a
+ * `npm run norm -- <workload> [--anchor p-limit] [--rounds 12] [--batches 4] [--tasks 10000]`: a workload's speed as a
  * ratio to its anchor, taken round by round in one process (anchor time ÷ workload time, median over
  * rounds; order alternates each round).
  *
@@ -18,6 +18,7 @@ const { values, positionals } = parseArgs({
     anchor: { type: 'string', default: 'p-limit' },
     rounds: { type: 'string', default: '12' },
     batches: { type: 'string', default: '4' },
+    tasks: { type: 'string', default: String(batch.tasks) },
   },
 })
 const name = positionals[0] ?? 'contended'
@@ -33,8 +34,12 @@ if (!(Number.isInteger(rounds) && rounds >= 1))
 if (!(Number.isInteger(batches) && batches >= 1))
   throw new RangeError(`Expected --batches >= 1, got ${values.batches}`)
 
+const tasks = Number(values.tasks)
+if (!(Number.isInteger(tasks) && tasks >= 1))
+  throw new RangeError(`Expected --tasks >= 1, got ${values.tasks}`)
+batch.tasks = tasks
 const runs = [WORKLOADS[name]!(), WORKLOADS[anchor]!()] as const
-const ops = [OPS[name] ?? TASKS, OPS[anchor] ?? TASKS] as const
+const ops = [OPS[name] ?? tasks, OPS[anchor] ?? tasks] as const
 
 /** CPU ns per operation of `batches` calls of workload `i`. */
 async function time(i: 0 | 1): Promise<number> {

@@ -7,6 +7,13 @@ import { MinimalLimiter } from './throttle/reference.js'
 
 export const TASKS = 10_000
 
+/**
+ * Tasks per batch of the contended workloads (TASKS unless `npm run norm -- --tasks N` says otherwise):
+ * the young generation's scavenges can lock onto a batch's phase, so a ratio is worth checking at
+ * more than one batch size (docs/performance.md, "A benchmark artefact").
+ */
+export const batch = { tasks: TASKS }
+
 export type Workload = () => Promise<void>
 
 /** The work every contended task does, as in bench/throttle/blocking.ts. */
@@ -118,7 +125,8 @@ export const WORKLOADS: Record<string, () => Workload> = {
 export const OPS: Record<string, number> = { uncontended: 1000, trymap: 1000, 'semaphore-uncontended': 1000 }
 
 async function all(task: (i: number) => Promise<void>): Promise<void> {
-  const tasks = new Array<Promise<void>>(TASKS)
-  for (let i = 0; i < TASKS; i++) tasks[i] = task(i)
+  const n = batch.tasks
+  const tasks = new Array<Promise<void>>(n)
+  for (let i = 0; i < n; i++) tasks[i] = task(i)
   await Promise.all(tasks)
 }
