@@ -14,7 +14,7 @@ export interface Claim {
 
 /**
  * Each scenario's claim (its `claim`, docs/simulation.md) as assertions on one run: checked on seed 1
- * by test/sim/scenarios.test.ts and on 20 seeds by the soak suite (test/soak/scenario-seeds.test.ts).
+ * by test/sim/scenarios.test.ts and on 20 seeds by the soak suite (test/soak/scenario-seeds-a.test.ts and -b).
  */
 export const CLAIMS: Record<string, Claim> = {
   'coco-fio': {

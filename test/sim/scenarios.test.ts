@@ -3,7 +3,7 @@ import { findScenario, type PolicyResult, runScenario, SCENARIOS } from '../../s
 import { CLAIMS } from './claims.js'
 
 // Each scenario's claim (see its `claim` and docs/simulation.md), asserted on its own result, seed 1.
-// The soak suite checks the same claims on 20 seeds (test/soak/scenario-seeds.test.ts).
+// The soak suite checks the same claims on 20 seeds (test/soak/scenario-seeds-a.test.ts and -b).
 async function run(name: string): Promise<Record<string, PolicyResult>> {
   return (await runScenario(name)).policies as Record<string, PolicyResult>
 }
