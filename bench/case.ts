@@ -43,6 +43,12 @@ export interface RunOptions {
   clock: 'wall' | 'cpu'
   /** Collect the heap (a full GC) before each contender of a round: off by default (steady state). */
   gc: boolean
+  /**
+   * Before every timed call, allocate a seeded random amount of short-lived garbage (harness.ts,
+   * shiftPhase), so that scavenges fall at a random point of each batch. Set by the cases whose calls
+   * are batches of 10,000 tasks started at once, whose scavenges otherwise lock onto the batch's phase.
+   */
+  shiftPhase?: boolean
 }
 
 export interface BenchCase {

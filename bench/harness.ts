@@ -28,6 +28,22 @@ function collect(): void {
   ;(globalThis as { gc?: () => void }).gc?.()
 }
 
+let seed = 20261130
+const sink: unknown[] = new Array(1024)
+
+/**
+ * Allocates a seeded random amount (0–16 MiB, in ~32-byte objects that die at once) of garbage: the
+ * next scavenge then falls at a random point of the call that follows. A batch of 10,000 tasks started
+ * at once allocates about one young generation, so without this its scavenges can lock onto the same
+ * point of every batch, where they copy either almost nothing or thousands of waiting tasks, and a
+ * fixed batch size can favour either contender by 2× (docs/performance.md, "A benchmark artefact").
+ */
+export function shiftPhase(): void {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+  const objects = Math.floor((seed / 2 ** 32) * 524_288)
+  for (let k = 0; k < objects; k++) sink[k & 1023] = { k }
+}
+
 /** Milliseconds of CPU this process has used, all threads. */
 export function cpuNow(): number {
   const u = process.cpuUsage()
@@ -54,8 +70,12 @@ export async function compare(contenders: readonly Contender[], options: RunOpti
     // Steady state by default: a full GC before a contender shrinks the young generation, and its first
     // calls then run up to 2–3× slower while it regrows (measured on the 10,000-task cases), which no
     // application sees. Rotating the order shares out the neighbours' garbage instead.
-    for (const i of order)
-      bench.add(contenders[i]!.name, contenders[i]!.fn, options.gc ? { beforeAll: collect } : {})
+    // tinybench runs beforeEach outside the timed span.
+    const hooks = {
+      ...(options.gc ? { beforeAll: collect } : {}),
+      ...(options.shiftPhase === true ? { beforeEach: shiftPhase } : {}),
+    }
+    for (const i of order) bench.add(contenders[i]!.name, contenders[i]!.fn, hooks)
     await bench.run()
     for (const i of order) {
       const task = bench.getTask(contenders[i]!.name)!

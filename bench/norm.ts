@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util'
+import { shiftPhase } from './harness.js'
 import { batch, OPS, WORKLOADS } from './workloads.js'
 
 /**
- * `npm run norm -- <workload> [--anchor p-limit] [--rounds 12] [--batches 4] [--tasks 10000]`: a workload's speed as a
+ * `npm run norm -- <workload> [--anchor p-limit] [--rounds 12] [--batches 4] [--tasks 10000] [--shift]`: a workload's speed as a
  * ratio to its anchor, taken round by round in one process (anchor time ÷ workload time, median over
  * rounds; order alternates each round).
  *
@@ -10,6 +11,11 @@ import { batch, OPS, WORKLOADS } from './workloads.js'
  * 240 ms and 1,670 ms a few minutes apart on an idle machine), so two processes run one after the other
  * (`npm run ab`) can disagree by 30 % on identical code. A ratio taken within one round cancels most of
  * that: run this once on each tree to compare a change (5 runs each gave 1.09–1.24 for the same code).
+ *
+ * `--shift` allocates a random amount of short-lived garbage (0–16 MiB, seeded) before every batch,
+ * outside the timed span: the young generation's scavenges then fall at a random point of each batch
+ * instead of locking onto its phase, which at a fixed batch size can favour either side by 2×
+ * (docs/performance.md, "A benchmark artefact").
  */
 
 const { values, positionals } = parseArgs({
@@ -19,6 +25,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '12' },
     batches: { type: 'string', default: '4' },
     tasks: { type: 'string', default: String(batch.tasks) },
+    shift: { type: 'boolean', default: false },
   },
 })
 const name = positionals[0] ?? 'contended'
@@ -41,12 +48,17 @@ batch.tasks = tasks
 const runs = [WORKLOADS[name]!(), WORKLOADS[anchor]!()] as const
 const ops = [OPS[name] ?? tasks, OPS[anchor] ?? tasks] as const
 
-/** CPU ns per operation of `batches` calls of workload `i`. */
+/** CPU ns per operation of `batches` calls of workload `i` (with `--shift`, each after a phase shift). */
 async function time(i: 0 | 1): Promise<number> {
-  const start = process.cpuUsage()
-  for (let b = 0; b < batches; b++) await runs[i]()
-  const t = process.cpuUsage(start)
-  return ((t.user + t.system) * 1000) / (batches * ops[i])
+  let used = 0
+  for (let b = 0; b < batches; b++) {
+    if (values.shift) shiftPhase()
+    const start = process.cpuUsage()
+    await runs[i]()
+    const t = process.cpuUsage(start)
+    used += t.user + t.system
+  }
+  return (used * 1000) / (batches * ops[i])
 }
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
@@ -69,5 +81,6 @@ for (let r = 0; r < rounds; r++) {
 }
 console.log(
   `${name}: ${median(own).toFixed(0)} ns/op, ${anchor}: ${median(theirs).toFixed(0)} ns/op, ` +
-    `median ratio ${anchor} ÷ ${name} ${median(ratios).toFixed(3)} (${rounds} rounds of ${batches} batches)`,
+    `median ratio ${anchor} ÷ ${name} ${median(ratios).toFixed(3)} (${rounds} rounds of ${batches} batches` +
+    `${values.shift ? ', phase shifted' : ''})`,
 )

@@ -131,7 +131,7 @@ export const contended: BenchCase = {
           fn: () => runAll(semTask),
         },
       ],
-      options,
+      { ...options, shiftPhase: true },
     )
     const [mr, m, f] = await compare(
       [
@@ -147,7 +147,7 @@ export const contended: BenchCase = {
         },
         { name: 'reference: floor, no limiter', batch: TASKS, fn: () => runAll(floorTask) },
       ],
-      options,
+      { ...options, shiftPhase: true },
     )
     const st = dma.stats()
     if (st.hiwater > 16 || st.used !== 0) throw new Error(`contended: hiwater ${st.hiwater}, used ${st.used}`)
@@ -155,6 +155,7 @@ export const contended: BenchCase = {
     const setup = [
       "size '256K' (128 slots), throttle { high: 0.125 }: floor(0.125 × 128) = 16 one-slot mappings",
       'identical work on every side: `work = async () => { await null }`, awaited by each task (`limit(work)` awaits it inside p-limit)',
+      'each timed batch follows a seeded random amount of short-lived garbage (untimed), so that scavenges fall at a random point of it rather than at the same point of every batch (docs/performance.md, "A benchmark artefact")',
       `checked after the run: hiwater ${st.hiwater} slots, all released`,
     ]
     const refs = `references (bench/throttle/reference.ts): p-limit ÷ a minimal limiter's run(work) = ${fmt(p!.nsPerOp / mr!.nsPerOp)}×, ÷ its manual form = ${fmt(p!.nsPerOp / m!.nsPerOp)}×: the most a limiter with nothing but a counter and a queue shows here`
@@ -242,7 +243,7 @@ export const weighted: BenchCase = {
           fn: () => runAll((i) => sem.runExclusive(work, weights[i]!)),
         },
       ],
-      options,
+      { ...options, shiftPhase: true },
     )
     const [mr, m, f] = await compare(
       [
@@ -258,7 +259,7 @@ export const weighted: BenchCase = {
         },
         { name: 'reference: floor, no limiter', batch: TASKS, fn: () => runAll(floorTask) },
       ],
-      options,
+      { ...options, shiftPhase: true },
     )
     const st = dma.stats()
     if (st.throttle.blockingUsed !== 0) throw new Error('weighted: budget not released')
@@ -274,6 +275,7 @@ export const weighted: BenchCase = {
       notes: [
         `size '2M' (1024 slots), throttle { high: 0.25 }: budget 256 slots; request i maps (1 + (7919i + 13) mod 32) × 2048 bytes; mean ${fmt(weights.reduce((a, b) => a + b, 0) / TASKS)} slots`,
         'like with like, manual forms with identical work: `await dma.map(w × 2048, true); await work(); m.unmap()` against `await sem.acquire(w); await work(); release()`',
+        'each timed batch follows a seeded random amount of short-lived garbage (untimed): scavenges fall at a random point of it',
         `one-call forms, extra rows: runExclusive(work, w) ÷ withMapping = ${fmt(r!.nsPerOp / d!.nsPerOp)}× (runExclusive is an \`async\` wrapper around acquire, so the slower Semaphore form)`,
         `references: Semaphore acquire/release ÷ a minimal limiter's manual form = ${fmt(s!.nsPerOp / m!.nsPerOp)}×, about the most a limiter with one promise per waiter can show against it; runExclusive ÷ a minimal run(w, work) = ${fmt(r!.nsPerOp / mr!.nsPerOp)}×`,
       ],
