@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   type GrowthOptions,
@@ -8,6 +9,7 @@ import {
   SwiotlbFullError,
   VirtualClock,
 } from '../src/index.js'
+import { params } from './helpers/fc-params.js'
 
 // The kernel's search (swiotlb_search_pool_area) walks an area from its cursor in steps of the
 // request's stride and stops after one lap; wrap_area_index sends an index past the area's end to 0,
@@ -141,5 +143,92 @@ describe('a blocking map the kernel search misses in an idle pool (SharedSwiotlb
     expect(new Set(await Promise.all(waiters))).toEqual(new Set(['TimeoutError']))
     held.unmap()
     dma.close()
+  })
+})
+
+describe('no blocking waiter outlives an idle pool (property)', () => {
+  const masks = fc.record({
+    allocAlignMask: fc.constantFrom(undefined, 4095, 16383),
+    minAlignMask: fc.constantFrom(undefined, 0xfff, 0xf800, 0xf800),
+    segBoundaryMask: fc.constantFrom(undefined, undefined, 0x3fff, 0xffff),
+  })
+  // Small maps move the areas' cursors off the stride; large ones (a stride of 32 slots leaves at most
+  // 96 from a cursor past the area's first quarter) are the ones the search can then miss.
+  const slots = fc.oneof(
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 8 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 9, max: 96 }) },
+    { weight: 2, arbitrary: fc.integer({ min: 97, max: 128 }) },
+  )
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('block' as const), slots, cpu: fc.nat({ max: 3 }), masks }),
+    fc.record({ kind: fc.constant('try' as const), slots, cpu: fc.nat({ max: 3 }), masks }),
+    fc.record({ kind: fc.constant('unmap' as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 10 }) }),
+  )
+  const growths: Array<GrowthOptions | undefined> = [
+    undefined,
+    { waitMs: 5, maxBytes: '2M', chunkBytes: '512K' }, // room for three grows
+    { waitMs: 5, maxBytes: '512K', chunkBytes: '256K' }, // at its limit from the start
+  ]
+  const defined = (m: Record<string, number | undefined>) =>
+    Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined))
+
+  it('a refusal comes only with nothing mapped, and once all is unmapped nobody is left waiting (every mode)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1, 2),
+        fc.constantFrom(1, 2),
+        fc.constantFrom('budget', 'fair-share', 'serialize'),
+        fc.array(op, { maxLength: 40 }),
+        async (g, areas, mode, ops) => {
+          const clock = new VirtualClock()
+          const growth = growths[g]
+          const dma = new Swiotlb({
+            size: '512K',
+            areas,
+            backing: false,
+            clock,
+            throttle: { high: 0.5, mode },
+            ...(growth === undefined ? {} : { growth }),
+          })
+          const live: Mapping[] = []
+          let pending = 0
+          const refusedWithUse: number[] = []
+          for (const o of ops) {
+            if (o.kind === 'block') {
+              pending++
+              const device = o.cpu % 2 === 0 ? 'nvme0' : 'eth0' // two devices, for fair-share
+              dma.map(o.slots * SLOT, { mayBlock: true, cpu: o.cpu, device, ...defined(o.masks) }).then(
+                (m) => {
+                  pending--
+                  live.push(m)
+                },
+                (e: unknown) => {
+                  pending--
+                  if (e instanceof SwiotlbFullError && e.usedSlots !== 0) refusedWithUse.push(e.usedSlots)
+                },
+              )
+            } else if (o.kind === 'try') {
+              try {
+                const m = dma.tryMap(o.slots * SLOT, { cpu: o.cpu, ...defined(o.masks) })
+                if (m !== undefined) live.push(m)
+              } catch {
+                // a request its masks make unplaceable: refused at once, nothing changed
+              }
+            } else if (o.kind === 'unmap') {
+              if (live.length !== 0) live.splice(o.pick % live.length, 1)[0]!.unmap()
+            } else await clock.advanceBy(o.ms)
+            await clock.advanceBy(0)
+          }
+          for (let round = 0; round < 20 && (pending !== 0 || live.length !== 0); round++) {
+            for (const m of live.splice(0)) m.unmap()
+            await clock.advanceBy(10)
+          }
+          expect(refusedWithUse).toEqual([])
+          expect([pending, live.length, dma.stats().throttle.waiting, dma.stats().used]).toEqual([0, 0, 0, 0])
+        },
+      ),
+      params(1000),
+    )
   })
 })
