@@ -1,11 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { NO_ORIG_ADDR } from '../src/allocator/layout.js'
 import type { Pool } from '../src/allocator/pool.js'
 import { SwiotlbAllocator } from '../src/allocator/swiotlb-allocator.js'
 import { params } from './helpers/fc-params.js'
 import { type KernelDevice, KernelPool, KernelSwiotlb, searchInputs } from './reference/kernel-search.js'
-import { type MapDraw, mapArb, VIEW_BASE } from './reference/requests.js'
+import { findArgs, type MapDraw, mapArb, VIEW_BASE } from './reference/requests.js'
 
 /**
  * The allocator against the kernel's search loop (test/reference/kernel-search.ts, written from
@@ -110,14 +109,7 @@ function step(a: SwiotlbAllocator, k: KernelSwiotlb, live: Live[], op: Op, where
     expect(want, where).toBeUndefined()
     return
   }
-  const found = a.find(
-    d.cpu,
-    inputs.nslots,
-    Number(inputs.alignMask),
-    Number(inputs.matchMask),
-    d.offset === undefined ? NO_ORIG_ADDR : d.offset,
-    d.segBoundaryMask,
-  )
+  const found = a.find(...findArgs(d, inputs))
   const got = found === undefined ? undefined : { pool: a.pools.indexOf(found.pool), slot: found.slot }
   expect(got, `${where}: ${JSON.stringify(d)}`).toEqual(
     want === undefined ? undefined : { pool: k.pools.indexOf(want.pool), slot: want.slot },

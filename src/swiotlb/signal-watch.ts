@@ -1,3 +1,4 @@
+import { ArgumentTypeError } from '../errors.js'
 import type { PendingMap } from './pending-map.js'
 import { callSignal, type SignalMethod } from './request.js'
 
@@ -72,5 +73,14 @@ export class SignalWatch {
     this.#watched.delete(signal)
     for (const w of entry.waiters) w.extra!.watched = false
     this.onAbort([...entry.waiters], signal)
+  }
+}
+
+/** The signal's `reason`, read once when it fires; a getter that throws gives a coded error instead. */
+export function reasonOf(signal: AbortSignal): unknown {
+  try {
+    return signal.reason
+  } catch {
+    return new ArgumentTypeError('signal.reason', 'readable', signal)
   }
 }

@@ -15,7 +15,7 @@ import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
 import { PendingCall, PendingMap, promiseFor } from './pending-map.js'
 import type { RequestSpec } from './request.js'
-import { SignalWatch } from './signal-watch.js'
+import { reasonOf, SignalWatch } from './signal-watch.js'
 import type { MappingCallback } from './with-mapping.js'
 
 /**
@@ -393,14 +393,5 @@ export class WaitPath implements ThrottleHost {
   #emitLeave(type: 'timeout' | 'abort', size: number, device: string, waitedMs: number): void {
     const events = this.#ctx.events
     if (events.active) events.emit({ type, at: this.#ctx.clock.now(), size, device, waitedMs })
-  }
-}
-
-/** The signal's `reason`, read once when it fires; a getter that throws gives a coded error instead. */
-function reasonOf(signal: AbortSignal): unknown {
-  try {
-    return signal.reason
-  } catch {
-    return new ArgumentTypeError('signal.reason', 'readable', signal)
   }
 }

@@ -65,8 +65,7 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
     }
     if (searched && this.host.stranded()) {
       // No room, and nothing can ever make some: it fails as the kernel's map does (host.stranded).
-      w.refused = true
-      this.host.refuse(w)
+      this.#refuse(w)
       return false
     }
     this.highCount++
@@ -121,8 +120,7 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
     this.unqueue(w, queue)
     if (this.host.grant(w) === undefined) {
       if (this.host.stranded()) {
-        w.refused = true
-        this.host.refuse(w)
+        this.#refuse(w)
         return true
       }
       queue.unshift(w)
@@ -132,6 +130,12 @@ export abstract class BudgetedPolicy implements ThrottlePolicy {
     }
     this.blockingUsed += w.nslots
     return true
+  }
+
+  /** `w`, out of every queue, found no room and never will: it fails as the kernel's map does. */
+  #refuse(w: Waiter): void {
+    w.refused = true
+    this.host.refuse(w)
   }
 
   /** Takes `w` out of `queue` (nothing when it is not there); true when it was the head. */

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { NO_ORIG_ADDR } from '../../src/allocator/layout.js'
 
 /** Masks the differential tests draw from (issue 14): 0xf800 is not of the form 2^k − 1. */
 export const MIN_ALIGN_MASKS = [0, 0x7ff, 0xfff, 0xf800, 0xffff, 0x1fffff] as const
@@ -42,4 +43,16 @@ export function mapArb(options: { offsets: boolean; boundaries: boolean }): fc.A
     allocAlignMask: fc.constantFrom(...ALLOC_ALIGN_MASKS, 0, 0),
     segBoundaryMask: options.boundaries ? fc.constantFrom(...BOUNDARY_MASKS, 0, 0) : fc.constant(0),
   })
+}
+
+/**
+ * A draw as the allocators' `find` takes it (cpu, slots, alignment mask, match mask, original address,
+ * boundary), from the slots and masks the reference derived for it (searchInputs).
+ */
+export function findArgs(
+  d: MapDraw,
+  inputs: { readonly nslots: number; readonly alignMask: bigint; readonly matchMask: bigint },
+): readonly [number, number, number, number, number, number] {
+  const orig = d.offset === undefined ? NO_ORIG_ADDR : d.offset
+  return [d.cpu, inputs.nslots, Number(inputs.alignMask), Number(inputs.matchMask), orig, d.segBoundaryMask]
 }

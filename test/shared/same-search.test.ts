@@ -15,7 +15,7 @@ import {
 import { SharedPool } from '../../src/shared/shared-pool.js'
 import { params } from '../helpers/fc-params.js'
 import { KernelPool, searchInputs } from '../reference/kernel-search.js'
-import { type MapDraw, mapArb, VIEW_BASE } from '../reference/requests.js'
+import { findArgs, type MapDraw, mapArb, VIEW_BASE } from '../reference/requests.js'
 
 /**
  * The single-threaded Pool (through SwiotlbAllocator's one-pool path) and the shared pool's allocator
@@ -117,14 +117,7 @@ function play(layout: { segments: number; areas: number }, ops: readonly Op[]): 
       const orig = d.offset === undefined ? 0n : VIEW_BASE + BigInt(d.offset)
       const inputs = searchInputs(dev, kernel, orig, BigInt(d.size), BigInt(d.allocAlignMask))
       if (inputs.allocSize > 262_144n) return // refused before any search, by both request layers
-      const request = [
-        d.cpu,
-        inputs.nslots,
-        Number(inputs.alignMask),
-        Number(inputs.matchMask),
-        d.offset === undefined ? NO_ORIG_ADDR : d.offset,
-        d.segBoundaryMask,
-      ] as const
+      const request = findArgs(d, inputs)
       const found = single.find(...request)
       const offset = Number(inputs.offset)
       const addrOffset = shared.find(...request, d.size, offset, false)

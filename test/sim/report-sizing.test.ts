@@ -10,21 +10,14 @@ import { findPolicy } from '../../src/sim/index.js'
 import { launchChromium } from '../helpers/chromium.js'
 import { memoryIo } from './cli-io.js'
 import { countPixels, decodePng, rgb } from './report-png.js'
+import { TINY_SPEC } from './tiny-spec.js'
 
-const SPEC = JSON.stringify({
-  name: 'tiny',
-  cpus: 4,
-  pool: '2M',
-  runtime: '20ms',
-  jobs: [{ name: 'j', rw: 'randread', bs: '64k', iodepth: 12, numjobs: 4 }],
-  policies: ['fail', 'throttle'],
-})
 const GRID = ['tiny.json', '--pools', '1M,2M,3M,4M,5M', '--seeds', '2']
 
 async function cli(
   args: string[],
   files: Record<string, string> = {},
-  io = memoryIo({ files: { 'tiny.json': SPEC, ...files } }),
+  io = memoryIo({ files: { 'tiny.json': TINY_SPEC, ...files } }),
 ) {
   const code = await main(args, io.io)
   return { code, ...io.out }
@@ -123,7 +116,7 @@ describe('size --report and sweep --report: the sizing chart', () => {
 describe('progress of a long sweep', () => {
   it('prints a periodic line with the time left when stderr is not a terminal (host clock injected)', async () => {
     let now = 0
-    const io = memoryIo({ files: { 'tiny.json': SPEC } })
+    const io = memoryIo({ files: { 'tiny.json': TINY_SPEC } })
     // Every look at the clock is a second later: the runs of the sweep take "seconds" each.
     const clocked = { ...io, io: { ...io.io, now: () => (now += 1000) } }
     const r = await cli(['sweep', ...GRID, '--jobs', '1'], {}, clocked)
@@ -137,7 +130,7 @@ describe('progress of a long sweep', () => {
   }, 120_000)
 
   it('prints nothing for a sweep shorter than the period, and a bar with an ETA on a terminal', async () => {
-    const still = memoryIo({ files: { 'tiny.json': SPEC } })
+    const still = memoryIo({ files: { 'tiny.json': TINY_SPEC } })
     const quiet = await cli(
       ['sweep', ...GRID, '--jobs', '1'],
       {},
@@ -145,7 +138,7 @@ describe('progress of a long sweep', () => {
     )
     expect(quiet.stderr).toBe('')
     let now = 0
-    const tty = memoryIo({ files: { 'tiny.json': SPEC }, isTTY: true })
+    const tty = memoryIo({ files: { 'tiny.json': TINY_SPEC }, isTTY: true })
     const bar = await cli(
       ['sweep', ...GRID, '--jobs', '1'],
       {},

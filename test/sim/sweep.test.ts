@@ -2,19 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { MergeError, mergeShards, shardRuns } from '../../src/sim/index.js'
 import { memoryIo } from './cli-io.js'
+import { TINY_SPEC } from './tiny-spec.js'
 
-const SPEC = JSON.stringify({
-  name: 'tiny',
-  cpus: 4,
-  pool: '2M',
-  runtime: '20ms',
-  jobs: [{ name: 'j', rw: 'randread', bs: '64k', iodepth: 12, numjobs: 4 }],
-  policies: ['fail', 'throttle'],
-})
 const GRID = ['tiny.json', '--pools', '2M,3M,4M', '--seeds', '2']
 
 async function cli(args: string[], files: Record<string, string> = {}) {
-  const { io, out } = memoryIo({ files: { 'tiny.json': SPEC, ...files } })
+  const { io, out } = memoryIo({ files: { 'tiny.json': TINY_SPEC, ...files } })
   const code = await main(args, io)
   return { code, ...out }
 }
