@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { renumber, renumberFree } from '../src/allocator/free-runs.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.js'
 import { parseBytes } from '../src/allocator/size.js'
+import { SlotTable, slotTableBytes } from '../src/allocator/slot-table.js'
 import { SwiotlbAllocator } from '../src/allocator/swiotlb-allocator.js'
 import { checkPool, type SlotRange } from './helpers/pool-invariants.js'
 import { allocatorPool } from './helpers/pools.js'
@@ -12,15 +12,15 @@ const SLOT_MASK = SLOT_SIZE - 1
 describe('Pool: the free-run counter', () => {
   it('starts with each slot counting down to the end of its segment', () => {
     const p = allocatorPool(256)
-    expect(p.list[0]).toBe(128)
-    expect(p.list[127]).toBe(1)
-    expect(p.list[128]).toBe(128)
+    expect(p.slots.run(0)).toBe(128)
+    expect(p.slots.run(127)).toBe(1)
+    expect(p.slots.run(128)).toBe(128)
     checkPool(p, [])
   })
 
   it('a small pool counts to its own end (transient pools)', () => {
     const p = allocatorPool(3, 1, 'transient')
-    expect([...p.list]).toEqual([3, 2, 1])
+    expect([...p.slots.counters()]).toEqual([3, 2, 1])
   })
 
   it('allocates at the cursor, renumbers the run before it, and advances the cursor', () => {
@@ -28,10 +28,10 @@ describe('Pool: the free-run counter', () => {
     expect(p.search(0, 4, SLOT_MASK, 0, 0, 0)).toBe(0)
     expect(p.search(0, 2, SLOT_MASK, 0, 0, 0)).toBe(4)
     expect(p.areas[0]!.index).toBe(6)
-    expect(p.list.slice(0, 8)).toEqual(new Uint8Array([0, 0, 0, 0, 0, 0, 122, 121]))
+    expect(p.slots.counters().slice(0, 8)).toEqual(new Uint8Array([0, 0, 0, 0, 0, 0, 122, 121]))
     p.release(0, 4)
     // Released slots merge with nothing after (slot 4 is used): 4, 3, 2, 1.
-    expect(p.list.slice(0, 6)).toEqual(new Uint8Array([4, 3, 2, 1, 0, 0]))
+    expect(p.slots.counters().slice(0, 6)).toEqual(new Uint8Array([4, 3, 2, 1, 0, 0]))
     p.release(4, 2)
     checkPool(p, [])
   })
@@ -94,7 +94,7 @@ describe('Pool: the free-run counter', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
         const p = allocatorPool(512, 4)
-        const initial = p.list.slice()
+        const initial = p.slots.counters()
         const live: SlotRange[] = []
         for (const o of ops) {
           if (o.kind === 'alloc') {
@@ -111,7 +111,7 @@ describe('Pool: the free-run counter', () => {
           checkPool(p, live)
         }
         for (const [first, n] of live) p.release(first, n)
-        expect(p.list).toEqual(initial)
+        expect(p.slots.counters()).toEqual(initial)
         expect(p.used).toBe(0)
       }),
       { numRuns: 200 },
@@ -210,39 +210,77 @@ describe('layout constants', () => {
   })
 })
 
-describe('free-run renumbering four slots at a time', () => {
-  /** The kernel's loops, one slot per step. */
-  function naive(list: Uint8Array, hi: number, lo: number, count: number, stopAtUsed: boolean): number {
-    for (let i = hi; i >= lo && (!stopAtUsed || list[i] !== 0); i--) list[i] = ++count
-    return count
+describe('SlotTable: the free-run counter read from used bits', () => {
+  /**
+   * The kernel's io_tlb_slot.list, computed the slow way from which slots are used: free slots up to
+   * the next used slot, the segment's end or the pool's end.
+   */
+  function naive(used: boolean[], slot: number): number {
+    if (used[slot]) return 0
+    let n = 0
+    for (let i = slot; i < used.length && !used[i]; i++) {
+      n++
+      if ((i + 1) % SEGMENT_SLOTS === 0) break
+    }
+    return n
   }
 
-  it('property: renumber and renumberFree write exactly what the slot-by-slot loops write', () => {
+  const table = (nslabs: number): SlotTable => {
+    const t = new SlotTable(new Uint8Array(slotTableBytes(nslabs)), nslabs, 0)
+    t.reset()
+    return t
+  }
+
+  it('property: run(slot) is the kernel counter for any set of used slots, pool ends included', () => {
     fc.assert(
       fc.property(
-        // One segment's counters (at most 128 slots, so no count passes 128) with used slots (0) among them.
-        fc
-          .uint8Array({ minLength: 1, maxLength: SEGMENT_SLOTS })
-          .map((a) => a.map((b) => (b < 40 ? 0 : b % 100))),
-        fc.nat(),
-        fc.nat(),
-        fc.nat(),
-        fc.boolean(),
-        (bytes, h, l, c, stopAtUsed) => {
-          const n = bytes.length
-          const hi = h % n
-          const lo = l % (hi + 1)
-          const count = c % (SEGMENT_SLOTS - (hi - lo + 1) + 1)
-          const expected = bytes.slice()
-          const want = naive(expected, hi, lo, count, stopAtUsed)
-          const list = bytes.slice()
-          const words = new Uint32Array(list.buffer, 0, n >>> 2)
-          const got = (stopAtUsed ? renumberFree : renumber)(list, words, hi, lo, count)
-          expect(got).toBe(want)
-          expect(list).toEqual(expected)
+        fc.integer({ min: 1, max: 3 * SEGMENT_SLOTS + 7 }),
+        fc.array(fc.nat(), { maxLength: 200 }),
+        (nslabs, picks) => {
+          const t = table(nslabs)
+          const used = new Array<boolean>(nslabs).fill(false)
+          for (const p of picks) {
+            const slot = p % nslabs
+            used[slot] = true
+            t.bits[slot >>> 5]! |= 1 << (slot & 31)
+          }
+          for (let i = 0; i < nslabs; i++) expect(t.run(i), `slot ${i}`).toBe(naive(used, i))
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 500 },
+    )
+  })
+
+  it('property: release clears its slots and returns the merged run, which bounds its segment', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 * SEGMENT_SLOTS + 5 }),
+        fc.array(fc.nat(), { maxLength: 300 }),
+        fc.nat(),
+        fc.nat(),
+        (nslabs, picks, at, len) => {
+          const t = table(nslabs)
+          const used = new Array<boolean>(nslabs).fill(false)
+          for (const p of picks) {
+            const slot = p % nslabs
+            used[slot] = true
+            t.bits[slot >>> 5]! |= 1 << (slot & 31)
+          }
+          const slot = at % nslabs
+          const segmentEnd = Math.min(nslabs, (Math.floor(slot / SEGMENT_SLOTS) + 1) * SEGMENT_SLOTS)
+          const n = 1 + (len % (segmentEnd - slot))
+          for (let i = slot; i < slot + n; i++) used[i] = true
+          for (let i = slot; i < slot + n; i++) t.bits[i >>> 5]! |= 1 << (i & 31)
+          const merged = t.release(slot, n)
+          for (let i = slot; i < slot + n; i++) used[i] = false
+          let start = slot
+          while (start % SEGMENT_SLOTS !== 0 && !used[start - 1]) start--
+          expect(merged).toBe(naive(used, start))
+          expect(t.longest[Math.floor(slot / SEGMENT_SLOTS)]).toBeGreaterThanOrEqual(merged)
+          for (let i = 0; i < nslabs; i++) expect(t.run(i), `slot ${i}`).toBe(naive(used, i))
+        },
+      ),
+      { numRuns: 500 },
     )
   })
 })

@@ -8,7 +8,7 @@ import { params } from './helpers/fc-params.js'
 
 /** The slots `[slot, slot + n)` of `pool` are all in use (free-run counter 0). */
 function taken(pool: Pool, slot: number, n: number): boolean {
-  for (let i = slot; i < slot + n; i++) if (pool.list[i] !== 0) return false
+  for (let i = slot; i < slot + n; i++) if (pool.slots.run(i) !== 0) return false
   return true
 }
 

@@ -11,8 +11,6 @@ export type PoolKind = 'default' | 'dynamic' | 'transient'
  * this class keeps the areas' cursors and counts, and the run bounds the search of many pools reads.
  */
 export class Pool {
-  /** The free-run counters (io_tlb_slot.list), one byte per slot: `slots.list`. */
-  readonly list: Uint8Array
   readonly slots: SlotTable
   readonly areas: Area[]
   readonly areaNslabs: number
@@ -45,7 +43,6 @@ export class Pool {
     }
     this.slots = new SlotTable(new Uint8Array(slotTableBytes(nslabs)), nslabs, start % 2 ** 30)
     this.slots.reset()
-    this.list = this.slots.list
     this.live = new LiveTable(nslabs)
     this.areaNslabs = nslabs / nareas
     this.areas = []

@@ -1,12 +1,23 @@
-import { renumber, renumberFree } from './free-runs.js'
 import { boundarySlots, NO_ORIG_ADDR, SEGMENT_SLOTS, SLOT_SHIFT, SLOT_SIZE } from './layout.js'
 
 /** log2(SEGMENT_SLOTS): a slot's segment is `slot >>> SEGMENT_SHIFT`. */
 const SEGMENT_SHIFT = 7
+/** 32-bit words of used bits per segment. */
+const SEGMENT_WORDS = SEGMENT_SLOTS / 32
 
-/** Bytes a SlotTable of `nslabs` slots needs: one per slot, then one per segment (see SlotTable). */
+/** Segments of a pool of `nslabs` slots (the last one may be partial). */
+function segmentsOf(nslabs: number): number {
+  return Math.ceil(nslabs / SEGMENT_SLOTS)
+}
+
+/** Bytes a SlotTable of `nslabs` slots needs: 16 per segment for its used bits, then one per segment. */
 export function slotTableBytes(nslabs: number): number {
-  return nslabs + Math.ceil(nslabs / SEGMENT_SLOTS)
+  return segmentsOf(nslabs) * (SEGMENT_WORDS * 4 + 1)
+}
+
+/** Index of the lowest set bit of a non-zero word. */
+function lowestBit(w: number): number {
+  return 31 - Math.clz32(w & -w)
 }
 
 /**
@@ -16,31 +27,35 @@ export function slotTableBytes(nslabs: number): number {
  * kernel would. The area's cursor and used count stay with the caller, which keeps them in its own
  * storage (Area objects, or an Int32Array shared by threads).
  *
- *   bytes:  | list: one byte per slot (nslabs)         | longest: one byte per segment |
+ *   bytes:  | used: one bit per slot, four 32-bit words per segment | longest: one byte per segment |
  *
- * `list` is the kernel's free-run counter (`list`): for a free slot, the number of free contiguous
- * slots from it to the end of its segment; 0 for a used slot. Values 0..128.
+ * The kernel keeps a free-run counter per slot (`list`): for a free slot, the number of free
+ * contiguous slots from it to the end of its segment; 0 for a used slot. Its allocation zeroes the run
+ * and renumbers the free slots before it, its release renumbers the run and the free slots before it:
+ * up to 127 writes each on a nearly empty pool, which was half the cost of a map + unmap here. The
+ * counter is a function of which slots are used, so this table keeps only that (a bit per slot, set
+ * when used; the slots past the pool's end in its last segment are set) and computes the counter
+ * where the search reads it (`run`): the lowest set bit at or after the slot, within its segment.
  *
  *   segment:  | s0 | s1 | s2 | s3 | s4 | ... | s127 |
  *   used:        .    X    X    .    .           .
- *   list:        1    0    0  125  124          1
+ *   run:         1    0    0  125  124          1
  *
- * A request for n slots fits at slot i when list[i] >= n, so no mapping crosses a segment. Allocation
- * zeroes the run and renumbers the free slots before it; release renumbers the run and the free slots
- * before it, merging with the free run after it. Both touch at most one segment: O(128).
+ * A request for n slots fits at slot i when run(i) >= n, so no mapping crosses a segment. Taking and
+ * freeing set and clear the run's bits: a word or two.
  *
  * `longest` holds, per segment, an upper bound on its longest free run: release raises it to the run
  * it merged, and a search that leaves a segment without a fit lowers it to the exact value. A search
  * skips a segment whose bound is below the request, so a nearly full pool is not scanned slot by slot
  * on every failed request. It does so only where the scan would reach the segment's end exactly
  * (no match mask, alignment within a segment), so the slot found is the one the scan would find.
- * Areas hold whole segments, so an area's lock covers its segments' bounds too.
- * test/kernel-search.test.ts holds this search against a transcription of the kernel's loop.
+ * Areas hold whole segments, so an area's lock covers its segments' words and bounds too.
+ * test/kernel-search.test.ts holds this search, and the counters, against a transcription of the
+ * kernel's loop and its `list` bookkeeping.
  */
 export class SlotTable {
-  readonly list: Uint8Array
-  /** The same memory as `list`, four slots per word (see free-runs.ts). */
-  readonly words: Uint32Array
+  /** One bit per slot, set when used; four words per segment. */
+  readonly bits: Uint32Array
   readonly longest: Uint8Array
 
   constructor(
@@ -50,16 +65,42 @@ export class SlotTable {
     /** The low 30 bits of the pool's start: enough for every alignment mask, and int32 arithmetic. */
     readonly startLow: number,
   ) {
-    this.list = bytes.subarray(0, nslabs)
-    this.words = new Uint32Array(bytes.buffer, bytes.byteOffset, nslabs >>> 2)
-    this.longest = bytes.subarray(nslabs, slotTableBytes(nslabs))
+    const segments = segmentsOf(nslabs)
+    this.bits = new Uint32Array(bytes.buffer, bytes.byteOffset, segments * SEGMENT_WORDS)
+    this.longest = bytes.subarray(segments * SEGMENT_WORDS * 4, slotTableBytes(nslabs))
   }
 
-  /** swiotlb_init_io_tlb_pool: every slot free. */
+  /** swiotlb_init_io_tlb_pool: every slot free (and the slots past the pool's end, used). */
   reset(): void {
-    const { list, longest, nslabs } = this
-    for (let i = 0; i < nslabs; i++) list[i] = Math.min(SEGMENT_SLOTS - (i % SEGMENT_SLOTS), nslabs - i)
+    const { bits, longest, nslabs } = this
+    bits.fill(0)
+    for (let i = nslabs; i < bits.length * 32; i++) bits[i >>> 5]! |= 1 << (i & 31)
     for (let g = 0; g < longest.length; g++) longest[g] = Math.min(SEGMENT_SLOTS, nslabs - g * SEGMENT_SLOTS)
+  }
+
+  /**
+   * The kernel's free-run counter of `slot` (io_tlb_slot.list): the free slots from it up to the next
+   * used slot or its segment's end; 0 when it is used.
+   */
+  run(slot: number): number {
+    const bits = this.bits
+    let k = slot >>> 5
+    const w = bits[k]! >>> (slot & 31)
+    if (w !== 0) return lowestBit(w)
+    let run = 32 - (slot & 31)
+    while ((++k & (SEGMENT_WORDS - 1)) !== 0) {
+      const v = bits[k]!
+      if (v !== 0) return run + lowestBit(v)
+      run += 32
+    }
+    return run
+  }
+
+  /** Every slot's free-run counter, as the kernel's `list` array holds them (tests and checks). */
+  counters(): Uint8Array {
+    const list = new Uint8Array(this.nslabs)
+    for (let i = 0; i < this.nslabs; i++) list[i] = this.run(i)
+    return list
   }
 
   /**
@@ -86,13 +127,12 @@ export class SlotTable {
     // would be kept as a double (a 10 % slower search of a fragmented pool); these are int32.
     const base = areaBase | 0
     const areaNslabs = areaSize | 0
-    const list = this.list
     if (matchMask === 0 && boundaryMask === 0) {
       // The kernel's loop, first pass, without its set-up: with no match mask and no boundary, the slot
       // at the cursor is taken when it is aligned and its free run is long enough (its segment's bound
       // is then long enough too). Else the loop below starts from the same slot.
       const slot = base + (cursor | 0)
-      if (list[slot]! >= nslots && ((this.startLow + (slot << SLOT_SHIFT)) & alignMask) === 0) {
+      if (this.run(slot) >= nslots && ((this.startLow + (slot << SLOT_SHIFT)) & alignMask) === 0) {
         this.#take(slot, nslots)
         return slot
       }
@@ -142,7 +182,7 @@ export class SlotTable {
           continue
         }
       }
-      const free = list[slot]!
+      const free = this.run(slot)
       if (free >= nslots) {
         if (span === 0 || ((shift + slot) & (span - 1)) + nslots <= span) {
           this.#take(slot, nslots)
@@ -172,23 +212,47 @@ export class SlotTable {
     return bound
   }
 
-  /** Sets a segment's bound to its longest free run (the largest `list` value in it). */
+  /** Sets a segment's bound to its longest free run. */
   #tighten(segment: number): void {
-    const list = this.list
     const from = segment * SEGMENT_SLOTS
     const to = Math.min(from + SEGMENT_SLOTS, this.nslabs)
     let max = 0
-    for (let i = from; i < to; i++) if (list[i]! > max) max = list[i]!
+    for (let i = from; i < to; ) {
+      const run = this.run(i)
+      if (run > max) max = run
+      i += run === 0 ? 1 : run
+    }
     this.longest[segment] = max
   }
 
+  /** Sets (`used`) or clears the bits of `nslots` slots from `slot`, all in one segment. */
+  #mark(slot: number, nslots: number, used: boolean): void {
+    const bits = this.bits
+    let k = slot >>> 5
+    let shift = slot & 31
+    for (let left = nslots; left > 0; k++) {
+      const n = left < 32 - shift ? left : 32 - shift
+      const mask = n === 32 ? -1 : ((1 << n) - 1) << shift
+      bits[k] = used ? bits[k]! | mask : bits[k]! & ~mask
+      left -= n
+      shift = 0
+    }
+  }
+
   #take(slot: number, nslots: number): void {
-    const list = this.list
-    // A short run is zeroed in place: fill() is a builtin call, ~35 ns of a 2-slot map + unmap.
-    if (nslots <= 8) for (let i = slot; i < slot + nslots; i++) list[i] = 0
-    else list.fill(0, slot, slot + nslots)
-    // The free run before the mapping, back to its segment's start, now ends at the mapping.
-    renumberFree(list, this.words, slot - 1, slot - (slot % SEGMENT_SLOTS), 0)
+    this.#mark(slot, nslots, true)
+  }
+
+  /** The first slot of the free run that ends at `slot` (itself when the slot before is used). */
+  #runStart(slot: number): number {
+    const bits = this.bits
+    let k = slot >>> 5
+    let w = bits[k]! & ((1 << (slot & 31)) - 1)
+    while (w === 0) {
+      if ((k & (SEGMENT_WORDS - 1)) === 0) return k << 5
+      w = bits[--k]!
+    }
+    return (k << 5) + 32 - Math.clz32(w)
   }
 
   /**
@@ -196,12 +260,8 @@ export class SlotTable {
    * Returns the length of the merged free run.
    */
   release(slot: number, nslots: number): number {
-    const list = this.list
-    const end = slot + nslots
-    const words = this.words
-    let count = end % SEGMENT_SLOTS !== 0 && end < this.nslabs ? list[end]! : 0
-    count = renumber(list, words, end - 1, slot, count)
-    count = renumberFree(list, words, slot - 1, slot - (slot % SEGMENT_SLOTS), count)
+    this.#mark(slot, nslots, false)
+    const count = this.run(this.#runStart(slot))
     if (count > this.longest[slot >>> SEGMENT_SHIFT]!) this.longest[slot >>> SEGMENT_SHIFT] = count
     return count
   }

@@ -15,8 +15,9 @@ import { SlotTable } from '../allocator/slot-table.js'
  *     line 5   blocking budget in use
  *     line 6   slow-path counters: failures, waits, grants, timeouts, aborts
  *     line 8+  one line per area: lock, index, used, hiwater, batched delta, generation
- *   list    (Uint8Array, nslabs + nslabs / 128) the slot table (allocator/slot-table.ts): the free-run
- *                                    counters (io_tlb_slot.list), then a bound per segment
+ *   list    (17 bytes per segment)   the slot table (allocator/slot-table.ts): a used bit per slot,
+ *                                    from which the kernel's free-run counters (io_tlb_slot.list)
+ *                                    are read, then a bound per segment
  *   slots   (Int32Array, 4 × nslabs) per slot holding a mapping's address: size, first slot,
  *                                    nslots | blocking | low address bits, generation
  *   waiters (Int32Array, 16 × capacity) the blocking FIFO's records (see wait-queue.ts)
@@ -27,8 +28,11 @@ import { SlotTable } from '../allocator/slot-table.js'
 export const LINE = 32
 
 export const MAGIC = 0x53574954 // 'SWIT'
-/** 2: the list buffer holds the per-segment bounds after the counters. */
-export const VERSION = 2
+/**
+ * 2: the list buffer holds the per-segment bounds after the counters. 3: it holds a used bit per slot
+ * (four words per segment) instead of the counters, then the bounds.
+ */
+export const VERSION = 3
 
 // line 0: config
 export const C_MAGIC = 0
@@ -126,8 +130,6 @@ export interface SharedViews {
   readonly meta: Int32Array
   /** The slot state and the area search, the single-threaded Pool's own (slot-table.ts). */
   readonly table: SlotTable
-  /** The free-run counters: `table.list`. */
-  readonly list: Uint8Array
   readonly slots: Int32Array
   readonly waiters: Int32Array
   readonly memory: Uint8Array | undefined
@@ -142,7 +144,6 @@ export function viewsOf(buffers: SharedBuffers): SharedViews {
   return {
     meta,
     table,
-    list: table.list,
     slots: new Int32Array(buffers.slots),
     waiters: new Int32Array(buffers.waiters),
     memory: buffers.memory === undefined ? undefined : new Uint8Array(buffers.memory),

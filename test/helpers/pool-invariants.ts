@@ -20,11 +20,12 @@ export function checkPool(pool: Pool, ranges: readonly SlotRange[]): void {
       used[i] = 1
     }
   }
+  const list = pool.slots.counters()
   let run = 0
   for (let i = pool.nslabs - 1; i >= 0; i--) {
     if ((i + 1) % SEGMENT_SLOTS === 0) run = 0
     run = used[i] ? 0 : run + 1
-    if (pool.list[i] !== run) throw new Error(`list[${i}] is ${pool.list[i]}, expected ${run}`)
+    if (list[i] !== run) throw new Error(`list[${i}] is ${list[i]}, expected ${run}`)
   }
   const total = used.reduce((a, b) => a + b, 0)
   if (pool.used !== total) throw new Error(`pool.used is ${pool.used}, expected ${total}`)
