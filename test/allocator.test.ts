@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.js'
+import { NO_ORIG_ADDR, SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.js'
 import { parseBytes } from '../src/allocator/size.js'
 import { SlotTable, slotTableBytes } from '../src/allocator/slot-table.js'
 import { SwiotlbAllocator } from '../src/allocator/swiotlb-allocator.js'
@@ -245,6 +245,38 @@ describe('SlotTable: the free-run counter read from used bits', () => {
             t.bits[slot >>> 5]! |= 1 << (slot & 31)
           }
           for (let i = 0; i < nslabs; i++) expect(t.run(i), `slot ${i}`).toBe(naive(used, i))
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+
+  it('property: a search that finds nothing leaves each segment it scanned with its exact longest run', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).map((n) => n * SEGMENT_SLOTS),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 400 }),
+        fc.nat(),
+        (nslabs, picks, at) => {
+          const t = table(nslabs)
+          const used = new Array<boolean>(nslabs).fill(false)
+          for (const p of picks) {
+            const slot = p % nslabs
+            used[slot] = true
+            t.bits[slot >>> 5]! |= 1 << (slot & 31)
+          }
+          const longest = (g: number): number => {
+            let max = 0
+            for (let i = g * SEGMENT_SLOTS; i < (g + 1) * SEGMENT_SLOTS; i++)
+              max = Math.max(max, naive(used, i))
+            return max
+          }
+          const segments = nslabs / SEGMENT_SLOTS
+          const wanted = Math.max(...Array.from({ length: segments }, (_, g) => longest(g))) + 1
+          fc.pre(wanted <= SEGMENT_SLOTS)
+          // Bounds start at 128 (reset): every segment may hold the request, so each is scanned.
+          expect(t.search(0, nslabs, at % nslabs, wanted, SLOT_MASK, 0, NO_ORIG_ADDR, 0)).toBe(-1)
+          for (let g = 0; g < segments; g++) expect(t.longest[g], `segment ${g}`).toBe(longest(g))
         },
       ),
       { numRuns: 500 },

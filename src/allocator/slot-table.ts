@@ -214,15 +214,29 @@ export class SlotTable {
 
   /** Sets a segment's bound to its longest free run. */
   #tighten(segment: number): void {
-    const from = segment * SEGMENT_SLOTS
-    const to = Math.min(from + SEGMENT_SLOTS, this.nslabs)
+    const bits = this.bits
     let max = 0
-    for (let i = from; i < to; ) {
-      const run = this.run(i)
-      if (run > max) max = run
-      i += run === 0 ? 1 : run
+    let run = 0 // free slots just before the bit being read
+    for (let k = segment * SEGMENT_WORDS, end = k + SEGMENT_WORDS; k < end; k++) {
+      const w = bits[k]!
+      // Word by word, then run by run inside a mixed word: a free run grows by the zeros below the
+      // next set bit and ends there; the set bits after it are stepped over at once.
+      for (let at = 0; at < 32; ) {
+        const rest = w >>> at
+        if (rest === 0) {
+          run += 32 - at
+          break
+        }
+        const zeros = lowestBit(rest)
+        run += zeros
+        if (run > max) max = run
+        run = 0
+        const free = ~(rest >>> zeros) // the set bits from there on, as zeros
+        if (free === 0) break // used to the word's end
+        at += zeros + lowestBit(free)
+      }
     }
-    this.longest[segment] = max
+    this.longest[segment] = run > max ? run : max
   }
 
   /** Sets (`used`) or clears the bits of `nslots` slots from `slot`, all in one segment. */
