@@ -31,7 +31,10 @@ export const uncontended: BenchCase = {
     // slots, measured ~200 µs an op).
     const sem = new Semaphore(1)
     const mutex = new Mutex()
-    const [d, s, m] = await compare(
+    // The floor of any map that returns a promise of a mapping: awaiting a promise fulfilled with an
+    // object (V8 looks up its `then`), with no work at all.
+    const token = { addr: 0 }
+    const [d, s, m, f] = await compare(
       [
         {
           name: 'dma-throttle map(4096, true) + unmap',
@@ -63,6 +66,13 @@ export const uncontended: BenchCase = {
             }
           },
         },
+        {
+          name: 'reference: floor, await Promise.resolve(object), no work',
+          batch,
+          fn: async () => {
+            for (let i = 0; i < batch; i++) await Promise.resolve(token)
+          },
+        },
       ],
       options,
     )
@@ -73,10 +83,11 @@ export const uncontended: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 1 },
       value: s!.nsPerOp / d!.nsPerOp,
-      raw: rawRows([d!, s!, m!]),
+      raw: rawRows([d!, s!, m!, f!]),
       notes: [
         'backing: false, default 64 MiB pool and throttle; each op awaits its map; Semaphore(1), its fastest n: `release` walks the weights from its value down to 1, so a Semaphore sized like this budget (26,214 slots) costs ~200 µs an op',
         `slower form kept as a row: Mutex acquire + release ÷ dma-throttle = ${fmt(m!.nsPerOp / d!.nsPerOp)}×`,
+        `the floor (an await of a promise fulfilled with an object, which any promise-returning map pays) is ${fmt(f!.nsPerOp / s!.nsPerOp)}× the anchor's whole acquire + release; dma-throttle's work above the floor: ${fmt(d!.nsPerOp - f!.nsPerOp)} ns/op`,
       ],
     })
   },
