@@ -4,6 +4,7 @@ import { NO_ORIG_ADDR, SEGMENT_SLOTS, SLOT_SIZE } from '../src/allocator/layout.
 import { parseBytes } from '../src/allocator/size.js'
 import { SlotTable, slotTableBytes } from '../src/allocator/slot-table.js'
 import { SwiotlbAllocator } from '../src/allocator/swiotlb-allocator.js'
+import { params } from './helpers/fc-params.js'
 import { checkPool, type SlotRange } from './helpers/pool-invariants.js'
 import { allocatorPool } from './helpers/pools.js'
 
@@ -114,7 +115,7 @@ describe('Pool: the free-run counter', () => {
         expect(p.slots.counters()).toEqual(initial)
         expect(p.used).toBe(0)
       }),
-      { numRuns: 200 },
+      params(200),
     )
   })
 })
@@ -225,10 +226,17 @@ describe('SlotTable: the free-run counter read from used bits', () => {
     return n
   }
 
-  const table = (nslabs: number): SlotTable => {
+  /** A table of `nslabs` slots with the slots `picks` name (modulo nslabs) used, and the same as booleans. */
+  const tableWith = (nslabs: number, picks: number[]): { t: SlotTable; used: boolean[] } => {
     const t = new SlotTable(new Uint8Array(slotTableBytes(nslabs)), nslabs, 0)
     t.reset()
-    return t
+    const used = new Array<boolean>(nslabs).fill(false)
+    for (const p of picks) {
+      const slot = p % nslabs
+      used[slot] = true
+      t.bits[slot >>> 5]! |= 1 << (slot & 31)
+    }
+    return { t, used }
   }
 
   it('property: run(slot) is the kernel counter for any set of used slots, pool ends included', () => {
@@ -237,17 +245,11 @@ describe('SlotTable: the free-run counter read from used bits', () => {
         fc.integer({ min: 1, max: 3 * SEGMENT_SLOTS + 7 }),
         fc.array(fc.nat(), { maxLength: 200 }),
         (nslabs, picks) => {
-          const t = table(nslabs)
-          const used = new Array<boolean>(nslabs).fill(false)
-          for (const p of picks) {
-            const slot = p % nslabs
-            used[slot] = true
-            t.bits[slot >>> 5]! |= 1 << (slot & 31)
-          }
+          const { t, used } = tableWith(nslabs, picks)
           for (let i = 0; i < nslabs; i++) expect(t.run(i), `slot ${i}`).toBe(naive(used, i))
         },
       ),
-      { numRuns: 500 },
+      params(500),
     )
   })
 
@@ -258,13 +260,7 @@ describe('SlotTable: the free-run counter read from used bits', () => {
         fc.array(fc.nat(), { minLength: 1, maxLength: 400 }),
         fc.nat(),
         (nslabs, picks, at) => {
-          const t = table(nslabs)
-          const used = new Array<boolean>(nslabs).fill(false)
-          for (const p of picks) {
-            const slot = p % nslabs
-            used[slot] = true
-            t.bits[slot >>> 5]! |= 1 << (slot & 31)
-          }
+          const { t, used } = tableWith(nslabs, picks)
           const longest = (g: number): number => {
             let max = 0
             for (let i = g * SEGMENT_SLOTS; i < (g + 1) * SEGMENT_SLOTS; i++)
@@ -279,7 +275,7 @@ describe('SlotTable: the free-run counter read from used bits', () => {
           for (let g = 0; g < segments; g++) expect(t.longest[g], `segment ${g}`).toBe(longest(g))
         },
       ),
-      { numRuns: 500 },
+      params(500),
     )
   })
 
@@ -291,13 +287,7 @@ describe('SlotTable: the free-run counter read from used bits', () => {
         fc.nat(),
         fc.nat(),
         (nslabs, picks, at, len) => {
-          const t = table(nslabs)
-          const used = new Array<boolean>(nslabs).fill(false)
-          for (const p of picks) {
-            const slot = p % nslabs
-            used[slot] = true
-            t.bits[slot >>> 5]! |= 1 << (slot & 31)
-          }
+          const { t, used } = tableWith(nslabs, picks)
           const slot = at % nslabs
           const segmentEnd = Math.min(nslabs, (Math.floor(slot / SEGMENT_SLOTS) + 1) * SEGMENT_SLOTS)
           const n = 1 + (len % (segmentEnd - slot))
@@ -312,7 +302,7 @@ describe('SlotTable: the free-run counter read from used bits', () => {
           for (let i = 0; i < nslabs; i++) expect(t.run(i), `slot ${i}`).toBe(naive(used, i))
         },
       ),
-      { numRuns: 500 },
+      params(500),
     )
   })
 })
