@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ArgumentRangeError, ArgumentTypeError, Swiotlb, type SwiotlbOptions } from '../src/index.js'
+import {
+  ArgumentRangeError,
+  ArgumentTypeError,
+  Swiotlb,
+  type SwiotlbOptions,
+  VirtualClock,
+} from '../src/index.js'
 import { testPool } from './helpers/pools.js'
 import { SLOT } from './helpers/throttle-harness.js'
 
@@ -37,6 +43,32 @@ describe('throttle.budgetBytes', () => {
     expect(dma.stats().throttle.blockingUsed).toBe(140)
     a.unmap()
     for (const w of waits) (await w).unmap()
+  })
+
+  it("in 'serialize' mode, is the RFC's high mark in bytes, which stays put as the pool grows", async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '1M', // 512 slots
+      backing: false,
+      clock,
+      throttle: { mode: 'serialize', budgetBytes: 256 * SLOT },
+      growth: { waitMs: 1, chunkBytes: '1M', maxBytes: '2M' },
+    })
+    const fill = [0, 1, 2, 3].map(() => dma.tryMap(128 * SLOT)!)
+    // 512 slots used, above the mark: throttled, it holds the semaphore until growth makes room.
+    const first = dma.map(SLOT, true)
+    await clock.advanceBy(10)
+    ;(await first).unmap()
+    expect(dma.stats()).toMatchObject({ nslabs: 1024, throttle: { highCount: 1 } })
+    fill[0]!.unmap()
+    // 384 slots used: above 256 slots, the mark given in bytes, though below half of the grown pool.
+    ;(await dma.map(SLOT, true)).unmap()
+    expect(dma.stats().throttle.highCount).toBe(2)
+    // A fraction given instead follows capacity: 384 is not above half of 1024 slots.
+    dma.setThrottle({ high: 0.5 })
+    ;(await dma.map(SLOT, true)).unmap()
+    expect(dma.stats().throttle.highCount).toBe(2)
+    for (const m of fill.slice(1)) m.unmap()
   })
 
   it('refuses a bad budget, high with budgetBytes, and throttle: true, naming the value', () => {

@@ -11,7 +11,9 @@ import { type Waiter, WaitQueue } from './wait-queue.js'
  *   else                                → map at once
  *
  * A throttled request takes a FIFO semaphore of 1 and keeps it until its own unmap. Thresholds are
- * fractions of the current capacity. A request that finds no slots fails, as in the RFC
+ * fractions of the current capacity, or, with `throttle.budgetBytes`, fixed in slots: the high mark is
+ * the budget and the low mark the same fraction of it that `low` is of `high`, both kept as the pool
+ * grows. A request that finds no slots fails, as in the RFC
  * (swiotlb_tbl_map_single gives the semaphore back and returns DMA_MAPPING_ERROR), with `whenFull:
  * 'fail'`: each throttled waiter in turn takes the semaphore, searches, and fails while the pool stays
  * full. With `whenFull: 'wait'` (the default: a blocking call never fails for a full pool) it keeps
@@ -59,7 +61,19 @@ export class SerializePolicy implements ThrottlePolicy {
 
   fastPath(): boolean {
     const { nslabs, used } = this.host
-    return !(used > this.thresholds.high * nslabs) && !(this.#held && used > this.thresholds.low * nslabs)
+    return !(used > this.#highMark(nslabs)) && !(this.#held && used > this.#lowMark(nslabs))
+  }
+
+  /** The RFC's high mark in slots: `high × nslabs`, or the budget fixed in bytes. */
+  #highMark(nslabs: number): number {
+    const fixed = this.thresholds.budgetSlots
+    return fixed === undefined ? this.thresholds.high * nslabs : fixed
+  }
+
+  /** The low mark in slots: `low × nslabs`, or, under a fixed high mark, `low / high` of it. */
+  #lowMark(nslabs: number): number {
+    const { budgetSlots, high, low } = this.thresholds
+    return budgetSlots === undefined ? low * nslabs : (budgetSlots * low) / high
   }
 
   admitted(nslots: number): void {
@@ -69,10 +83,10 @@ export class SerializePolicy implements ThrottlePolicy {
   submit(w: Waiter, tryNow = true): boolean {
     const { nslabs, used } = this.host
     let throttle = false
-    if (used > this.thresholds.high * nslabs) {
+    if (used > this.#highMark(nslabs)) {
       this.highCount++
       throttle = true
-    } else if (this.#held && used > this.thresholds.low * nslabs) {
+    } else if (this.#held && used > this.#lowMark(nslabs)) {
       this.lowCount++
       throttle = true
     }

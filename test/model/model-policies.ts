@@ -17,6 +17,15 @@ export function budgetOf(t: Thresholds, nslabs: number): number {
   return t.budgetSlots ?? Math.floor(t.high * nslabs)
 }
 
+/**
+ * The RFC's marks in slots ('serialize'): fractions of the current capacity, or, with a budget fixed in
+ * bytes, that budget and `low / high` of it (api.md, throttle options), kept as the pool grows.
+ */
+export function marksOf(t: Thresholds, nslabs: number): { high: number; low: number } {
+  if (t.budgetSlots === undefined) return { high: t.high * nslabs, low: t.low * nslabs }
+  return { high: t.budgetSlots, low: (t.budgetSlots * t.low) / t.high }
+}
+
 /** The largest the budget could ever be with `maxNslabs` of capacity. */
 export function maxBudgetOf(t: Thresholds, maxNslabs: number): number {
   return t.budgetSlots === undefined ? Math.floor(t.high * maxNslabs) : Math.min(t.budgetSlots, maxNslabs)
@@ -141,11 +150,12 @@ export class SerializeModel implements ModelPolicy {
   }
   submit(w: Waiting): boolean {
     const { nslabs, used } = this.host
+    const marks = marksOf(this.t, nslabs)
     let throttle = false
-    if (used > this.t.high * nslabs) {
+    if (used > marks.high) {
       this.highCount++
       throttle = true
-    } else if (this.held && used > this.t.low * nslabs) {
+    } else if (this.held && used > marks.low) {
       this.lowCount++
       throttle = true
     }
