@@ -25,6 +25,11 @@ export interface CaseResult {
   /** Unit of `value` and of the target: '×' for ratios. */
   unit: string
   pass: boolean | undefined
+  /**
+   * For a ratio taken between two contenders of one interleaved comparison: the lowest and highest of
+   * the per-round ratios, so a reader sees how far one run's rounds spread around the median.
+   */
+  spread?: readonly [number, number]
   raw: Measurement[]
   notes: string[]
   /** Set when the case could not run, with the reason. */

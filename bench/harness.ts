@@ -87,6 +87,15 @@ export async function compare(contenders: readonly Contender[], options: RunOpti
   return contenders.map((c, i) => ({ name: c.name, nsPerOp: median(perRound[i]!), rounds: perRound[i]! }))
 }
 
+/**
+ * The lowest and highest per-round ratio `num ÷ den` of two contenders of one `compare` (their rounds
+ * ran interleaved, so round i of each saw the same machine).
+ */
+export function spreadOf(num: Timing, den: Timing): [number, number] {
+  const ratios = num.rounds.map((n, i) => n / den.rounds[i]!)
+  return [Math.min(...ratios), Math.max(...ratios)]
+}
+
 /** The raw medians of a comparison, one row per contender, for a case's table. */
 export function rawRows(
   timings: readonly Timing[],

@@ -68,7 +68,8 @@ for (const c of selected) {
   const out = await c.run(options)
   for (const r of Array.isArray(out) ? out : [out]) {
     results.push(r)
-    const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}`
+    const spread = r.spread === undefined ? '' : ` (rounds ${fmt(r.spread[0])}–${fmt(r.spread[1])})`
+    const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}${spread}`
     console.log(
       `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     )

@@ -52,7 +52,8 @@ function targetText(r: CaseResult): string {
 
 function valueText(r: CaseResult): string {
   if (r.value === undefined) return '—'
-  return `${fmt(r.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}`
+  const spread = r.spread === undefined ? '' : ` (rounds ${fmt(r.spread[0])}–${fmt(r.spread[1])})`
+  return `${fmt(r.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}${spread}`
 }
 
 export function verdict(r: CaseResult): string {
@@ -123,7 +124,9 @@ npm run norm -- contended --shift            # the same with the scavenger's pha
   Collecting first makes the next 10,000-task batches run 2–3× slower while the young generation
   regrows, a cost no application pays; rotating the order shares out the neighbours' garbage.
 - The reported value for a contender is the median of its round values; the ratio is taken between
-  those medians. The machine is shared and noisy: ratios move by ±10–20 % between runs.
+  those medians. Beside a ratio, \`(rounds a–b)\` is the lowest and highest of that run's per-round
+  ratios (each round runs both contenders interleaved). The machine is shared and noisy: ratios move
+  by ±10–20 % between runs.
 - The contended cases run batches of 10,000 tasks, all started at once, and the young generation's
   scavenges can lock onto a batch's phase: a scavenge that lands while most tasks still wait copies
   them all, and p-limit's batches are as exposed as ours. Against p-limit, the manual form measured

@@ -1,5 +1,5 @@
 import { type BenchCase, result } from '../case.js'
-import { compare, rawRows } from '../harness.js'
+import { compare, rawRows, spreadOf } from '../harness.js'
 import { lib } from '../lib.js'
 
 const SIZE = 64 * 1024
@@ -49,6 +49,7 @@ export const bounce: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 0.5 },
       value: r!.nsPerOp / d!.nsPerOp,
+      spread: spreadOf(r!, d!),
       raw: [
         ...rawRows([d!, r!]),
         {

@@ -1,5 +1,5 @@
 import { type BenchCase, result } from '../case.js'
-import { compare, rawRows } from '../harness.js'
+import { compare, rawRows, spreadOf } from '../harness.js'
 import { lib } from '../lib.js'
 
 /**
@@ -31,6 +31,7 @@ export const poolSize: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 0.8 },
       value: s!.nsPerOp / b!.nsPerOp,
+      spread: spreadOf(s!, b!),
       raw: [
         ...rawRows([s!, b!]),
         { label: '4 KiB tryMap + unmap per second, 64 MiB pool', value: 1e9 / s!.nsPerOp, unit: 'ops/s' },

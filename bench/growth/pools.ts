@@ -1,5 +1,5 @@
 import { type BenchCase, type CaseResult, result } from '../case.js'
-import { compare, cpuNow, fmt, rawRows } from '../harness.js'
+import { compare, cpuNow, fmt, rawRows, spreadOf } from '../harness.js'
 import { lib } from '../lib.js'
 
 type Swiotlb = InstanceType<typeof lib.Swiotlb>
@@ -108,6 +108,7 @@ export const pools: BenchCase = {
         unit: '×',
         target: { kind: 'min', value: 0.67 },
         value: one / unmaps[2]!.nsPerOp,
+        spread: spreadOf(unmaps[0]!, unmaps[2]!),
         raw,
         notes: [
           `unmap(addr) ratio for 100 pools: ${fmt(one / unmaps[1]!.nsPerOp)}`,
@@ -122,6 +123,7 @@ export const pools: BenchCase = {
         unit: '×',
         target: { kind: 'min', value: 0.5 },
         value: oneMap / maps[2]!.nsPerOp,
+        spread: spreadOf(maps[0]!, maps[2]!),
         raw: rawRows(maps),
         notes: [
           `ratio for 100 pools: ${fmt(oneMap / maps[1]!.nsPerOp)}`,

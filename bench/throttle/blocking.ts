@@ -1,7 +1,7 @@
 import { Mutex, Semaphore } from 'async-mutex'
 import pLimit from 'p-limit'
 import { type BenchCase, result } from '../case.js'
-import { compare, fmt, rawRows } from '../harness.js'
+import { compare, fmt, rawRows, spreadOf } from '../harness.js'
 import { lib } from '../lib.js'
 import { floorTask, MinimalLimiter } from './reference.js'
 
@@ -83,6 +83,7 @@ export const uncontended: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 1 },
       value: s!.nsPerOp / d!.nsPerOp,
+      spread: spreadOf(s!, d!),
       raw: rawRows([d!, s!, m!, f!]),
       notes: [
         'backing: false, default 64 MiB pool and throttle; each op awaits its map; Semaphore(1), its fastest n: `release` walks the weights from its value down to 1, so a Semaphore sized like this budget (26,214 slots) costs ~200 µs an op',
@@ -178,6 +179,7 @@ export const contended: BenchCase = {
         unit: '×',
         target: { kind: 'min', value: 1.5 },
         value: p!.nsPerOp / dm!.nsPerOp,
+        spread: spreadOf(p!, dm!),
         raw: [raw[2]!, raw[1]!, raw[3]!],
         notes: [
           ...setup,
@@ -193,6 +195,7 @@ export const contended: BenchCase = {
         unit: '×',
         target: { kind: 'min', value: 2.5 },
         value: p!.nsPerOp / d!.nsPerOp,
+        spread: spreadOf(p!, d!),
         raw,
         notes: [
           ...setup,
@@ -282,6 +285,7 @@ export const weighted: BenchCase = {
       unit: '×',
       target: { kind: 'min', value: 1 },
       value: s!.nsPerOp / dm!.nsPerOp,
+      spread: spreadOf(s!, dm!),
       raw: rawRows([dm!, s!, d!, r!, mr!, m!, f!], 'ns/task'),
       notes: [
         `size '2M' (1024 slots), throttle { high: 0.25 }: budget 256 slots; request i maps (1 + (7919i + 13) mod 32) × 2048 bytes; mean ${fmt(weights.reduce((a, b) => a + b, 0) / TASKS)} slots`,
