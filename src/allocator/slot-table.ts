@@ -231,8 +231,10 @@ export class SlotTable {
         run += zeros
         if (run > max) max = run
         run = 0
-        const free = ~(rest >>> zeros) // the set bits from there on, as zeros
-        if (free === 0) break // used to the word's end
+        // Complemented, the used run starting here is the low zeros; the bits shifted in at the top
+        // become ones, so the count stops at the word's end. All zeros: a whole word in use.
+        const free = ~(rest >>> zeros)
+        if (free === 0) break
         at += zeros + lowestBit(free)
       }
     }
