@@ -133,7 +133,7 @@ export class SlotTable {
       // is then long enough too). Else the loop below starts from the same slot.
       const slot = base + (cursor | 0)
       if (this.run(slot) >= nslots && ((this.startLow + (slot << SLOT_SHIFT)) & alignMask) === 0) {
-        this.#take(slot, nslots)
+        this.#mark(slot, nslots, true)
         return slot
       }
     }
@@ -185,7 +185,7 @@ export class SlotTable {
       const free = this.run(slot)
       if (free >= nslots) {
         if (span === 0 || ((shift + slot) & (span - 1)) + nslots <= span) {
-          this.#take(slot, nslots)
+          this.#mark(slot, nslots, true)
           return slot
         }
         index = index + stride >= areaNslabs ? 0 : index + stride
@@ -253,10 +253,6 @@ export class SlotTable {
       left -= n
       shift = 0
     }
-  }
-
-  #take(slot: number, nslots: number): void {
-    this.#mark(slot, nslots, true)
   }
 
   /** The first slot of the free run that ends at `slot` (itself when the slot before is used). */

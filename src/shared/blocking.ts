@@ -55,8 +55,8 @@ export class BlockingPath {
     const start = this.clock.now()
     let outcome: WaitOutcome = 'granted'
     const state = queue.state(rec)
-    if (state === REFUSED) outcome = endedWithout(queue, rec)
-    else if (state !== GRANTED) {
+    if (state === GRANTED || state === REFUSED) outcome = endedWithout(queue, rec)
+    else {
       if (timeoutMs === 0) {
         if (queue.cancel(rec)) {
           queue.free(rec)

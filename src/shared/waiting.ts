@@ -9,8 +9,8 @@ import { CANCELLED, GRANTED, REFUSED, type SharedWaitQueue, WAITING } from './wa
 export type WaitOutcome = 'granted' | 'timeout' | 'abort' | 'full'
 
 /**
- * What became of a record that could not be cancelled (it was no longer waiting): granted, or refused
- * (then freed here, as its owner is done with it).
+ * What became of a record that is no longer waiting (and was not cancelled): granted, or refused (then
+ * freed here, as its owner is done with it).
  */
 export function endedWithout(queue: SharedWaitQueue, rec: number): WaitOutcome {
   if (queue.state(rec) !== REFUSED) return 'granted'
@@ -137,11 +137,7 @@ export function waitForGrantSync(
   const deadline = clock.now() + timeoutMs
   for (;;) {
     const state = Atomics.load(waiters, at)
-    if (state === GRANTED) return 'granted'
-    if (state === REFUSED) {
-      queue.free(rec)
-      return 'full'
-    }
+    if (state === GRANTED || state === REFUSED) return endedWithout(queue, rec)
     const left = deadline - clock.now()
     const woke = left > 0 ? Atomics.wait(waiters, at, WAITING, left) : 'timed-out'
     if (woke === 'timed-out') {
