@@ -151,4 +151,41 @@ describe('fairShare (blk-mq hctx_may_queue)', () => {
     await h.settle()
     expect(h.log.map((l) => l.split('@')[0])).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2'])
   })
+
+  // Rule 5 (docs/api.md): a newcomer from another device may pass a capped device, never a head that
+  // waits for budget or slots. Found by review: the rule used to follow a flag set by the last drain,
+  // so it did not hold until a release had drained, and held after the head had left.
+  it('a newcomer does not pass a head that waits for budget, from the moment it joins', async () => {
+    const h = harness({ size: '1M', throttle: { budgetBytes: 16 * 2048, fairShare: true } })
+    h.request('x', 10, { device: 'x' })
+    await h.settle()
+    h.request('a', 8, { device: 'a' }) // 10 + 8 > 16: waits for budget, within its share
+    h.request('b', 2, { device: 'b' }) // fits budget and share, but a head waits for budget
+    await h.settle()
+    expect([...h.held.keys()]).toEqual(['x'])
+    h.release('x')
+    await h.settle()
+    expect([...h.held.keys()]).toEqual(['a', 'b'])
+  })
+
+  it('a head that waited for slots and left holds nobody back afterwards', async () => {
+    // 8 MiB = 4096 slots, budget 4096: one device's share with two active is 2048.
+    const h = harness({ size: '8M', throttle: { high: 1, fairShare: true } })
+    const others = Array.from({ length: 31 }, () => h.dma.tryMap(128 * 2048)!)
+    for (let i = 0; i < 128; i++) others.push(h.dma.tryMap(2048)!)
+    h.request('a', 128, { device: 'a' }) // within budget and share: waits for slots
+    others.pop()!.unmap() // a drain: a's head still finds no room
+    expect(h.dma.cancelWaiting()).toBe(1)
+    await h.settle()
+    for (const m of others) m.unmap()
+    for (let i = 0; i < 16; i++) h.request(`b${i}`, 128, { device: 'b' })
+    h.request('d', 1, { device: 'd' })
+    await h.settle()
+    h.request('b16', 1, { device: 'b' }) // b holds its share (2048 of 4096 with 2 devices): capped
+    h.request('c', 1, { device: 'c' }) // fits budget and share; only a capped device waits
+    await h.settle()
+    expect(h.held.has('c')).toBe(true)
+    expect(h.held.has('b16')).toBe(false)
+    expect(h.dma.stats().throttle.waiting).toBe(1)
+  })
 })

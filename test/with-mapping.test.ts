@@ -187,6 +187,28 @@ describe('withMapping', () => {
     expectEmpty(dma, clock)
   })
 
+  it('starts callbacks in admission order when an events$ subscriber calls withMapping', async () => {
+    // Found by review: the 'map' event used to reach subscribers before the caller's reaction was
+    // registered, so a subscriber's own withMapping started its callback first.
+    const { clock, dma } = testPool(POOL)
+    const order: string[] = []
+    let nested: Promise<void> | undefined
+    const sub = dma.events$.subscribe((e) => {
+      if (e.type !== 'map') return
+      order.push(`admitted ${e.size}`)
+      nested ??= dma.withMapping(SLOT, true, () => {
+        order.push(`fn ${SLOT}`)
+      })
+    })
+    await dma.withMapping(2 * SLOT, true, () => {
+      order.push(`fn ${2 * SLOT}`)
+    })
+    await nested
+    sub.unsubscribe()
+    expect(order).toEqual([`admitted ${2 * SLOT}`, `admitted ${SLOT}`, `fn ${2 * SLOT}`, `fn ${SLOT}`])
+    expectEmpty(dma, clock)
+  })
+
   it('times out and aborts like map, leaving nothing behind and never calling fn', async () => {
     const { clock, dma } = testPool(POOL)
     const hold = await dma.map(128 * SLOT, true)

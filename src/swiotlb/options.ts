@@ -83,7 +83,7 @@ export interface MapOptions {
   cpu?: number
   /**
    * The device's min_align_mask: these bits of the buffer's offset are kept in `addr` (any bits below
-   * 2^30, as dma_set_min_align_mask takes; devices use 2^k - 1). A map by byte count keeps none.
+   * 2^30; devices use 2^k - 1; the kernel also takes bits 30-31, see docs/api.md). A map by byte count keeps none.
    */
   minAlignMask?: number
   /** Alignment of the allocation's start (a mask, 2^k - 1). */

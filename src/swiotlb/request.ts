@@ -24,7 +24,7 @@ export function isMask(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 30 && (n & (n + 1)) === 0
 }
 
-/** Any bits below 2^30 (min_align_mask: dma_set_min_align_mask takes any value). */
+/** Any bits below 2^30 (min_align_mask; the kernel's unsigned int also takes bits 30-31: docs/api.md). */
 export function isBitMask(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 30
 }

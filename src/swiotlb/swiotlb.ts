@@ -85,10 +85,19 @@ export class Swiotlb implements MappingOwner {
     if (typeof callback !== 'function')
       return Promise.reject(new ArgumentTypeError('fn', 'a function (mapping) => value', callback))
     const mayBlock = typeof mayBlockOrFn === 'function' ? undefined : mayBlockOrFn
-    const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
-    if (r instanceof Mapping) return runWithMapping(Promise.resolve(r), callback)
-    // A queued call's promise settles with its waiter, which holds the callback (see runQueued).
-    return runQueued(r as Promise<PendingCall>) as Promise<R>
+    // The events wait until the callback's reaction is registered: a subscriber's own withMapping
+    // (called when it sees this one's 'map') then registers after it, and callbacks start in
+    // admission order.
+    const streams = this.#ctx.streams
+    const held = streams.hold()
+    try {
+      const r = this.#request(buf, mayBlock, callback as MappingCallback<unknown>)
+      if (r instanceof Mapping) return runWithMapping(Promise.resolve(r), callback)
+      // A queued call's promise settles with its waiter, which holds the callback (see runQueued).
+      return runQueued(r as Promise<PendingCall>) as Promise<R>
+    } finally {
+      streams.release(held)
+    }
   }
 
   /**

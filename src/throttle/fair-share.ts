@@ -27,8 +27,6 @@ export class FairSharePolicy extends BudgetedPolicy {
   readonly #ring: DeviceState[] = []
   #cursor = 0
   #active = 0
-  /** True when the last drain left a head waiting for budget or slots rather than for its share. */
-  #starved = false
 
   /** The cap of each active device now. */
   share(): number {
@@ -59,7 +57,7 @@ export class FairSharePolicy extends BudgetedPolicy {
   }
 
   fastPath(nslots: number, device: string): boolean {
-    if (this.#starved && this.waiting !== 0) return false
+    if (this.waiting !== 0 && this.#headWaitsForRoom()) return false
     // Only reads: an entry is made when a request is admitted or queued, never for one refused later.
     const s = this.#devices.get(device)
     if (s === undefined) return this.#fits(0, nslots)
@@ -99,11 +97,27 @@ export class FairSharePolicy extends BudgetedPolicy {
   }
 
   /**
+   * True when a device head within its share waits: then only the budget or the slots hold it, and a
+   * newcomer from another device must not pass it (rule 5). Worked out from the queues as they are
+   * now, so that it holds from the moment a head joins and stops when it leaves, whatever drained
+   * last. A head larger than the whole budget waits for growth: holding others back for it could hang
+   * them on an idle pool. O(devices with waiters).
+   */
+  #headWaitsForRoom(): boolean {
+    const share = this.share()
+    const budget = this.budget()
+    for (const s of this.#ring) {
+      const w = s.queue.head!
+      if (s.used + w.nslots <= share && w.nslots <= budget) return true
+    }
+    return false
+  }
+
+  /**
    * Serves device heads round-robin from the cursor: the first head within its device's share, the
    * budget and the slots goes. False after a full turn of the ring that admitted nobody.
    */
   protected put(): boolean {
-    this.#starved = false
     const ring = this.#ring
     for (let idle = 0; idle < ring.length; idle++) {
       if (this.#cursor >= ring.length) this.#cursor = 0
@@ -118,9 +132,6 @@ export class FairSharePolicy extends BudgetedPolicy {
           if (refused) this.#settle(s)
           return true
         }
-        // Hold newcomers back only for a head that releases can satisfy; one larger than the whole
-        // budget waits for growth, and holding others back for it could hang them on an idle pool.
-        if (w.nslots <= this.budget()) this.#starved = true
       }
       this.#cursor++
     }

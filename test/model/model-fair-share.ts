@@ -67,6 +67,14 @@ export class FairShareModel implements ModelPolicy {
       this.host.feasible(w)
     )
   }
+  #headWaitsForRoom(): boolean {
+    const share = this.share(this.#active())
+    return this.ring.some((name) => {
+      const d = this.devices.get(name)!
+      const head = d.queue[0]!
+      return d.used + head.nslots <= share && head.nslots <= this.budget
+    })
+  }
   #admit(w: Waiting, d: Device): void {
     d.used += w.nslots
     this.blockingUsed += w.nslots
@@ -75,13 +83,12 @@ export class FairShareModel implements ModelPolicy {
 
   submit(w: Waiting): boolean {
     const d = this.#device(w.device)
-    if (d.queue.length === 0 && this.#admissible(w, true)) {
-      // With nobody waiting a request that fits is admitted at once; with other devices waiting the
-      // real pool may hold it back behind a head starved for budget, so either answer is allowed.
-      if (this.waiters().length === 0 || this.host.realAdmitsNext() === w.id) {
-        this.#admit(w, d)
-        return true
-      }
+    // api.md rule 5: a newcomer that fits is admitted at once, even while a capped device waits, but
+    // not while some device's head within its share waits (for budget or slots); a head larger than
+    // the whole budget, which only growth can let in, holds nobody back.
+    if (d.queue.length === 0 && this.#admissible(w, true) && !this.#headWaitsForRoom()) {
+      this.#admit(w, d)
+      return true
     }
     this.highCount++
     d.queue.push(w)

@@ -28,6 +28,17 @@ export const sizeArb = fc.oneof(
   fc.integer({ min: 253_952, max: 262_144 }),
 )
 
+/**
+ * Any min_align_mask the API takes (bits below 2^30), not only the 2^k − 1 devices use: a few random
+ * bits, mostly among 11..21 where they meet slot and segment bits, or a random mask of any bits.
+ */
+const anyBitsArb = fc.oneof(
+  fc
+    .uniqueArray(fc.integer({ min: 0, max: 21 }), { minLength: 1, maxLength: 4 })
+    .map((bits) => bits.reduce((mask, b) => mask | (1 << b), 0)),
+  fc.integer({ min: 0, max: 2 ** 30 - 1 }),
+)
+
 export function mapArb(options: { offsets: boolean; boundaries: boolean }): fc.Arbitrary<MapDraw> {
   return fc.record({
     cpu: fc.nat(7),
@@ -39,8 +50,14 @@ export function mapArb(options: { offsets: boolean; boundaries: boolean }): fc.A
           fc.constant(undefined),
         )
       : fc.constant(undefined),
-    minAlignMask: fc.constantFrom(...MIN_ALIGN_MASKS),
-    allocAlignMask: fc.constantFrom(...ALLOC_ALIGN_MASKS, 0, 0),
+    minAlignMask: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...MIN_ALIGN_MASKS) },
+      { weight: 1, arbitrary: anyBitsArb },
+    ),
+    allocAlignMask: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...ALLOC_ALIGN_MASKS, 0, 0) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }).map((k) => 2 ** k - 1) },
+    ),
     segBoundaryMask: options.boundaries ? fc.constantFrom(...BOUNDARY_MASKS, 0, 0) : fc.constant(0),
   })
 }
