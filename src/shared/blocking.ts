@@ -2,6 +2,7 @@ import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Clock } from '../clock/clock.js'
 import { MappingTooLargeError, SwiotlbFullError, ThrottleTimeoutError } from '../errors.js'
 import type { RequestSpec } from '../swiotlb/request.js'
+import { reasonOf } from '../swiotlb/signal-watch.js'
 import { SharedQueueFullError } from './errors.js'
 import {
   C_BUDGET,
@@ -14,7 +15,14 @@ import {
 } from './layout.js'
 import type { SharedMapping } from './mapping.js'
 import { GRANTED, REFUSED, type SharedWaitQueue } from './wait-queue.js'
-import { endedWithout, KeepAlive, type WaitOutcome, waitForGrant, waitForGrantSync } from './waiting.js'
+import {
+  AbortWatch,
+  endedWithout,
+  KeepAlive,
+  type WaitOutcome,
+  waitForGrant,
+  waitForGrantSync,
+} from './waiting.js'
 
 /** What a mapping is made from once its slots are found. */
 export type Granted = Pick<RequestSpec, 'sizeBytes' | 'nslots' | 'dir' | 'orig'>
@@ -42,30 +50,50 @@ export class BlockingPath {
 
   async map(spec: RequestSpec): Promise<SharedMapping> {
     const signal = spec.signal
-    if (signal?.aborted) {
+    // The signal as read once at parse time: an aborted one rejects even when there is room.
+    if (spec.signalAborted) {
       Atomics.add(this.views.meta, N_ABORTS, 1)
-      throw signal.reason
+      throw spec.signalReason
     }
     const fast = this.#fastPath(spec)
     if (fast !== undefined) return fast
+    // The listener goes on before the record is queued: an addEventListener that throws, or fires at
+    // once, then leaves nothing to undo.
+    const abort = signal === undefined ? undefined : new AbortWatch(spec)
+    if (abort?.fired === true) {
+      abort.remove()
+      Atomics.add(this.views.meta, N_ABORTS, 1)
+      throw reasonOf(signal!)
+    }
+    let rec: number
+    try {
+      rec = this.#enqueue(spec)
+    } catch (error) {
+      abort?.remove()
+      throw error
+    }
     const queue = this.queue
-    const rec = this.#enqueue(spec)
     const { timeoutMs, sizeBytes } = spec
     const request = copy(spec)
     const start = this.clock.now()
     let outcome: WaitOutcome = 'granted'
     const state = queue.state(rec)
-    if (state === GRANTED || state === REFUSED) outcome = endedWithout(queue, rec)
-    else {
-      if (timeoutMs === 0) {
-        if (queue.cancel(rec)) {
-          queue.free(rec)
-          outcome = 'timeout'
-        } else outcome = endedWithout(queue, rec)
-      } else {
-        const limits = { timeoutMs, signal }
-        outcome = await waitForGrant(queue, this.views.waiters, rec, this.clock, limits, this.keepAlive)
-      }
+    if (state === GRANTED || state === REFUSED || timeoutMs === 0) {
+      abort?.remove()
+      if (state === GRANTED || state === REFUSED) outcome = endedWithout(queue, rec)
+      else if (queue.cancel(rec)) {
+        queue.free(rec)
+        outcome = 'timeout'
+      } else outcome = endedWithout(queue, rec)
+    } else {
+      outcome = await waitForGrant(
+        queue,
+        this.views.waiters,
+        rec,
+        this.clock,
+        { timeoutMs, abort },
+        this.keepAlive,
+      )
     }
     return this.#settle(rec, outcome, request, this.clock.now() - start, timeoutMs, sizeBytes, signal)
   }
@@ -90,7 +118,10 @@ export class BlockingPath {
     if (queue.waiting !== 0 || !queue.reserve(spec.nslots)) return undefined
     const m = this.host.allocate(spec, true)
     if (m !== undefined) return m
+    // The budget goes back, and whoever queued while it was held gets it now: a grant pass, as after
+    // an unmap (without one, a head that came in meanwhile could wait for a release that never comes).
     queue.unreserve(spec.nslots)
+    queue.drain()
     return undefined
   }
 
@@ -116,7 +147,7 @@ export class BlockingPath {
     }
     if (outcome === 'abort') {
       Atomics.add(meta, N_ABORTS, 1)
-      throw signal!.reason
+      throw reasonOf(signal!)
     }
     if (outcome === 'full') {
       Atomics.add(meta, N_FAILURES, 1)

@@ -6,6 +6,11 @@ import { byteLengthOf, copyInto } from '../swiotlb/view.js'
 /** What a SharedMapping needs from the pool that made it. */
 export interface SharedMappingOwner {
   unmap(mapping: SharedMapping, options?: UnmapOptions): void
+  /**
+   * Runs `fn` while `mapping` still holds its slots (under its area's lock); false, and nothing run,
+   * when another thread unmapped it by address.
+   */
+  whileHeld(mapping: SharedMapping, fn: () => void): boolean
 }
 
 /**
@@ -14,8 +19,9 @@ export interface SharedMappingOwner {
  * copied in at map time and back at unmap ('from-device' and 'bidirectional'), as with Mapping.
  *
  * Another thread may unmap it by address (`pool.unmap(addr)`); that frees the slots without copying
- * back, and this object's own unmap then throws InvalidUnmapError (its generation no longer matches),
- * even after a later mapping took the same address.
+ * back, and from then on this object's `unmap`, `bytes`, `syncForDevice` and `syncForCpu` throw
+ * InvalidUnmapError (its generation no longer matches), even after a later mapping took the same
+ * address: it never reads or writes another mapping's bytes.
  */
 export class SharedMapping implements Disposable {
   /** False once unmapped through this object. */
@@ -46,21 +52,44 @@ export class SharedMapping implements Disposable {
   /** The device's view: exactly this mapping's bytes of the shared bounce buffer. */
   get bytes(): Uint8Array {
     this.#assertLive('bytes')
-    if (this.memory === undefined) throw new NoBackingMemoryError(this.addr)
-    return this.memory.subarray(this.offset, this.offset + this.size)
+    const memory = this.memory
+    if (memory === undefined) throw new NoBackingMemoryError(this.addr)
+    this.#held('bytes', () => {})
+    return memory.subarray(this.offset, this.offset + this.size)
   }
 
   /** Copies the caller's buffer into the bounce buffer again (dma_sync_single_for_device). */
   syncForDevice(): void {
     this.#assertLive('syncForDevice')
-    if (this.orig !== undefined && this.dir !== 'from-device') this.memory!.set(this.#orig(), this.offset)
+    if (this.orig !== undefined && this.dir !== 'from-device') {
+      const orig = this.#orig()
+      this.#held('syncForDevice', () => this.memory!.set(orig, this.offset))
+    }
   }
 
   /** Copies the bounce buffer back to the caller's buffer (dma_sync_single_for_cpu). */
   syncForCpu(): void {
     this.#assertLive('syncForCpu')
-    if (this.orig !== undefined && this.dir !== 'to-device')
-      copyInto(this.#orig(), this.memory!.subarray(this.offset, this.offset + this.size))
+    if (this.orig !== undefined && this.dir !== 'to-device') {
+      this.#orig()
+      this.#held('syncForCpu', () => this.copyBack())
+    }
+  }
+
+  /**
+   * @internal The copy back, for a caller that holds the area lock and has checked the generation
+   * (the pool's release): bounce bytes to the caller's buffer, or a throw when it was detached.
+   */
+  copyBack(): void {
+    copyInto(this.#orig(), this.memory!.subarray(this.offset, this.offset + this.size))
+  }
+
+  /** Runs `fn` while the slots are still this mapping's; throws once another thread unmapped it. */
+  #held(what: string, fn: () => void): void {
+    if (!this.owner.whileHeld(this, fn))
+      throw new InvalidUnmapError(
+        `${what} on mapping at 0x${this.addr.toString(16)}: unmapped already by another thread`,
+      )
   }
 
   unmap(options?: UnmapOptions): void {

@@ -130,7 +130,7 @@ export class SharedPool {
     addrOffset: number,
     size: number,
     generation: number,
-    copyBack: { syncForCpu(): void } | undefined,
+    copyBack: { copyBack(): void } | undefined,
   ): ReleaseRefusal | undefined {
     const { meta, table, slots, nslabs, areaNslabs } = this.views
     if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return 'not-mapped'
@@ -151,7 +151,7 @@ export class SharedPool {
     // another thread unmapped by address, and a later one took over, is never copied from.
     if (copyBack !== undefined) {
       try {
-        copyBack.syncForCpu()
+        copyBack.copyBack()
       } catch (error) {
         unlock(meta, at + A_LOCK)
         throw error
@@ -168,6 +168,29 @@ export class SharedPool {
     this.releasedSlots = nslots
     this.releasedBlocking = shapeBlocking(s)
     return undefined
+  }
+
+  /**
+   * Runs `fn` under the area lock while the mapping at `addrOffset` is still the one of `generation`
+   * (a thread's own SharedMapping, which another thread may have unmapped by address, the slots then
+   * going to a later mapping). False, and nothing run, once it is gone.
+   */
+  whileLive(addrOffset: number, generation: number, fn: () => void): boolean {
+    const { meta, slots, nslabs, areaNslabs } = this.views
+    if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return false
+    const record = (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
+    const at = areaAt(((addrOffset >>> SLOT_SHIFT) / areaNslabs) | 0)
+    lock(meta, at + A_LOCK)
+    try {
+      const live =
+        slots[record + S_SIZE]! !== 0 &&
+        shapeLow(slots[record + S_SHAPE]!) === (addrOffset & (SLOT_SIZE - 1)) &&
+        slots[record + S_GENERATION] === generation
+      if (live) fn()
+      return live
+    } finally {
+      unlock(meta, at + A_LOCK)
+    }
   }
 
   /** The size recorded for a live mapping at `addrOffset`, or 0. Racy outside the area lock. */

@@ -1,8 +1,9 @@
 import type { Clock, TimerHandle } from '../clock/clock.js'
-import { ArgumentRangeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
+import { ArgumentRangeError, ArgumentTypeError, InvalidUnmapError, SwiotlbFullError } from '../errors.js'
 import type { UnmapOptions } from '../swiotlb/mapping.js'
 import type { MapOptions } from '../swiotlb/options.js'
 import { RequestSpec } from '../swiotlb/request.js'
+import { byteLengthOf } from '../swiotlb/view.js'
 import { BlockingPath, type Granted } from './blocking.js'
 import { checkHandle, createBuffers, type SharedSwiotlbHandle } from './handle.js'
 import {
@@ -167,7 +168,13 @@ export class SharedSwiotlb implements Disposable {
     const memory = this.#views.memory
     // Always copy the caller's bytes in, whatever the direction: the device never sees the bytes of a
     // mapping that held these slots before (the DMA_FROM_DEVICE info leak).
-    if (memory !== undefined && req.orig !== undefined) memory.set(req.orig, addrOffset)
+    // A waiter's buffer may have been detached or shrunk meanwhile: the slots are then zeroed (as
+    // Swiotlb does), and the mapping is still the waiter's.
+    const orig = req.orig
+    if (memory !== undefined && orig !== undefined) {
+      if (byteLengthOf(orig) === req.sizeBytes) memory.set(orig, addrOffset)
+      else memory.fill(0, addrOffset, addrOffset + req.sizeBytes)
+    }
     return new SharedMapping(
       this,
       POOL_START + addrOffset,
@@ -196,15 +203,21 @@ export class SharedSwiotlb implements Disposable {
       throw new InvalidUnmapError(
         `unmap of mapping at 0x${addr.toString(16)}: not live in this thread's view`,
       )
-    const size = options?.size ?? -1
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      throw new ArgumentTypeError('options', 'an object { size?, skipCpuSync? }', options)
+    const given = options?.size
+    // -1 skips the size check; a size no mapping can have (not a whole number >= 1) matches none.
+    const size = given === undefined ? -1 : Number.isSafeInteger(given) && given >= 1 ? given : 0
     const addrOffset = addr - POOL_START
     const copyBack =
-      byObject && options?.skipCpuSync !== true && target.orig !== undefined ? target : undefined
+      byObject && options?.skipCpuSync !== true && target.orig !== undefined && target.dir !== 'to-device'
+        ? target
+        : undefined
     const refusal = this.#pool.release(addrOffset, size, byObject ? target.generation : -1, copyBack)
     if (refusal !== undefined) {
       const why =
         refusal === 'size'
-          ? `size ${size} does not match the mapping's ${this.#pool.sizeAt(addrOffset)} bytes`
+          ? `size ${String(given)} does not match the mapping's ${this.#pool.sizeAt(addrOffset)} bytes`
           : refusal === 'stale'
             ? 'unmapped already by another thread'
             : 'not a live mapping'
@@ -214,6 +227,11 @@ export class SharedSwiotlb implements Disposable {
     const queue = this.#queue
     if (this.#pool.releasedBlocking) queue.unreserve(this.#pool.releasedSlots)
     queue.drain()
+  }
+
+  /** @internal SharedMappingOwner: runs `fn` while `mapping` still holds its slots. */
+  whileHeld(mapping: SharedMapping, fn: () => void): boolean {
+    return this.#pool.whileLive(mapping.offset, mapping.generation, fn)
   }
 
   /** A snapshot of the whole pool (all threads). */

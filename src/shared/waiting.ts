@@ -1,5 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Clock, TimerHandle } from '../clock/clock.js'
+import { ArgumentTypeError } from '../errors.js'
+import { callSignal, type RequestSpec, type SignalMethod } from '../swiotlb/request.js'
 import { CANCELLED, GRANTED, REFUSED, type SharedWaitQueue, WAITING } from './wait-queue.js'
 
 /**
@@ -61,9 +63,50 @@ export class KeepAlive {
   }
 }
 
+/**
+ * A waiter's abort listener, added before its record is queued, through the signal's methods as read
+ * at parse time (RequestSpec): an addEventListener that throws is an ArgumentTypeError naming the
+ * signal with nothing to undo, and one that fires the listener at once leaves `fired` set.
+ */
+export class AbortWatch {
+  fired = false
+  #onFire: (() => void) | undefined = undefined
+  readonly #signal: AbortSignal
+  readonly #remove: SignalMethod
+  readonly #listener = (): void => {
+    this.fired = true
+    this.#onFire?.()
+  }
+
+  constructor(spec: Pick<RequestSpec, 'signal' | 'signalAdd' | 'signalRemove'>) {
+    this.#signal = spec.signal!
+    this.#remove = spec.signalRemove!
+    try {
+      callSignal(spec.signalAdd!, this.#signal, ['abort', this.#listener, { once: true }])
+    } catch {
+      throw new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', this.#signal)
+    }
+  }
+
+  /** What a firing does from now on (it cancels the record, once there is one). */
+  onFire(fn: () => void): void {
+    this.#onFire = fn
+  }
+
+  remove(): void {
+    this.#onFire = undefined
+    try {
+      callSignal(this.#remove, this.#signal, ['abort', this.#listener])
+    } catch {
+      // A removeEventListener that throws is the caller's; the listener is disarmed above.
+    }
+  }
+}
+
 export interface WaitLimits {
   timeoutMs: number
-  signal: AbortSignal | undefined
+  /** The waiter's abort listener, already added (see AbortWatch). */
+  abort: AbortWatch | undefined
 }
 
 /**
@@ -84,12 +127,9 @@ export function waitForGrant(
     const at = queue.stateIndex(rec)
     let timer: TimerHandle | undefined
     let reason: WaitOutcome = 'timeout'
-    const onAbort = (): void => {
-      if (queue.cancel(rec)) reason = 'abort'
-    }
     const settle = (outcome: WaitOutcome): void => {
       if (timer !== undefined) clock.clearTimer(timer)
-      limits.signal?.removeEventListener('abort', onAbort)
+      limits.abort?.remove()
       keepAlive.release()
       if (outcome !== 'granted') queue.free(rec)
       resolve(outcome)
@@ -111,7 +151,9 @@ export function waitForGrant(
       }
     }
     keepAlive.hold()
-    if (limits.signal !== undefined) limits.signal.addEventListener('abort', onAbort, { once: true })
+    limits.abort?.onFire(() => {
+      if (queue.cancel(rec)) reason = 'abort'
+    })
     if (Number.isFinite(limits.timeoutMs)) {
       timer = clock.setTimer(limits.timeoutMs, () => {
         timer = undefined

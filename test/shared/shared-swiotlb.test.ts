@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ArgumentTypeError,
   InvalidUnmapError,
   MappingTooLargeError,
   NoBackingMemoryError,
@@ -114,9 +115,16 @@ describe('SharedSwiotlb mappings', () => {
       () => pool.unmap(m.addr + 1),
       () => pool.unmap(m.addr + SEG * 4),
       () => pool.unmap(m.addr, { size: 4096 }),
+      // Found by review: -1 was also the internal "no size check", so it freed the mapping.
+      () => pool.unmap(m.addr, { size: -1 }),
+      () => pool.unmap(m.addr, { size: 5000.5 }),
+      () => pool.unmap(m.addr, { size: '5000' as never }),
       () => pool.unmap(Number.NaN),
     ]
     for (const t of tries) expect(t).toThrow(InvalidUnmapError)
+    expect(() => pool.unmap(m.addr, 5 as never)).toThrow(ArgumentTypeError)
+    expect(() => pool.unmap(m.addr, 5 as never)).toThrow(/got 5/)
+    expect(() => pool.unmap(m.addr, { size: -1 })).toThrow(/size -1 does not match the mapping's 5000 bytes/)
     expect([pool.stats(), new Uint8Array(pool.handle.list)]).toEqual(before)
     m.unmap({ size: 5000 })
     expect(() => m.unmap()).toThrow(InvalidUnmapError)
@@ -131,6 +139,9 @@ describe('SharedSwiotlb mappings', () => {
     const next = b.tryMap(new Uint8Array(SEG).fill(2))!
     expect(next.addr).toBe(old.addr)
     expect(() => old.unmap()).toThrow(/unmapped already by another thread/)
+    // Found by review: the stale object's bytes and syncs reached the next mapping's bounce memory.
+    for (const use of [() => old.bytes, () => old.syncForDevice(), () => old.syncForCpu()])
+      expect(use).toThrow(/unmapped already by another thread/)
     expect([next.bytes[0], a.stats().used]).toEqual([2, 128])
     checkShared(a.handle, { live: [rangeOf(a.handle, next)], waiting: 0 })
   })
@@ -206,6 +217,63 @@ describe('SharedSwiotlb blocking maps', () => {
     })
     expect(pool.stats().throttle).toMatchObject({ waiting: 0, aborts: 2 })
     expect(clock.pendingTimers).toBe(0)
+    checkShared(pool.handle, { live: held.map((h) => rangeOf(pool.handle, h)), waiting: 0 })
+  })
+
+  it('a waiter whose buffer is detached while it waits gets its slots, zeroed', async () => {
+    // Found by review: the grant copied from the detached buffer and threw, losing slot and budget.
+    const pool = new SharedSwiotlb({ size: SEG, areas: 1, throttle: { high: 0.5 } })
+    const held = await pool.map(new Uint8Array(64 * 2048), { mayBlock: true })
+    const buf = new Uint8Array(2048).fill(7)
+    const p = pool.map(buf, { mayBlock: true, dir: 'to-device' })
+    structuredClone(buf.buffer, { transfer: [buf.buffer] })
+    held.unmap()
+    const m = await outcome(p)
+    expect(m).toMatchObject({ size: 2048, slots: 1 })
+    const mapping = m as Awaited<typeof p>
+    expect(mapping.bytes.every((b) => b === 0)).toBe(true)
+    mapping.unmap()
+    expect(pool.stats()).toMatchObject({ used: 0, throttle: { blockingUsed: 0, waiting: 0 } })
+  })
+
+  it('a signal whose addEventListener throws is refused before the request queues, leaving nothing', async () => {
+    // Found by review: the listener went on after the record was queued, which then stayed, and its
+    // later grant held a slot and budget nobody owned.
+    const { clock, pool, held } = full()
+    const signal = {
+      aborted: false,
+      addEventListener() {
+        throw new Error('no listeners here')
+      },
+      removeEventListener() {},
+    }
+    const error = await outcome(pool.map(2048, { mayBlock: true, signal: signal as never }))
+    expect(error).toBeInstanceOf(ArgumentTypeError)
+    expect((error as Error).message).toMatch(/signal/)
+    expect(pool.stats().throttle).toMatchObject({ waiting: 0, blockingUsed: 256 })
+    for (const h of held) h.unmap()
+    expect(pool.stats()).toMatchObject({ used: 0, throttle: { blockingUsed: 0, grants: 0 } })
+    expect(clock.pendingTimers).toBe(0)
+    checkShared(pool.handle, { live: [], waiting: 0 })
+  })
+
+  it('a signal that fires inside addEventListener rejects with its reason, leaving nothing', async () => {
+    const { pool, held } = full()
+    const reason = new Error('fired as watched')
+    let removed = 0
+    const signal = {
+      aborted: false,
+      reason,
+      addEventListener(_type: string, listener: () => void) {
+        listener()
+      },
+      removeEventListener() {
+        removed++
+      },
+    }
+    expect(await outcome(pool.map(2048, { mayBlock: true, signal: signal as never }))).toBe(reason)
+    expect(removed).toBe(1)
+    expect(pool.stats().throttle).toMatchObject({ waiting: 0, aborts: 1 })
     checkShared(pool.handle, { live: held.map((h) => rangeOf(pool.handle, h)), waiting: 0 })
   })
 
