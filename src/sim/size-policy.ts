@@ -179,21 +179,23 @@ async function checkKernelPool(
 ): Promise<KernelCheck> {
   const { grid, seeds } = input
   const answer = grid.at(answerIndex)
-  let { parameter, pool } = bootParameter(answer.bytes, answer.areas, input.cpus)
+  let { parameter, pool, note } = bootParameter(answer.bytes, answer.areas, input.cpus)
   for (;;) {
     const index = grid.indexAtLeast(pool.bytes)
     if (index >= grid.length || grid.at(index).bytes !== pool.bytes) break
     if (await passesAt(index)) {
-      const rounded =
-        pool.bytes === answer.bytes
-          ? `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}`
-          : `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}: the kernel rounds ${Math.ceil(answer.bytes / 2048)} slots up to a power of two`
+      const why =
+        note ??
+        (pool.bytes === answer.bytes
+          ? undefined
+          : `the kernel rounds ${Math.ceil(answer.bytes / 2048)} slots up to a power of two`)
+      const rounded = `${formatBytes(pool.bytes)}, ${areaCount(pool.nareas)}${why === undefined ? '' : `: ${why}`}`
       const at = formatBytes(pool.bytes)
       const passed = input.evidence?.passedAt(at) ?? `0 failures in ${seeds.length} runs at ${at}`
       const line = `${parameter}   (${rounded}; ${passed})`
       return { parameter, bytes: pool.bytes, passed: true, line }
     }
-    ;({ parameter, pool } = bootParameter(pool.bytes * 2, answer.areas, input.cpus))
+    ;({ parameter, pool, note } = bootParameter(pool.bytes * 2, answer.areas, input.cpus))
   }
   return {
     parameter: null,
