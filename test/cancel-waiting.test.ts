@@ -134,6 +134,7 @@ describe('cancelWaiting', () => {
       [null, ArgumentTypeError],
       ['snail', ArgumentTypeError],
       [{ device: 7 }, ArgumentTypeError],
+      [[], ArgumentTypeError],
       [{ devices: 'snail' }, ArgumentRangeError],
     ]
     for (const [options, kind] of bad) {

@@ -199,7 +199,7 @@ export class Swiotlb implements MappingOwner {
   cancelWaiting(reason?: unknown, options?: { device?: string }): number {
     let device: string | undefined
     if (options !== undefined) {
-      if (typeof options !== 'object' || options === null)
+      if (typeof options !== 'object' || options === null || Array.isArray(options))
         throw new ArgumentTypeError('options', 'an object { device? }', options)
       for (const key of Object.keys(options)) {
         if (key !== 'device') throw new ArgumentRangeError('options', 'an object with the key device', key)
