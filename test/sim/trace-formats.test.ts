@@ -10,6 +10,7 @@ import {
   replayAll,
   type TraceEvent,
   TraceFormatError,
+  TraceLostEventsError,
   TraceOptionError,
 } from '../../src/sim/index.js'
 
@@ -178,12 +179,12 @@ describe('blkparse default output', () => {
     expect(list.every((e) => e.kind !== 'map' || e.mayBlock === undefined)).toBe(true)
   })
 
-  it('replays it: unpaired maps and unmaps per device, the rest passed over, the summary ignored', async () => {
+  it('replays it: unpaired maps and unmaps per device, the rest passed over, the summary read for skips only', async () => {
     const { summary, policies } = await replayAll(FIXTURE, { size: 4 << 20, areas: 1 }, ['fail'])
     expect(summary).toEqual({
       trace: 'blkparse-default.txt',
       format: 'blkparse',
-      lines: 23, // up to the summary's first line
+      lines: 31, // the summary too, read for its count of skipped events
       events: 12,
       passedOver: 8, // Q, G, I, the flush's D and C, the discard, P, U
       durationMs: 2.49,
@@ -217,6 +218,62 @@ describe('blkparse default output', () => {
     expect(await events(ok)).toMatchObject([{ kind: 'map', key: '8,0:8', sizes: [4096] }])
     const bad = file('b.txt', '  8,0    1        1     0.000001000   10  D   R 8 + 8 [fio]\n8,0 garbage\n')
     await expect(events(bad)).rejects.toThrow(/b\.txt:2: expected a blkparse line/)
+  })
+})
+
+describe('what the tools print around a trace, and lost events (found by review)', () => {
+  const CAPTURE = '# dma-throttle-trace v1\n1000 0 map nvme0 4096 4096 1 1 0x1000\n'
+  const BLK =
+    '  8,0    1        1     0.000001000   10  D   R 8 + 8 [fio]\n  8,0    1        2     0.000002000    0  C   R 8 + 8 [0]\n'
+
+  it("reads bpftrace's and blkparse's own first lines as what they are", async () => {
+    const capture = file('attach.trace', `Attaching 4 probes...\n${CAPTURE}`)
+    expect(await events(capture)).toMatchObject([{ kind: 'map', key: '0x1000', sizes: [4096] }])
+    const blk = file('input.txt', `Input file sda.blktrace.0 added\nInput file sda.blktrace.1 added\n${BLK}`)
+    expect(await events(blk)).toMatchObject([{ kind: 'map' }, { kind: 'unmap' }])
+    expect((await BlockHolds.load(blk)).count).toBe(1)
+  })
+
+  it('refuses a trace that says it lost events, naming the line and how to record again', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [`${CAPTURE}Lost 12 events\n`, /lost\.trace:3: bpftrace says "Lost 12 events".*BPFTRACE_PERF_RB_PAGES/],
+      [
+        '# tracer: nop\n# entries-in-buffer/entries-written: 4/1000   #P:8\n',
+        /lost\.trace:2: the buffer kept 4 of 1000 events written/,
+      ],
+      ['# tracer: nop\n##### CPU 2 buffer started ####\n', /lost\.trace:2: a CPU's buffer wrapped/],
+      ['# tracer: nop\nCPU:3 [LOST 120 EVENTS]\n', /lost\.trace:2: ftrace says "CPU:3 \[LOST 120 EVENTS\]"/],
+      ['# tracer: nop\nCPU:0 [LOST EVENTS]\n', /ftrace says "CPU:0 \[LOST EVENTS\]"/],
+      [
+        `${BLK}\nTotal (8,0):\nSkips:        3 forward (      12 -   0.1%)\n`,
+        /lost\.trace:5: blkparse counted 3 skipped events/,
+      ],
+    ]
+    for (const [text, message] of cases) {
+      const path = file('lost.trace', text)
+      const read = events(path, { hold: { holdNs: 1e6 } })
+      await expect(read).rejects.toBeInstanceOf(TraceLostEventsError)
+      await expect(events(path, { hold: { holdNs: 1e6 } })).rejects.toThrow(message)
+    }
+    // A complete buffer, and a summary without skips, are read as before.
+    const whole = file('whole.trace', '# tracer: nop\n# entries-in-buffer/entries-written: 4/4   #P:8\n')
+    expect(await events(whole, { hold: { holdNs: 1e6 } })).toEqual([])
+    const noSkips = file('noskips.txt', `${BLK}\nTotal (8,0):\nSkips: 0 forward (0 -   0.0%)\n`)
+    expect(await events(noSkips)).toHaveLength(2)
+  })
+
+  it('--hold-from refuses a block trace with no completed I/O instead of holding every map 0 ms', async () => {
+    const path = file(
+      'noc.txt',
+      '  8,0    1        1     0.000001000   10  Q   R 8 + 8 [fio]\n  8,0    1        2     0.000002000   10  D   R 8 + 8 [fio]\n',
+    )
+    await expect(BlockHolds.load(path)).rejects.toThrow(/no block I\/O in it completes/)
+  })
+
+  it("reads the NO_FORCE symbol of 4.10 to 5.16 (xen-swiotlb's)", () => {
+    const line =
+      '  a-1 [000] 1.000001: swiotlb_bounced: dev_name: xen dma_mask=ffffffff dev_addr=1000 size=512 NO_FORCE'
+    expect(parseFtraceLine(line, 1, 'f')).toMatchObject({ device: 'xen', size: 512 })
   })
 })
 

@@ -1,6 +1,6 @@
 import { MAX_MAPPING_BYTES } from '../../../index.js'
 import type { TraceEvent } from './record.js'
-import { TraceFormatError } from './record.js'
+import { TraceFormatError, TraceLostEventsError } from './record.js'
 
 /**
  * blkparse's default text output (blktrace's blkparse_fmt.c, process_default; man blkparse(1),
@@ -34,9 +34,17 @@ export interface BlkEvent {
   blocks: number
 }
 
-/** Parses one line; undefined for a blank line; 'end' for the summary's first line. */
+/** What blkparse prints to stdout as it opens each per-CPU file (blkparse.c, setup_file). */
+export const BLKPARSE_PREAMBLE = /^Input file .+ added$/
+/** The summary's count of events found missing (sequence gaps): `Skips: 12 forward (...)`. */
+const SKIPS = /^\s*Skips:\s+([\d,]+) forward/
+
+/**
+ * Parses one line; undefined for a blank line or blkparse's `Input file ... added`; 'end' for the
+ * summary's first line.
+ */
 export function parseBlkparseLine(text: string, line: number, file: string): BlkEvent | undefined | 'end' {
-  if (text.trim() === '') return undefined
+  if (text.trim() === '' || BLKPARSE_PREAMBLE.test(text)) return undefined
   if (SUMMARY.test(text)) return 'end'
   const h = HEADER.exec(text)
   if (h === null) {
@@ -57,6 +65,21 @@ export function parseBlkparseLine(text: string, line: number, file: string): Blk
     sector: e === null ? undefined : Number(e[1]),
     blocks: e === null ? 0 : Number(e[2]),
   }
+}
+
+/**
+ * A line of blkparse's closing summary: one that counts skips (events the kernel dropped, so I/Os
+ * without their issue or completion) throws TraceLostEventsError.
+ */
+export function checkSummaryLine(text: string, line: number, file: string): void {
+  const m = SKIPS.exec(text)
+  if (m !== null && Number(m[1]!.replace(/,/g, '')) > 0)
+    throw new TraceLostEventsError(
+      file,
+      line,
+      `blkparse counted ${m[1]} skipped events ("${text.trim()}")`,
+      'record again with more or larger buffers (blktrace -n, -b)',
+    )
 }
 
 /**

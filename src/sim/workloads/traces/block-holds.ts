@@ -1,5 +1,6 @@
-import { BlkparsePairer, parseBlkparseLine } from './blkparse.js'
+import { BlkparsePairer, checkSummaryLine, parseBlkparseLine } from './blkparse.js'
 import { readLines } from './lines.js'
+import { TraceOptionError } from './record.js'
 
 /**
  * Hold times for maps that have none (ftrace's swiotlb_bounced), taken from a block trace of the same
@@ -22,11 +23,16 @@ export class BlockHolds {
     const ios: Array<[number, number]> = []
     let first: number | undefined
     let line = 0
+    let summary = false
     for await (const text of readLines(file)) {
       line++
+      if (summary) {
+        checkSummaryLine(text, line, file)
+        continue
+      }
       const e = parseBlkparseLine(text, line, file)
-      if (e === 'end') break
-      if (e === undefined) continue
+      if (e === 'end') summary = true
+      if (e === 'end' || e === undefined) continue
       first ??= e.atNs
       const event = pairer.toEvent(e, line)
       if (event?.kind === 'map') pending.set(event.key, event.atNs)
@@ -37,6 +43,11 @@ export class BlockHolds {
         ios.push([at - first, event.atNs - at])
       }
     }
+    // Without one completed I/O every map would be held 0 ms: a replay that says nothing.
+    if (ios.length === 0)
+      throw new TraceOptionError(
+        `${file}: no block I/O in it completes (an issue D and its completion C): it gives no hold times for --hold-from`,
+      )
     ios.sort((a, b) => a[0] - b[0])
     return new BlockHolds(
       Float64Array.from(ios, (x) => x[0]),

@@ -1,4 +1,4 @@
-import { DIRECTIONS, type TraceEvent, TraceFormatError } from './record.js'
+import { DIRECTIONS, type TraceEvent, TraceFormatError, TraceLostEventsError } from './record.js'
 
 /**
  * Our capture format (docs/trace-format.md), written by tools/swiotlb-trace.bt and by
@@ -28,8 +28,20 @@ export function poolComment(text: string): { size: number; areas: number } | und
   return m === null ? undefined : { size: Number(m[1]), areas: Number(m[2]) }
 }
 
+/** What bpftrace prints to stdout before the program's own output, unless run with -q. */
+export const BPFTRACE_PREAMBLE = /^Attaching \d+ probes?\.\.\.$/
+/** bpftrace's notice that its perf ring buffer overflowed (TextOutput::lost_events). */
+const LOST = /^Lost \d+ events$/
+
 /** One line of a capture, after the header; undefined for a blank line or a comment. */
 export function parseCaptureLine(text: string, line: number, file: string): TraceEvent | undefined {
+  if (LOST.test(text.trim()))
+    throw new TraceLostEventsError(
+      file,
+      line,
+      `bpftrace says "${text.trim()}"`,
+      'record again with a larger ring buffer (BPFTRACE_PERF_RB_PAGES)',
+    )
   // One space between fields is the format; other blanks are read too, at the cost of a regex.
   let f = text.split(' ')
   if (f.includes('') || /[\t\r\n]/.test(text)) f = text.trim().split(/\s+/)

@@ -1,4 +1,4 @@
-import { TraceFormatError } from './record.js'
+import { TraceFormatError, TraceLostEventsError } from './record.js'
 
 /**
  * A line of the ftrace buffer (/sys/kernel/tracing/trace, or trace_pipe) with the `swiotlb_bounced`
@@ -6,8 +6,9 @@ import { TraceFormatError } from './record.js'
  *
  *   "dev_name: %s dma_mask=%llx dev_addr=%llx size=%zu %s"
  *
- * the last field being the force flag, NORMAL or FORCE (an enum swiotlb_force in older kernels, a bool
- * in newer ones); a line without it is accepted too. Before it, ftrace prints `task-pid [cpu] flags timestamp: event: ` (the flags column,
+ * the last field being the force flag: NORMAL, FORCE or NO_FORCE (enum swiotlb_force, 4.10 to 5.16;
+ * xen-swiotlb raised it with NO_FORCE), NORMAL or FORCE (a bool, 5.17 on); a line without it is
+ * accepted too. Before it, ftrace prints `task-pid [cpu] flags timestamp: event: ` (the flags column,
  * e.g. `d..1.`, only with the irq-info option, which is on by default). For example:
  *
  *   kworker/u16:2-123   [003] d..1.  4242.123456: swiotlb_bounced: dev_name: 0000:00:04.0 dma_mask=ffffffffffffffff dev_addr=7e3f2000 size=4096
@@ -18,7 +19,29 @@ import { TraceFormatError } from './record.js'
 const PREFIX =
   /^\s*(.+)-(\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(?:[^\s[\]]+\s+)?(\d+)\.(\d+):\s+([\w:]+):\s(.*)$/
 const BOUNCED =
-  /^\s*dev_name: (\S+) dma_mask=([0-9a-f]+) dev_addr=([0-9a-f]+) size=(\d+)(?: (NORMAL|FORCE))?\s*$/
+  /^\s*dev_name: (\S+) dma_mask=([0-9a-f]+) dev_addr=([0-9a-f]+) size=(\d+)(?: (NORMAL|FORCE|NO_FORCE))?\s*$/
+
+/** `CPU:3 [LOST 120 EVENTS]` or `CPU:3 [LOST EVENTS]`. */
+const LOST = /^CPU:\d+ \[LOST( \d+)? EVENTS\]$/
+/** print_event_info's header line; more written than in the buffer means the buffer wrapped. */
+const ENTRIES = /^# entries-in-buffer\/entries-written: (\d+)\/(\d+)/
+/** A CPU whose buffer wrapped starts later than the others (trace.c, print_trace_header's notice). */
+const BUFFER_STARTED = /^#{5} CPU \d+ buffer started #{4}$/
+const REMEDY = 'record again with a larger buffer (buffer_size_kb) or from trace_pipe while the workload runs'
+
+/** The header's signs that the ring buffer wrapped and events were overwritten. */
+function lostInHeader(text: string, line: number, file: string): void {
+  const e = ENTRIES.exec(text)
+  if (e !== null && Number(e[2]) > Number(e[1]))
+    throw new TraceLostEventsError(
+      file,
+      line,
+      `the buffer kept ${e[1]} of ${e[2]} events written ("${text}")`,
+      REMEDY,
+    )
+  if (BUFFER_STARTED.test(text))
+    throw new TraceLostEventsError(file, line, `a CPU's buffer wrapped ("${text}")`, REMEDY)
+}
 
 /** One `swiotlb_bounced` event. */
 export interface Bounced {
@@ -35,7 +58,13 @@ export interface Bounced {
  */
 export function parseFtraceLine(text: string, line: number, file: string): Bounced | 'other' | undefined {
   const trimmed = text.trim()
-  if (trimmed === '' || trimmed.startsWith('#')) return undefined
+  if (trimmed === '') return undefined
+  if (trimmed.startsWith('#')) {
+    lostInHeader(trimmed, line, file)
+    return undefined
+  }
+  // print_trace_line (kernel/trace/trace.c): a CPU's ring buffer dropped events.
+  if (LOST.test(trimmed)) throw new TraceLostEventsError(file, line, `ftrace says "${trimmed}"`, REMEDY)
   const p = PREFIX.exec(text)
   if (p === null)
     throw new TraceFormatError(file, line, 'an ftrace line "task-pid [cpu] time: event: ..."', text)

@@ -15,6 +15,7 @@ export {
   type TraceFail,
   type TraceFormat,
   TraceFormatError,
+  TraceLostEventsError,
   type TraceMap,
   TraceOptionError,
   type TraceUnmap,

@@ -80,6 +80,24 @@ export function directionNumber(dir: MappingDirection): number {
   return DIRECTIONS.indexOf(dir)
 }
 
+/**
+ * A trace that says it lost events (bpftrace's `Lost N events`, ftrace's `[LOST N EVENTS]` or an
+ * overwritten ring buffer, blkparse's `Skips:`): maps without their unmaps, or the reverse, would give
+ * a wrong answer, so it is refused, with how to record it again.
+ */
+export class TraceLostEventsError extends Error {
+  readonly code = 'ERR_TRACE_LOST_EVENTS'
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    what: string,
+    remedy: string,
+  ) {
+    super(`${file}:${line}: ${what}: the trace is incomplete and would give a wrong answer; ${remedy}`)
+    this.name = 'TraceLostEventsError'
+  }
+}
+
 /** A trace that needs an option it was not given (an ftrace trace without a hold time). */
 export class TraceOptionError extends Error {
   readonly code = 'ERR_TRACE_OPTION'

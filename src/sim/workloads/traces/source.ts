@@ -1,6 +1,6 @@
-import { BlkparsePairer, parseBlkparseLine } from './blkparse.js'
+import { BLKPARSE_PREAMBLE, BlkparsePairer, checkSummaryLine, parseBlkparseLine } from './blkparse.js'
 import type { BlockHolds } from './block-holds.js'
-import { CAPTURE_HEADER, parseCaptureLine, poolComment } from './capture-format.js'
+import { BPFTRACE_PREAMBLE, CAPTURE_HEADER, parseCaptureLine, poolComment } from './capture-format.js'
 import { parseFtraceLine } from './ftrace.js'
 import { readLines } from './lines.js'
 import type { TraceEvent, TraceFormat } from './record.js'
@@ -31,6 +31,12 @@ export interface TraceInfo {
 
 export const DEFAULT_REORDER_MS = 100
 
+/** A line a tool prints before the trace itself (bpftrace's `Attaching N probes...`, blkparse's `Input file ... added`). */
+function isPreamble(text: string): boolean {
+  const t = text.trim()
+  return t === '' || BPFTRACE_PREAMBLE.test(t) || BLKPARSE_PREAMBLE.test(t)
+}
+
 /** Tells the format from a trace's first line that is not blank; undefined when it is none of ours. */
 export function detectFormat(firstLine: string): TraceFormat | undefined {
   const t = firstLine.trim()
@@ -59,7 +65,7 @@ export async function* readTrace(
   for await (const text of readLines(file)) {
     const line = ++info.lines
     if (parse === undefined) {
-      if (text.trim() === '') continue
+      if (isPreamble(text)) continue
       info.format = detectFormat(text)
       parse = lineParser(info, file, options)
       if (info.format === 'capture') continue
@@ -95,9 +101,16 @@ function lineParser(
       }
     case 'blkparse': {
       const pairer = new BlkparsePairer()
+      // The summary ends the events; it is read on for its count of skipped (lost) events.
+      let summary = false
       return (text, line) => {
+        if (summary) {
+          checkSummaryLine(text, line, file)
+          return undefined
+        }
         const e = parseBlkparseLine(text, line, file)
-        if (e === undefined || e === 'end') return e
+        if (e === 'end') summary = true
+        if (e === undefined || e === 'end') return undefined
         const event = pairer.toEvent(e, line)
         info.passedOver = pairer.passedOver
         return event
@@ -164,7 +177,7 @@ export async function peekTrace(
   let pool: { size: number; areas: number } | undefined
   for await (const text of readLines(file)) {
     if (format === undefined) {
-      if (text.trim() === '') continue
+      if (isPreamble(text)) continue
       format = detectFormat(text)
       if (format !== 'capture') break
       continue
