@@ -30,7 +30,8 @@ export function mergeShards(files: ReadonlyArray<{ name: string; text: string }>
   const lines = new Map<number, string>()
   let header: SweepHeader | undefined
   for (const file of files) {
-    const [first = '', ...rest] = file.text.split('\n').filter((l) => l.trim() !== '')
+    // CRLF (a file that passed through Windows or some CI artifact stores) reads as LF: rows keep their text.
+    const [first = '', ...rest] = file.text.split(/\r?\n/).filter((l) => l.trim() !== '')
     const h = parseLine(file.name, 1, first) as Partial<SweepHeader>
     if (h.kind !== 'dma-throttle sweep' || h.version !== 1) {
       throw new MergeError(`${file.name}: line 1 is not the header of a dma-throttle sweep (version 1)`)

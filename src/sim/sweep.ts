@@ -67,7 +67,8 @@ export function sweepPoints(grid: SweepGrid): GridPoint[] {
   return out
 }
 
-export function sweepHeader(grid: SweepGrid, shard: Shard = WHOLE): SweepHeader {
+/** The first line of a sweep's JSON Lines; a shard's (1/1 too) says which shard it is. */
+export function sweepHeader(grid: SweepGrid, shard?: Shard): SweepHeader {
   const header: SweepHeader = {
     kind: 'dma-throttle sweep',
     version: 1,
@@ -78,7 +79,7 @@ export function sweepHeader(grid: SweepGrid, shard: Shard = WHOLE): SweepHeader 
     seeds: { ...grid.seeds },
     runs: sweepPoints(grid).length,
   }
-  if (shard.count > 1) header.shard = shard
+  if (shard !== undefined) header.shard = { ...shard }
   return header
 }
 

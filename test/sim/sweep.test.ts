@@ -58,6 +58,23 @@ describe('sweep: one row per run, the same bytes however it is run', () => {
   })
 })
 
+describe('--shard always prints JSON Lines that merge takes', () => {
+  it('--shard 1/1 and --shard auto resolving to one shard print the header and rows, not the table', async () => {
+    const whole = await cli(['sweep', ...GRID, '--json', '--jobs', '1'])
+    const table = await cli(['sweep', ...GRID, '--jobs', '1'])
+    const one = await cli(['sweep', ...GRID, '--shard', '1/1', '--jobs', '1'])
+    expect(one.code).toBe(0)
+    expect(JSON.parse(one.stdout.split('\n')[0]!).shard).toEqual({ index: 1, count: 1 })
+    const { io, out } = memoryIo({ files: { 'tiny.json': TINY_SPEC }, env: { PARALLEL_SEQ: '1' } })
+    expect(await main(['sweep', ...GRID, '--shard', 'auto/1', '--jobs', '1'], io)).toBe(0)
+    expect(out.stdout).toBe(one.stdout)
+    const merged = await cli(['merge', 'one.jsonl', '--json'], { 'one.jsonl': one.stdout })
+    expect(merged.code).toBe(0)
+    expect(merged.stdout).toBe(whole.stdout)
+    expect((await cli(['merge', 'one.jsonl'], { 'one.jsonl': one.stdout })).stdout).toBe(table.stdout)
+  })
+})
+
 describe('merge: exactly one whole sweep, or a one-line refusal', () => {
   const header = (shard: string) =>
     `{"kind":"dma-throttle sweep","version":1,"specs":["x"],"specHash":"ab","policies":["fail"],"poolBytes":[],"seeds":{"first":1,"count":4},"runs":4${shard}}`
@@ -72,6 +89,20 @@ describe('merge: exactly one whole sweep, or a one-line refusal', () => {
     ])
     expect(merged.text).toBe(`${[header(''), row(0), row(1), row(2), row(3)].join('\n')}\n`)
     expect(shardRuns(4, { index: 2, count: 2 })).toEqual([1, 3])
+  })
+
+  it('reads CRLF line endings and a trailing blank line as the same lines', () => {
+    const lf = mergeShards([
+      { name: 'a', text: shard(1, [0, 2]) },
+      { name: 'b', text: shard(2, [1, 3]) },
+    ])
+    const crlf = mergeShards([
+      { name: 'a', text: `${shard(1, [0, 2]).replaceAll('\n', '\r\n')}\r\n\r\n` },
+      { name: 'b', text: `${shard(2, [1, 3]).replaceAll('\n', '\r\n')}\r\n` },
+    ])
+    expect(crlf.text).toBe(lf.text)
+    expect(crlf.text).not.toContain('\r')
+    expect(crlf.rows).toEqual(lf.rows)
   })
 
   it('refuses a missing shard, a shard twice, a cut-short shard, another sweep, a stray row', () => {

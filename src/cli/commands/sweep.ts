@@ -51,7 +51,8 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
     onRow: (_, done, total) => bar.update(done / total),
   })
   bar.done()
-  const lines = args.json || (shard !== undefined && shard.count > 1)
+  // Any --shard prints JSON Lines, 1/1 too: what merge reads, whatever the runner's count came to.
+  const lines = args.json || shard !== undefined
   io.stdout(lines ? sweepLines(header, rows) : formatSweep(header, rows))
   if (args.report !== undefined) {
     await io.writeFile(args.report, await renderSizingReport(sweepReportModel(header, rows)))
