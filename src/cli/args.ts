@@ -11,7 +11,7 @@ export interface ParsedArgs {
   report: string | undefined
   pool: string | undefined
   policies: string[] | undefined
-  /** Flags of size, sweep, hiwater and merge, as given; src/cli/run-flags.ts checks them. */
+  /** Flags of size, sweep, hiwater and merge, as given; src/cli/run-flags.ts reads them. */
   jobs: string | undefined
   seeds: string | undefined
   shard: string | undefined
@@ -37,6 +37,8 @@ export interface ParsedArgs {
   outputFormat: string | undefined
   /** Arguments after `--`: fio's command line (`--name=a --rw=randread …`). */
   fioArgs: string[]
+  /** The flags given, in order, as `--name` (`--` for fio's arguments): what command-flags.ts checks. */
+  given: Flag[]
 }
 
 /** Every flag the CLI knows; `node:util` parseArgs splits the command line by this table. */
@@ -66,6 +68,9 @@ const OPTIONS = {
 } as const
 
 type OptionName = keyof typeof OPTIONS
+
+/** A flag as typed, `--seed`; `--` stands for fio's arguments after it. */
+export type Flag = `--${OptionName}` | '--'
 
 /**
  * Parses `dma-throttle <command> [args] [flags]`. Flags may come anywhere; `--flag=value` works too;
@@ -99,6 +104,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     runtime: undefined,
     outputFormat: undefined,
     fioArgs: [],
+    given: [],
   }
   const { tokens } = parseTokens({
     args: [...argv],
@@ -116,13 +122,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (token.kind === 'option-terminator') {
       // After `--`: fio's own command line, passed through as written.
       out.fioArgs = argv.slice(token.index + 1)
+      if (out.fioArgs.length > 0) out.given.push('--')
       break
     }
     if (!Object.hasOwn(OPTIONS, token.name)) {
       throw new CliUsageError(`unknown option ${JSON.stringify(token.rawName)} (try --help)`)
     }
     const name = token.name as OptionName
-    const flag = `--${name}`
+    const flag = `--${name}` as const
+    out.given.push(flag)
     if (OPTIONS[name].type === 'boolean') {
       if (token.value !== undefined) throw new CliUsageError(`${flag} takes no value`)
       setFlag(out, name)

@@ -79,31 +79,3 @@ function whole(flag: string, value: string, min: number, max: number): number {
   }
   return n
 }
-
-const FLAG_NAMES = {
-  jobs: '--jobs',
-  seeds: '--seeds',
-  shard: '--shard',
-  minThroughput: '--min-throughput',
-  pools: '--pools',
-  areas: '--areas',
-  intervals: '--intervals',
-  pool: '--pool',
-  report: '--report',
-  outputFormat: '--output-format',
-  runtime: '--runtime',
-  strict: '--strict',
-  traceOut: '--trace-out',
-} as const
-
-/** Refuses flags that `command` does not take, rather than ignoring them. */
-export function refuseFlags(
-  args: ParsedArgs,
-  command: string,
-  names: ReadonlyArray<keyof typeof FLAG_NAMES>,
-): void {
-  for (const name of names) {
-    if (args[name] !== undefined && args[name] !== false)
-      throw new CliUsageError(`${command} does not take ${FLAG_NAMES[name]}`)
-  }
-}

@@ -6,6 +6,7 @@ import {
   type SweepHeader,
   type SweepRow,
   summarizeSweep,
+  VERIFY_ABOVE,
 } from '../sim/index.js'
 import type { ChartSpec } from './charts.js'
 import { escapeHtml, mib } from './format.js'
@@ -112,7 +113,7 @@ export function sweepReportModel(header: SweepHeader, rows: readonly SweepRow[])
         `${header.specs.length > 1 ? `${a.spec} ` : ''}${a.policy}: ` +
         (a.minPoolBytes === null
           ? 'no pool of the grid healthy in every seed'
-          : `${mib(a.minPoolBytes)}, the smallest pool of the grid healthy in every seed and in the 2 sizes above it (0 failures in ${a.runsAtAnswer} runs)`),
+          : `${mib(a.minPoolBytes)}, the smallest pool of the grid healthy in every seed${checkedAbove(a.sizesAbove)} (0 failures in ${a.runsAtAnswer} runs)`),
     ),
     table: {
       header: ['spec', 'policy', 'smallest healthy pool', 'runs there'],
@@ -137,4 +138,11 @@ ${charts.join('\n')}
 <h2>Per policy</h2>
 ${tableHtml(model.table.header, model.table.rows, model.table.header[0] === 'spec' ? 2 : 1)}`
   return page(model.title, model.subtitle, body, model.footer)
+}
+
+/** What the grid checked above a sweep answer: no more than it ran. */
+function checkedAbove(sizesAbove: number): string {
+  if (sizesAbove === 0) return '; the largest size run, no larger size was checked'
+  const sizes = `and in the ${sizesAbove === 1 ? 'size' : `${sizesAbove} sizes`} above it`
+  return sizesAbove >= VERIFY_ABOVE ? ` ${sizes}` : ` ${sizes}, the largest run; no larger size was checked`
 }

@@ -110,7 +110,13 @@ export {
   sweepLines,
   sweepPoints,
 } from './sweep.js'
-export { type SweepAnswer, type SweepCell, summarizeSweep } from './sweep-summary.js'
+export {
+  type SweepAnswer,
+  type SweepCell,
+  sizesAboveWords,
+  summarizeSweep,
+  VERIFY_ABOVE,
+} from './sweep-summary.js'
 export type { Timeline } from './timeline.js'
 export { UsageTrace } from './usage-trace.js'
 export { DEFAULT_VCPU, FREE_VCPU, type VcpuSpec, Vcpus } from './vcpus.js'

@@ -18,18 +18,27 @@ export interface SweepCell {
   hiwaterBytes: number
 }
 
-/** Per spec and policy: the smallest pool of the grid healthy in every seed, with the next sizes too. */
+/**
+ * Per spec and policy: the smallest pool of the grid healthy in every seed whose next `verifyAbove`
+ * sizes are healthy too. Where the grid ends sooner, the sizes it has above must be healthy, and
+ * `sizesAbove` says how many there were: 0 when the answer is the largest size run.
+ */
 export interface SweepAnswer {
   spec: string
   policy: PolicyName
   minPoolBytes: number | null
   runsAtAnswer: number
+  /** Larger sizes of the grid checked healthy above the answer (at most `verifyAbove`); 0 when none. */
+  sizesAbove: number
 }
+
+/** Sizes just above an answer that must be healthy too, where the grid has them. */
+export const VERIFY_ABOVE = 2
 
 /** Groups rows (in run order) into cells, and finds each spec and policy's smallest healthy pool. */
 export function summarizeSweep(
   rows: readonly SweepRow[],
-  verifyAbove = 2,
+  verifyAbove = VERIFY_ABOVE,
 ): { cells: SweepCell[]; answers: SweepAnswer[] } {
   const cells: SweepCell[] = []
   const byKey = new Map<string, { cell: SweepCell; mibps: number }>()
@@ -79,7 +88,18 @@ export function summarizeSweep(
       policy: group[0]!.policy,
       minPoolBytes: at?.poolBytes ?? null,
       runsAtAnswer: at?.runs ?? 0,
+      sizesAbove: at === undefined ? 0 : Math.min(verifyAbove, sorted.length - 1 - ok),
     })
   }
   return { cells, answers }
+}
+
+/**
+ * What was checked above an answer, in words: "2 sizes healthy", or where the grid ends sooner "none:
+ * the largest size run; no larger size was checked". Never more than the grid ran.
+ */
+export function sizesAboveWords(sizesAbove: number, verifyAbove = VERIFY_ABOVE): string {
+  if (sizesAbove === 0) return 'none: the largest size run; no larger size was checked'
+  const sizes = `${sizesAbove} size${sizesAbove === 1 ? '' : 's'} healthy`
+  return sizesAbove >= verifyAbove ? sizes : `${sizes}, the largest run; no larger size was checked`
 }

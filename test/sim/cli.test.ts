@@ -197,6 +197,7 @@ describe('the command line, parsed by node:util parseArgs', () => {
       policies: ['fail', 'rfc'],
       strict: false,
       fioArgs: [],
+      given: ['--json', '--seed', '--pool', '--policies'],
     })
     // After --: fio's command line, passed through untouched.
     expect(parseArgs(['simulate', '--', '--json', '-h'])).toMatchObject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
-import { MergeError, mergeShards, shardRuns } from '../../src/sim/index.js'
+import { MergeError, mergeShards, shardRuns, summarizeSweep } from '../../src/sim/index.js'
 import { memoryIo } from './cli-io.js'
 import { TINY_SPEC } from './tiny-spec.js'
 
@@ -54,7 +54,9 @@ describe('sweep: one row per run, the same bytes however it is run', () => {
     const mergedTable = await cli(['merge', 's1.jsonl', 's2.jsonl', 's3.jsonl', 's4.jsonl'], shards)
     expect(mergedTable.stdout).toBe(table.stdout)
     expect(table.stdout).toContain('sweep: 12 runs (1 spec × 2 policies × 3 pool sizes × 2 seeds from 1)')
-    expect(table.stdout).toMatch(/^tiny +fail +3\.0 MiB +0 failures in 2 runs$/m)
+    expect(table.stdout).toMatch(
+      /^tiny +fail +3\.0 MiB +0 failures in 2 runs +1 size healthy, the largest run; no larger size was checked$/m,
+    )
   })
 })
 
@@ -72,6 +74,30 @@ describe('--shard always prints JSON Lines that merge takes', () => {
     expect(merged.code).toBe(0)
     expect(merged.stdout).toBe(whole.stdout)
     expect((await cli(['merge', 'one.jsonl'], { 'one.jsonl': one.stdout })).stdout).toBe(table.stdout)
+  })
+})
+
+describe('the sweep answer says which larger sizes were checked', () => {
+  it('at the top of the grid: healthy there, and no larger size was run', async () => {
+    const grid = ['tiny.json', '--policies', 'fail', '--pools', '1M,2M,3M', '--seeds', '3', '--jobs', '1']
+    const r = await cli(['sweep', ...grid])
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toContain('and in the 2 sizes above it')
+    expect(r.stdout).toMatch(
+      /^tiny +fail +3\.0 MiB +0 failures in 3 runs +none: the largest size run; no larger size was checked$/m,
+    )
+    const { answers } = summarizeSweep(
+      JSON.parse(
+        `[${(await cli(['sweep', ...grid, '--json'])).stdout.trimEnd().split('\n').slice(1).join(',')}]`,
+      ),
+    )
+    expect(answers).toEqual([
+      { spec: 'tiny', policy: 'fail', minPoolBytes: 3 * 2 ** 20, runsAtAnswer: 3, sizesAbove: 0 },
+    ])
+    const html = await cli(['sweep', ...grid, '--report', 'r.html'])
+    expect(html.written.get('r.html')).toContain(
+      '3.0 MiB, the smallest pool of the grid healthy in every seed; the largest size run, no larger size was checked (0 failures in 3 runs)',
+    )
   })
 })
 
@@ -158,7 +184,7 @@ describe('merge: exactly one whole sweep, or a one-line refusal', () => {
   it('each command refuses the flags it does not take', async () => {
     for (const [args, message] of [
       [['size', 'tiny.json', '--shard', '1/2'], 'size does not take --shard'],
-      [['sweep', 'tiny.json', '--pool', '2M'], 'sweep does not take --pool'],
+      [['sweep', 'tiny.json', '--pool', '2M'], 'sweep does not take --pool: give the sizes with --pools'],
       [['hiwater', 'tiny.json', '--pools', '2M'], 'hiwater does not take --pools'],
       [['merge', 'a.jsonl', '--jobs', '2'], 'merge does not take --jobs'],
       [['sweep'], 'sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`'],

@@ -6,6 +6,7 @@ import {
   planDetails,
 } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { resolveTarget } from '../target.js'
@@ -16,6 +17,7 @@ import { resolveTarget } from '../target.js'
  * running anything.
  */
 export async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
+  refuseOtherFlags(args, 'explain')
   if (args.positionals.length > 1) {
     throw new CliUsageError(`explain takes one job file, scenario or spec, got ${args.positionals.length}`)
   }

@@ -1,10 +1,11 @@
 import { runHiwater } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
 import { mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { areasFlag, intervalsFlag, jobsFlag, refuseFlags, seedsFlag } from '../run-flags.js'
+import { areasFlag, intervalsFlag, jobsFlag, seedsFlag } from '../run-flags.js'
 import { resolveTarget, specFor } from '../target.js'
 
 /** Seeds per area count when --seeds is not given. */
@@ -15,7 +16,7 @@ export const DEFAULT_HIWATER_SEEDS = 5
  * every interval) and the sum of per-area marks are from the exact one.
  */
 export async function hiwater(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'hiwater', ['shard', 'pools', 'minThroughput', 'report', 'outputFormat', 'traceOut'])
+  refuseOtherFlags(args, 'hiwater')
   if (args.positionals.length !== 1) {
     throw new CliUsageError(
       'hiwater takes one scenario or file, e.g. `dma-throttle hiwater hiwater-accuracy`',

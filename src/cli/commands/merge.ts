@@ -1,10 +1,10 @@
 import { renderSizingReport, sweepReportModel } from '../../report/sizing-report.js'
 import { mergeShards } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { CliInputError, CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { checkReportPath } from '../report-path.js'
-import { refuseFlags } from '../run-flags.js'
 import { formatSweep } from '../sweep-output.js'
 
 /**
@@ -12,20 +12,7 @@ import { formatSweep } from '../sweep-output.js'
  * into exactly what one unsharded run prints: the table, or with --json the JSON Lines.
  */
 export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'merge', [
-    'jobs',
-    'seeds',
-    'shard',
-    'minThroughput',
-    'pools',
-    'areas',
-    'intervals',
-    'pool',
-    'outputFormat',
-    'runtime',
-    'strict',
-    'traceOut',
-  ])
+  refuseOtherFlags(args, 'merge')
   if (args.positionals.length === 0) {
     throw new CliUsageError(
       'merge takes the JSON Lines files of the shards, e.g. `dma-throttle merge shard-*.jsonl`',

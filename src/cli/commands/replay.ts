@@ -1,14 +1,14 @@
 import { type PolicyName, type PolicyResult, replayAll } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { refuseFlags } from '../run-flags.js'
 import { describeTrace, poolWords, traceHead, traceTarget } from './trace-target.js'
 
 /** `dma-throttle replay <trace>`: every policy against the recorded traffic (docs/simulation.md). */
 export async function replay(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'replay', ['minThroughput', 'areas', 'intervals'])
+  refuseOtherFlags(args, 'replay')
   const t = await traceTarget(args, 'replay')
   const bar = new ProgressBar(io, args.json)
   bar.label(`replaying ${t.file}`)

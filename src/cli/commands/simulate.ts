@@ -2,6 +2,7 @@ import { renderReport } from '../../report/html.js'
 import { buildReportModel } from '../../report/model.js'
 import { runSpec, toFioJson, toJson } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { formatComparison } from '../comparison.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
@@ -15,6 +16,7 @@ const FORMATS = ['table', 'json', 'fio-json'] as const
 
 /** `dma-throttle simulate [scenario | spec file]`: run every policy, print the comparison. */
 export async function simulate(args: ParsedArgs, io: CliIo): Promise<number> {
+  refuseOtherFlags(args, 'simulate')
   if (args.positionals.length > 1) {
     throw new CliUsageError(`simulate takes one scenario or file, got ${args.positionals.length}`)
   }

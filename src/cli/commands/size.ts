@@ -9,13 +9,14 @@ import {
   sizeToJson,
 } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
 import { duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
 import { recordingRunner } from '../recording-runner.js'
 import { checkReportPath } from '../report-path.js'
-import { jobsFlag, minThroughputFlag, refuseFlags, seedsFlag } from '../run-flags.js'
+import { jobsFlag, minThroughputFlag, seedsFlag } from '../run-flags.js'
 import { resolveTarget, specFor } from '../target.js'
 
 /** Seeds per candidate size when --seeds is not given. */
@@ -26,7 +27,7 @@ export const DEFAULT_SIZE_SEEDS = 20
  * seed, how sure that is, and what to put on the kernel command line.
  */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'size', ['shard', 'pools', 'areas', 'intervals', 'outputFormat', 'traceOut'])
+  refuseOtherFlags(args, 'size')
   if (args.positionals.length !== 1) {
     throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
   }

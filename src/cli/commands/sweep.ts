@@ -1,11 +1,12 @@
 import { renderSizingReport, sweepReportModel } from '../../report/sizing-report.js'
 import { runSweep, type SimSpec, sweepHeader, sweepLines } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
 import { checkReportPath } from '../report-path.js'
-import { jobsFlag, poolsFlag, refuseFlags, seedsFlag } from '../run-flags.js'
+import { jobsFlag, poolsFlag, seedsFlag } from '../run-flags.js'
 import { shardFlag } from '../shard-flag.js'
 import { formatSweep } from '../sweep-output.js'
 import { resolveTarget, specFor } from '../target.js'
@@ -19,7 +20,7 @@ export const DEFAULT_SWEEP_SEEDS = 10
  * per run. `merge` turns the shards' lines back into exactly what one run prints.
  */
 export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'sweep', ['minThroughput', 'areas', 'intervals', 'pool', 'outputFormat', 'traceOut'])
+  refuseOtherFlags(args, 'sweep')
   if (args.positionals.length === 0) {
     throw new CliUsageError('sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`')
   }

@@ -1,10 +1,11 @@
 import { hiwaterTrace, type TraceHiwaterResult } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
 import { count, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { areasFlag, intervalsFlag, refuseFlags } from '../run-flags.js'
+import { areasFlag, intervalsFlag } from '../run-flags.js'
 import { describeTrace, traceHead, traceTarget } from './trace-target.js'
 
 /**
@@ -12,10 +13,7 @@ import { describeTrace, traceHead, traceTarget } from './trace-target.js'
  * deterministic, so where the scenario's command varies seeds this one varies the samplers' phases.
  */
 export async function hiwaterTraceCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  refuseFlags(args, 'hiwater on a trace', ['minThroughput'])
-  if (args.maxWaitMs !== undefined) {
-    throw new CliUsageError('hiwater on a trace does not take --max-wait-ms: it measures samplers, not sizes')
-  }
+  refuseOtherFlags(args, 'hiwater on a trace')
   const t = await traceTarget(args, 'hiwater')
   if (args.policies !== undefined && t.policies.length !== 1) {
     throw new CliUsageError('hiwater measures one policy: give --policies one name (default fail)')

@@ -1,11 +1,10 @@
 import { formatBytes, SEGMENT_SLOTS, SLOT_SIZE } from '../../index.js'
 import { type PolicyName, sizeTrace, type TracePolicySize, type TraceSizeResult } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
-import { CliUsageError } from '../errors.js'
+import { refuseOtherFlags } from '../command-flags.js'
 import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { refuseFlags } from '../run-flags.js'
 import { describeTrace, traceHead, traceTarget } from './trace-target.js'
 
 /**
@@ -14,12 +13,7 @@ import { describeTrace, traceHead, traceTarget } from './trace-target.js'
  * the `swiotlb=` line a kernel boots with.
  */
 export async function sizeTraceCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  if (args.minThroughput !== undefined) {
-    throw new CliUsageError(
-      'size on a trace does not take --min-throughput: a replay keeps the trace’s arrivals and hold times, so every healthy pool moves the same bytes in the same time; bound the waits with --max-wait-ms instead',
-    )
-  }
-  refuseFlags(args, 'size on a trace', ['areas', 'intervals'])
+  refuseOtherFlags(args, 'size on a trace')
   const t = await traceTarget(args, 'size')
   const bar = new ProgressBar(io, args.json)
   bar.label(`sizing ${t.file}`)

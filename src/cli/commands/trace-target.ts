@@ -17,7 +17,6 @@ import type { ParsedArgs } from '../args.js'
 import { CliInputError, CliUsageError } from '../errors.js'
 import { count, duration, mib } from '../format.js'
 import { checkPoolFlag } from '../pool-limit.js'
-import { refuseFlags } from '../run-flags.js'
 
 /** Areas of the pool a trace is replayed on when neither --pool's trace nor its header says (16 CPUs). */
 const DEFAULT_CPUS = 16
@@ -45,27 +44,10 @@ export async function isTraceTarget(arg: string | undefined): Promise<boolean> {
 }
 
 /**
- * The trace, pool, policies and reading options of `command <trace>`. Flags that do not apply to a
- * replay are refused, not ignored: a trace is no fio job, and a replay has no seed (the same trace
- * gives the same run) nor worker threads (one pass of the file feeds every run).
+ * The trace, pool, policies and reading options of `command <trace>`. The command has refused the
+ * flags that do not apply to a replay (command-flags.ts).
  */
 export async function traceTarget(args: ParsedArgs, command: string): Promise<TraceTarget> {
-  const what = `${command} on a trace`
-  if (args.seed !== undefined || args.seeds !== undefined) {
-    throw new CliUsageError(
-      `${what} does not take ${args.seed !== undefined ? '--seed' : '--seeds'}: a replay is deterministic (the same trace gives the same run)`,
-    )
-  }
-  refuseFlags(args, what, [
-    'outputFormat',
-    'runtime',
-    'strict',
-    'traceOut',
-    'jobs',
-    'shard',
-    'pools',
-    'report',
-  ])
   if (args.positionals.length !== 1) {
     throw new CliUsageError(`${command} takes one trace file, e.g. \`dma-throttle ${command} vm.trace\``)
   }
