@@ -8,9 +8,9 @@ export interface SharedMappingOwner {
   unmap(mapping: SharedMapping, options?: UnmapOptions): void
   /**
    * Runs `fn` while `mapping` still holds its slots (under its area's lock); false, and nothing run,
-   * when another thread unmapped it by address.
+   * when another thread unmapped it by address. Without `fn`, only the check, without the lock.
    */
-  whileHeld(mapping: SharedMapping, fn: () => void): boolean
+  whileHeld(mapping: SharedMapping, fn?: () => void): boolean
 }
 
 /**
@@ -54,7 +54,7 @@ export class SharedMapping implements Disposable {
     this.#assertLive('bytes')
     const memory = this.memory
     if (memory === undefined) throw new NoBackingMemoryError(this.addr)
-    this.#held('bytes', () => {})
+    this.#held('bytes')
     return memory.subarray(this.offset, this.offset + this.size)
   }
 
@@ -85,7 +85,7 @@ export class SharedMapping implements Disposable {
   }
 
   /** Runs `fn` while the slots are still this mapping's; throws once another thread unmapped it. */
-  #held(what: string, fn: () => void): void {
+  #held(what: string, fn?: () => void): void {
     if (!this.owner.whileHeld(this, fn))
       throw new InvalidUnmapError(
         `${what} on mapping at 0x${this.addr.toString(16)}: unmapped already by another thread`,

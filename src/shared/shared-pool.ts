@@ -171,6 +171,21 @@ export class SharedPool {
   }
 
   /**
+   * Whether the mapping at `addrOffset` is still the one of `generation`, read without the area lock:
+   * for a check whose answer the caller cannot hold on to anyway (a view of the bytes).
+   */
+  isLive(addrOffset: number, generation: number): boolean {
+    const { slots, nslabs } = this.views
+    if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return false
+    const record = (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
+    return (
+      Atomics.load(slots, record + S_SIZE) !== 0 &&
+      shapeLow(Atomics.load(slots, record + S_SHAPE)) === (addrOffset & (SLOT_SIZE - 1)) &&
+      Atomics.load(slots, record + S_GENERATION) === generation
+    )
+  }
+
+  /**
    * Runs `fn` under the area lock while the mapping at `addrOffset` is still the one of `generation`
    * (a thread's own SharedMapping, which another thread may have unmapped by address, the slots then
    * going to a later mapping). False, and nothing run, once it is gone.

@@ -230,7 +230,8 @@ export class SharedSwiotlb implements Disposable {
   }
 
   /** @internal SharedMappingOwner: runs `fn` while `mapping` still holds its slots. */
-  whileHeld(mapping: SharedMapping, fn: () => void): boolean {
+  whileHeld(mapping: SharedMapping, fn?: () => void): boolean {
+    if (fn === undefined) return this.#pool.isLive(mapping.offset, mapping.generation)
     return this.#pool.whileLive(mapping.offset, mapping.generation, fn)
   }
 
