@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   ArgumentRangeError,
   ArgumentTypeError,
+  atomicPoolBytesFor,
   type GrowthOptions,
   Swiotlb,
   VirtualClock,
@@ -104,6 +105,62 @@ describe('mainline dynamic growth', () => {
     expect(dma.stats().nslabs).toBe(1024)
     for (let i = 0; i < 4; i++) dma.tryMap(128 * SLOT) // fill the grown pool again
     expect(dma.tryMap(256 * KiB)).toBeDefined() // from the expansion
+  })
+
+  // Found by review (kernel/dma/pool.c, atomic_pool_expand: order = min(get_order(size),
+  // MAX_PAGE_ORDER)): an atomic pool is a power of two of pages, at boot and at each expansion.
+  it('boots and expands an atomic pool in a power of two of pages, at most 4 MiB at a time', () => {
+    // 12 GiB of memory: atomic_pool_size 1.5 MiB, and the pool atomic_pool_expand makes for it, 2 MiB.
+    const asked = atomicPoolBytesFor(12 * 1024 * 1024 * KiB)
+    expect(asked).toBe(1536 * KiB)
+    const { dma } = mainline({ transient: { atomicPoolBytes: asked, atomicPools: 1, expand: false } })
+    for (let i = 0; i < 4; i++) dma.tryMap(128 * SLOT)
+    let n = 0
+    while (dma.tryMap(256 * KiB) !== undefined) n++
+    expect(n).toBe(8) // 2 MiB / 256 KiB, where 1.5 MiB would give 6
+  })
+
+  // Found by review: swiotlb_find_slots frees a transient pool whose own search fails
+  // (swiotlb_dyn_free), and its memory goes back to the atomic pool (dma_free_from_pool).
+  it('gives a transient pool whose search failed back to the atomic pool', () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '1M',
+      clock,
+      throttle: false,
+      growth: {
+        background: { onFailure: true },
+        searchOrder: 'newest-first',
+        chunkBytes: '1M',
+        transient: { atomicPoolBytes: '4K', atomicPools: 1, expand: false },
+      },
+    })
+    for (let i = 0; i < 4; i++) dma.tryMap(new Uint8Array(128 * SLOT))
+    // Offset 0x800 with min_align_mask 0xfff: the one-slot transient pool, page aligned, cannot keep
+    // bit 11, so its search fails, as the kernel's does.
+    expect(dma.tryMap(new Uint8Array(new ArrayBuffer(8 * KiB), 0x800, SLOT), { minAlignMask: 0xfff })).toBe(
+      undefined,
+    )
+    expect(dma.stats().transientNslabs).toBe(0)
+    expect(dma.tryMap(new Uint8Array(4 * KiB))).toBeDefined() // the 4 KiB atomic pool is whole again
+  })
+
+  // Found by review: docs/api.md, background.onFailure: "grow when a search finds no room" — a
+  // blocking request's search too, as swiotlb_find_slots schedules the worker for any caller.
+  it('onFailure grows for a blocking search that finds no room too', async () => {
+    const clock = new VirtualClock()
+    const dma = new Swiotlb({
+      size: '1M',
+      backing: false,
+      clock,
+      throttle: { high: 1 },
+      growth: { background: { onFailure: true }, chunkBytes: '1M', cost: { fixedMs: 1 } },
+    })
+    for (let i = 0; i < 4; i++) dma.tryMap(128 * SLOT) // non-blocking: the pool full, the budget untouched
+    const p = dma.map(SLOT, true) // within the budget; the search finds nothing
+    await clock.advanceBy(10)
+    expect(dma.stats().growth.grows).toBe(1)
+    expect((await p).slots).toBe(1)
   })
 
   it('refuses bad options with a coded error naming the value, and builds nothing', () => {

@@ -18,8 +18,19 @@ const PAGE_BYTES = 4 * KIB
 const MAX_ORDER_BYTES = 4 * 1024 * KIB
 
 /**
+ * What atomic_pool_expand allocates for `bytes`: `order = min(get_order(bytes), MAX_PAGE_ORDER)`, so
+ * 2^order pages, a power of two of pages, at most 4 MiB (kernel/dma/pool.c).
+ */
+export function atomicChunkBytes(bytes: number): number {
+  let chunk = PAGE_BYTES
+  while (chunk < bytes && chunk < MAX_ORDER_BYTES) chunk *= 2
+  return chunk
+}
+
+/**
  * dma_atomic_pool_init's default size: 128 KiB per GiB of memory, at least 128 KiB, at most
- * MAX_PAGE_ORDER pages (4 MiB). The kernel's `coherent_pool=` overrides it.
+ * MAX_PAGE_ORDER pages (4 MiB). The kernel's `coherent_pool=` overrides it. This is atomic_pool_size,
+ * the threshold of the expansion worker; the pool it boots is atomicChunkBytes of it.
  */
 export function atomicPoolBytesFor(memoryBytes: number): number {
   const pages = Math.floor(memoryBytes / ((1024 * 1024 * KIB) / (128 * KIB)) / PAGE_BYTES)
@@ -29,10 +40,12 @@ export function atomicPoolBytesFor(memoryBytes: number): number {
 /**
  * The atomic pools a transient swiotlb pool is carved from in a CoCo VM: swiotlb_alloc_tlb cannot
  * decrypt memory without blocking, so a GFP_NOWAIT transient pool takes already-decrypted memory from
- * here, or fails. Each allocation is rounded up to whole pages and taken from the first pool with room
- * (fragmentation is not modelled). After an allocation that leaves a pool with less than its boot size
- * free, the background worker expands every such pool by its current size, at most 4 MiB, which takes
- * the decrypt cost on the clock (atomic_pool_resize). One worker at a time.
+ * here, or fails. Each pool boots as atomic_pool_expand allocates (atomicChunkBytes of `bytes`: whole
+ * pages, a power of two of them). Each allocation is rounded up to whole pages and taken from the
+ * first pool with room (fragmentation is not modelled). After an allocation that leaves a pool with
+ * less than `bytes` (atomic_pool_size) free, the background worker expands every such pool by
+ * atomicChunkBytes of its current size (at most 4 MiB), which takes the decrypt cost on the clock
+ * (atomic_pool_resize). One worker at a time.
  */
 export class AtomicPools {
   readonly #size: number[]
@@ -47,7 +60,7 @@ export class AtomicPools {
     private readonly clock: Clock,
     private readonly cost: GrowthCost,
   ) {
-    this.#size = Array.from({ length: config.pools }, () => config.bytes)
+    this.#size = Array.from({ length: config.pools }, () => atomicChunkBytes(config.bytes))
     this.#used = Array.from({ length: config.pools }, () => 0)
   }
 
@@ -87,7 +100,7 @@ export class AtomicPools {
   #expand(): void {
     if (this.#timer !== undefined) return
     const low = this.#size.map((size, i) => (size - this.#used[i]! < this.config.bytes ? size : 0))
-    const adds = low.map((size) => Math.min(size, MAX_ORDER_BYTES))
+    const adds = low.map((size) => (size === 0 ? 0 : atomicChunkBytes(size)))
     const total = sum(adds)
     if (total === 0) return
     this.#timer = this.clock.setTimer(growCostMs(this.cost, total), () => {

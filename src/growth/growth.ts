@@ -120,8 +120,10 @@ export class Growth {
   }
 
   /** A search found no slots: the background worker's trigger (atUsage or onFailure). */
-  searchFailed(): void {
-    if (this.config.atUsage === undefined && !this.config.onFailure) return
+  searchFailed(blocking: boolean): void {
+    // atUsage's own trigger is a non-blocking request that finds no room (api.md); onFailure's is any.
+    if (blocking ? !this.config.onFailure : this.config.atUsage === undefined && !this.config.onFailure)
+      return
     if (this.growing) {
       if (this.config.onFailure) this.#again = true
       return

@@ -2,6 +2,9 @@ import type { Clock, SwiotlbOptions } from '../index.js'
 import { SpecError } from './errors.js'
 import type { PolicyTuning, PoolSpec } from './spec.js'
 
+/** SLABS_PER_PAGE << MAX_PAGE_ORDER slots: the largest pool swiotlb_alloc_pool makes, 4 MiB. */
+const MAX_ORDER_POOL_BYTES = 4 * 1024 * 1024
+
 /** What a policy sets on a `Swiotlb`; a run adds the pool's size and areas, `backing: false` and its clock. */
 export type PolicyOptions = Pick<SwiotlbOptions, 'throttle' | 'growth'>
 
@@ -98,7 +101,8 @@ export const POLICIES = [
     // kernel/dma/swiotlb.c: swiotlb_find_slots schedules swiotlb_dyn_alloc when a search fails and
     // makes a transient pool (GFP_NOWAIT: in a CoCo VM from the atomic pools, kernel/dma/pool.c);
     // add_mem_pool puts the new pool at the head of the list. The worker's pool is the default
-    // pool's size, at most MAX_PAGE_ORDER pages (4 MiB): min(pool, chunkBytes).
+    // pool's size (swiotlb_dyn_alloc asks for default_nslabs), at most MAX_PAGE_ORDER pages, 4 MiB
+    // (swiotlb_alloc_pool's cap): tuning.chunkBytes is hybrid's, which mainline has no say in.
     options: (pool, t) => ({
       throttle: false,
       growth: {
@@ -106,7 +110,7 @@ export const POLICIES = [
         searchOrder: 'newest-first',
         transient:
           t.transientFrom === 'atomic' ? { atomicPoolBytes: t.atomicPoolBytes, atomicPools: 3 } : true,
-        chunkBytes: Math.min(t.chunkBytes, pool.size),
+        chunkBytes: Math.min(MAX_ORDER_POOL_BYTES, pool.size),
         cost: growCost(t),
       },
     }),

@@ -31,7 +31,11 @@ export class MapPath {
       shape.origAddr,
       shape.boundaryMask,
     )
-    if (found === undefined) return undefined
+    if (found === undefined) {
+      // swiotlb_find_slots schedules the background worker on every failed search, whoever searched.
+      growth?.searchFailed(req.blocking)
+      return undefined
+    }
     const { pool, slot } = found
     if (growth !== undefined) {
       if (pool.kind === 'dynamic' && pool.used === req.nslots) growth.poolUsed(pool)
@@ -47,7 +51,6 @@ export class MapPath {
     if (m !== undefined) return m
     const { allocator, growth, events } = this.#ctx
     if (growth === undefined) return undefined
-    growth.searchFailed()
     const pool = growth.transientPool(spec.nslots)
     if (pool === undefined) return undefined
     const found = allocator.findIn(
@@ -59,7 +62,9 @@ export class MapPath {
       spec.boundaryMask,
     )
     if (found === undefined) {
+      // swiotlb_dyn_free: the transient pool goes, and its memory back to the atomic pools.
       allocator.removePool(pool)
+      growth.transientFreed(pool)
       return undefined
     }
     if (events.active) {

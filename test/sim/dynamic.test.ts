@@ -35,6 +35,17 @@ describe("'dynamic' as mainline does it", () => {
     // The worker's pool is the default pool's size, at most 4 MiB (MAX_PAGE_ORDER pages).
     const small = policyOptions('dynamic', { size: MIB, areas: 1 }, DEFAULT_TUNING, new VirtualClock())
     expect(small.growth).toMatchObject({ chunkBytes: MIB })
+    // Found by review: swiotlb_dyn_alloc asks for default_nslabs, capped by swiotlb_alloc_pool; the
+    // tuning's chunkBytes (hybrid's grow) is no say of mainline's.
+    for (const chunkBytes of [MIB, 8 * MIB]) {
+      const o2 = policyOptions(
+        'dynamic',
+        { size: 64 * MIB, areas: 16 },
+        { ...DEFAULT_TUNING, chunkBytes },
+        new VirtualClock(),
+      )
+      expect(o2.growth).toMatchObject({ chunkBytes: 4 * MIB })
+    }
   })
 
   it("sizes the atomic pools by the kernel's rule for the VM's memory", () => {
