@@ -93,6 +93,7 @@ export function readArgs(
       { ...source, section: current.name },
       input,
       log,
+      true,
     )
     if (entry !== undefined) current.entries.push(entry)
   }

@@ -128,13 +128,30 @@ export function parseEntry(
   source: FioSource,
   input: FioInput,
   log: FioLog,
+  commandLine = false,
 ): FioEntry | undefined {
+  const substituted = /\$\{[^}]+\}|\$(pagesize|ncpus|mb_memory)/.exec(line)
+  if (commandLine && substituted !== null) {
+    // options.c:6214 (fio_cmd_option_parse) hands the argument on as written; only job-file lines
+    // (options.c:6112-6115, fio_options_parse) go through fio_option_dup_subs and
+    // fio_keyword_replace, so fio rejects `--bs=$pagesize`.
+    log.problem(
+      source,
+      line,
+      `uses ${substituted[0]}: fio replaces variables and keywords in job files only, and reads the command line as written (the shell expands \${VAR} before fio sees it)`,
+    )
+    return undefined
+  }
   const text = line.replace(/\$\{([^}]+)\}/g, (_, name: string) => input.env[name] ?? '')
   const eq = text.indexOf('=')
   const key = (eq < 0 ? text : text.slice(0, eq)).trim()
   let value = eq < 0 ? undefined : text.slice(eq + 1).trim()
   if (key === '') {
     log.problem(source, line, 'has no option name')
+    return undefined
+  }
+  if (value !== undefined && value !== '' && /^\s/.test(text.slice(eq + 1))) {
+    log.problem(source, key, blankAfterEquals(key, value))
     return undefined
   }
   if (value !== undefined && /\$(pagesize|ncpus|mb_memory)/.test(value)) {
@@ -147,6 +164,15 @@ export function parseEntry(
     }
   }
   return { key, value, source }
+}
+
+/**
+ * parse.c:1131 (parse_option) trims only the option's name: the value keeps a blank after '=', and
+ * fio reads " 8k" as 8 (the unit is not found behind the blank), " 500ms" as 500 s, and " randwrite"
+ * as no rw mode at all. Rather than read it fio's way, the line is refused.
+ */
+function blankAfterEquals(key: string, value: string): string {
+  return `has a blank after "=" ("${key} = ${value}"): fio keeps the blank in the value and then reads a number without its unit (bs = 8k is 8 bytes, runtime = 500ms is 500 s) and rejects a word (rw = randwrite); write ${key}=${value}`
 }
 
 function substituteKeywords(value: string, keywords: FioInput['keywords']): string {
