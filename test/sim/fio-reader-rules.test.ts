@@ -46,3 +46,97 @@ describe('the command line has no substitution (options.c fio_cmd_option_parse)'
     expect(one('[t]\nbs=$pagesize\nsize=1m\n').bs.read).toEqual([[4096, 100]])
   })
 })
+
+describe("arithmetic as fio's expression parser computes it (exp/expression-parser.y)", () => {
+  it.each([
+    ['(64k/4k*4k)', 68719476736], // a unit multiplies the whole product before it
+    ['(1m/4k)', 268435456],
+    ['(4k*2)', 8192],
+    ['(1+2k)', 2049],
+    ['(7/2*2)', 6], // whole-number division
+    ['(2*5%3)', 4], // % binds tighter than *
+    ['(2^3%2)', 2], // and tighter than ^
+    ['(3.5*2)', 7],
+    ['(1s)', 1_000_000], // every unit in every option
+  ])('size=%s is %i bytes', (expr, bytes) => {
+    expect(one(`[t]\nsize=${expr}\n`).sizeBytes).toBe(bytes)
+  })
+
+  it('a whole-number option gets the same arithmetic', () => {
+    expect(one('[t]\nsize=1m\niodepth=(32/3*3)\nioengine=libaio\ndirect=1\n').iodepthGiven).toBe(30)
+  })
+
+  it.each([
+    ['(1500ms)', 1000],
+    ['(2*750ms)', 1000],
+    ['(90)', 90_000],
+    ['(1m+30)', 60_000], // once a unit is written, a bare 30 is 30 µs
+    ['(500ms)', null], // 0 s: no runtime
+  ])('runtime=%s keeps whole seconds: %s ms', (expr, ms) => {
+    expect(one(`[t]\nsize=1m\nruntime=${expr}\n`).runtimeMs).toBe(ms)
+  })
+
+  it('startdelay and ramp_time keep whole seconds too; thinktime keeps µs', () => {
+    const j = one('[t]\nsize=1m\nstartdelay=(1500ms)\nramp_time=(2500ms)\nthinktime=(1500us)\n')
+    expect(j.startDelayMs).toEqual([1000, 1000])
+    expect(j.rampMs).toBe(2000)
+    expect(j.thinktime?.us).toBe(1500)
+  })
+
+  it('a result without a unit that does not fit in a C int is refused, as fio casts it', () => {
+    expect(problems(() => one('[t]\nsize=(4*1024*1024*1024)\n'))).toContain(
+      'without a unit does not fit in the C int fio casts it to',
+    )
+  })
+
+  it('$pagesize arithmetic goes through bc: whole numbers, usual precedence', () => {
+    expect(one('[t]\nsize=$pagesize/3*3\n').sizeBytes).toBe(4095)
+    expect(one('[t]\nsize=$pagesize*2%3\n').sizeBytes).toBe(2)
+    expect(problems(() => one('[t]\nsize=$pagesize*2k\n'))).toContain('bc cannot read "k"')
+  })
+})
+
+describe('kb_base applies to the values read after it (parse.c __get_mult_bytes)', () => {
+  it('a [global] bs=4k stays 4096 bytes when the job sets kb_base=1000', () => {
+    const j = one('[global]\nbs=4k\nsize=400k\n[t]\nkb_base=1000\n')
+    expect(j.bs.read).toEqual([[4096, 100]])
+    expect(j.sizeBytes).toBe(409600)
+  })
+
+  it('in file order: a size before kb_base keeps 1024, one after takes 1000', () => {
+    const j = one('[t]\nbs=4k\nkb_base=1000\nsize=400k\n')
+    expect(j.bs.read).toEqual([[4096, 100]])
+    expect(j.sizeBytes).toBe(400_000)
+  })
+
+  it('a [global] kb_base applies to the jobs below it', () => {
+    expect(one('[global]\nkb_base=1000\n[t]\nbs=4KiB\nsize=1m\n').bs.read).toEqual([[4096, 100]])
+  })
+
+  it('on the command line too, in argument order', () => {
+    const [j] = readFio({ args: ['--name=t', '--bs=4k', '--kb_base=1000', '--size=400k'] }).phases[0]!.jobs
+    expect(j!.bs.read).toEqual([[4096, 100]])
+    expect(j!.sizeBytes).toBe(400_000)
+  })
+})
+
+describe('several job files and the command line (init.c parse_options)', () => {
+  it("a second job file starts from fio's defaults: not the first file's [global]", () => {
+    const all = jobs('[global]\nbs=8k\nsize=1m\n[a]\n', [], ['[b]\nsize=1m\n'])
+    expect(all.map((j) => j.bs.read)).toEqual([[[8192, 100]], [[4096, 100]]])
+  })
+
+  it("nor the command line's globals, which the first file does get", () => {
+    const all = jobs('[a]\nsize=1m\n', ['--bs=8k'], ['[b]\nsize=1m\n'])
+    expect(all.map((j) => j.bs.read)).toEqual([[[8192, 100]], [[4096, 100]]])
+  })
+
+  it('command-line jobs and the first job file run together; a second file waits', () => {
+    const all = jobs('[a]\nsize=1m\n', ['--name=c', '--size=1m'], ['[b]\nsize=1m\n'])
+    expect(all.map((j) => [j.name, j.phase])).toEqual([
+      ['c', 0],
+      ['a', 0],
+      ['b', 1],
+    ])
+  })
+})

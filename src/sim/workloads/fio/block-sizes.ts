@@ -18,7 +18,8 @@ export interface SizeOptions {
   rangeLast: boolean
   bssplit?: string | undefined
   unaligned: boolean
-  kbBase: KbBase
+  /** kb_base as it stood when each option was read (Effective.kbBase). */
+  kbBase: Record<'bs' | 'bsrange' | 'bssplit', KbBase>
 }
 
 /**
@@ -36,16 +37,16 @@ export function blockSizes(o: SizeOptions, notes: string[]): Record<Direction, S
   DIRECTIONS.forEach((dir, i) => {
     const s = split[i]
     if (s !== undefined) {
-      out[dir] = bssplit(s, o.kbBase, notes, dir)
+      out[dir] = bssplit(s, o.kbBase.bssplit, notes, dir)
       return
     }
     const r = range[i]
     const b = single[i]
     const useRange = r !== undefined && (b === undefined || o.rangeLast)
     if (useRange) {
-      const [lo, hi] = splitRange(r).map((t) => parseBytes(t, o.kbBase)) as [number, number]
+      const [lo, hi] = splitRange(r).map((t) => parseBytes(t, o.kbBase.bsrange)) as [number, number]
       out[dir] = uniform(Math.min(lo, hi), Math.max(lo, hi), o.unaligned)
-    } else out[dir] = [[b === undefined ? DEFAULT_BS : positive(parseBytes(b, o.kbBase)), 100]]
+    } else out[dir] = [[b === undefined ? DEFAULT_BS : positive(parseBytes(b, o.kbBase.bs)), 100]]
   })
   return out
 }

@@ -1,6 +1,7 @@
 import type { FioEntry } from './lexer.js'
 import { canonicalName } from './option-table.js'
 import { type FioLog, FioValueError } from './problems.js'
+import { type KbBase, parseInteger } from './units.js'
 
 /**
  * A job's options as fio applies them: the [global] options above it, then its own, the last of each
@@ -11,7 +12,7 @@ export class Effective {
   readonly #last = new Map<string, { entry: FioEntry; order: number }>()
 
   constructor(
-    entries: readonly FioEntry[],
+    private readonly entries: readonly FioEntry[],
     private readonly log: FioLog,
   ) {
     entries.forEach((entry, order) => {
@@ -36,6 +37,25 @@ export class Effective {
   /** Position of the option's last setting, -1 when absent: which of two options came last. */
   order(name: string): number {
     return this.#last.get(name)?.order ?? -1
+  }
+
+  /**
+   * kb_base as it stood when the option's last setting was read: fio converts a size as it parses it
+   * (parse.c:__get_mult_bytes reads the job's kb_base of the moment), so a kb_base later in the file,
+   * or in the job below a [global] that set the size, does not change it. 1024 when none came before
+   * (a bad kb_base is reported where kb_base is read).
+   */
+  kbBase(name: string): KbBase {
+    const upTo = this.order(name)
+    let kb: KbBase = 1024
+    this.entries.forEach((e, order) => {
+      if (order >= upTo || e.key !== 'kb_base') return
+      try {
+        const n = parseInteger(e.value ?? '')
+        if (n === 1000 || n === 1024) kb = n
+      } catch {}
+    })
+    return kb
   }
 
   /** `parse(value)` of the option, or `fallback` when absent or bad (bad values are logged). */

@@ -2,7 +2,6 @@ import { type Effective, required } from './effective.js'
 import type { FioJob, PerDirection } from './job.js'
 import { type FioLog, FioValueError } from './problems.js'
 import {
-  type KbBase,
   parseBool,
   parseBytes,
   parseInteger,
@@ -24,7 +23,7 @@ const ms = (us: number): number => us / 1000
  * runtime; otherwise after io_size, size or filesize × nrfiles bytes per clone (× loops), number_ios
  * I/Os, or runtime, whichever comes first.
  */
-export function readLimits(o: Effective, kbBase: KbBase, log: FioLog): Limits {
+export function readLimits(o: Effective, log: FioLog): Limits {
   const timeBased = o.read('time_based', (v) => parseBool(v, true), false)
   const runtimeUs = o.read('runtime', (v) => parseTimeUs(required(v), true), 0)
   const rampUs = o.read('ramp_time', (v) => parseTimeUs(required(v), true), 0)
@@ -33,16 +32,16 @@ export function readLimits(o: Effective, kbBase: KbBase, log: FioLog): Limits {
     (v) => splitRange(required(v)).map((t) => ms(parseTimeUs(t, true))) as [number, number],
     [0, 0] as [number, number],
   )
-  const size = o.read('size', (v) => parseSize(required(v), kbBase, true), undefined)
-  const ioSize = o.read('io_size', (v) => parseSize(required(v), kbBase, true), undefined)
+  const size = o.read('size', (v) => parseSize(required(v), o.kbBase('size'), true), undefined)
+  const ioSize = o.read('io_size', (v) => parseSize(required(v), o.kbBase('io_size'), true), undefined)
   const fileSize = o.read(
     'filesize',
-    (v) => splitRange(required(v)).map((t) => parseBytes(t, kbBase)) as [number, number],
+    (v) => splitRange(required(v)).map((t) => parseBytes(t, o.kbBase('filesize'))) as [number, number],
     undefined,
   )
   const nrfiles = o.read('nrfiles', (v) => parseInteger(required(v), 1, 1 << 20), 1)
   const fill = o.read('fill_device', (v) => parseBool(v, false), false)
-  const zoneBytes = o.read('zonesize', (v) => parseBytes(required(v), kbBase), undefined)
+  const zoneBytes = o.read('zonesize', (v) => parseBytes(required(v), o.kbBase('zonesize')), undefined)
   let sizeBytes: number | null = null
   const amount = ioSize ?? size
   if (amount !== undefined) {
@@ -125,13 +124,13 @@ function verifyMethodOf(v: string): string | null {
 type Pacing = Pick<FioJob, 'rate' | 'rateIops' | 'rateProcess' | 'rateIgnoreThinktime' | 'thinktime' | 'flow'>
 
 /** rate, rate_iops (per direction, HOWTO "I/O rate"), thinktime and flow. */
-export function readPacing(o: Effective, kbBase: KbBase, log: FioLog): Pacing {
+export function readPacing(o: Effective, log: FioLog): Pacing {
   const none: PerDirection<number | null> = { read: null, write: null, trim: null }
   const perDir = (text: string, parse: (t: string) => number): PerDirection<number | null> => {
     const [r, w, t] = perDirection(text).map((x) => (x === undefined ? null : parse(x) || null))
     return { read: r ?? null, write: w ?? null, trim: t ?? null }
   }
-  const rate = o.read('rate', (v) => perDir(required(v), (t) => parseBytes(t, kbBase)), none)
+  const rate = o.read('rate', (v) => perDir(required(v), (t) => parseBytes(t, o.kbBase('rate'))), none)
   const rateIops = o.read('rate_iops', (v) => perDir(required(v), (t) => parseInteger(t, 0)), none)
   for (const dir of ['read', 'write', 'trim'] as const) {
     if (rate[dir] !== null && rateIops[dir] !== null) {

@@ -28,15 +28,13 @@ const IEC_SUFFIX = /\d\s*[kmgtp]ib\b/i
 export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: JobContext): FioJob {
   const o = new Effective([...globals, ...section.entries], ctx.log)
   const log = ctx.log
-  const kbBase = o.read<KbBase>('kb_base', (v) => kbBaseOf(required(v)), 1024)
-  if (kbBase === 1024) {
-    for (const key of ['bs', 'bsrange', 'bssplit', 'size', 'io_size', 'rate', 'filesize']) {
-      if (IEC_SUFFIX.test(o.text(key) ?? '')) {
-        log.notice(
-          'kb_base',
-          `with kb_base=1024 (fio's default) fio reads KiB, MiB, GiB as powers of 1000 (4KiB is 4000 bytes), and so does the simulation; set kb_base=1000 to make them powers of 1024`,
-        )
-      }
+  o.read<KbBase>('kb_base', (v) => kbBaseOf(required(v)), 1024)
+  for (const key of ['bs', 'bsrange', 'bssplit', 'size', 'io_size', 'rate', 'filesize']) {
+    if (o.kbBase(key) === 1024 && IEC_SUFFIX.test(o.text(key) ?? '')) {
+      log.notice(
+        'kb_base',
+        `with kb_base=1024 (fio's default) fio reads KiB, MiB, GiB as powers of 1000 (4KiB is 4000 bytes), and so does the simulation; set kb_base=1000 before them to make them powers of 1024`,
+      )
     }
   }
   const ownName = section.entries.filter((e) => e.key === 'name').pop()?.value
@@ -67,7 +65,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
                 rangeLast: o.order('bsrange') > o.order('bs'),
                 bssplit: o.text('bssplit'),
                 unaligned: o.read('bs_unaligned', (v) => parseBool(v, true), false),
-                kbBase,
+                kbBase: { bs: o.kbBase('bs'), bsrange: o.kbBase('bsrange'), bssplit: o.kbBase('bssplit') },
               },
               notes,
             ),
@@ -120,8 +118,8 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     log.notice('direct', bufferedNotice(buffered, mode))
   }
 
-  const limits = readLimits(o, kbBase, log)
-  const pacing = readPacing(o, kbBase, log)
+  const limits = readLimits(o, log)
+  const pacing = readPacing(o, log)
   const output = readOutput(o)
   const cpus = readCpus(o, ctx.cpus, log)
   const options: Record<string, string> = {}

@@ -1,4 +1,4 @@
-import { evaluate } from './arithmetic.js'
+import { bcCalc } from './bc.js'
 import { type FioLog, type FioSource, FioValueError } from './problems.js'
 
 /** One `key=value` line (or a bare `key`), after environment and keyword substitution. */
@@ -121,7 +121,7 @@ export function stripComment(line: string): string {
 /**
  * `key=value` with `${VAR}` replaced by the environment (empty when unset, as in fio) and the reserved
  * keywords $pagesize, $ncpus, $mb_memory by the machine's values; a value with a keyword is computed
- * (fio hands it to bc: whole-number arithmetic).
+ * (fio hands it to bc: whole-number arithmetic, bc.ts).
  */
 export function parseEntry(
   line: string,
@@ -167,7 +167,7 @@ export function parseEntry(
 }
 
 /**
- * parse.c:1131 (parse_option) trims only the option's name: the value keeps a blank after '=', and
+ * parse.c:1121-1131 (get_option) trims only the option's name: the value keeps a blank after '=', and
  * fio reads " 8k" as 8 (the unit is not found behind the blank), " 500ms" as 500 s, and " randwrite"
  * as no rw mode at all. Rather than read it fio's way, the line is refused.
  */
@@ -182,6 +182,5 @@ function substituteKeywords(value: string, keywords: FioInput['keywords']): stri
       throw new FioValueError(`a value without $${word}`, `the simulated machine has no $${word}`)
     return String(n)
   })
-  if (/^\d+$/.test(replaced)) return replaced
-  return String(Math.trunc(evaluate(`(${replaced})`, { kind: 'number' })))
+  return bcCalc(replaced)
 }

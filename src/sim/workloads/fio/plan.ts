@@ -28,9 +28,12 @@ export const UNBOUNDED_RUNTIME_MS = 1000
 /**
  * Reads fio job files and fio command-line arguments (`--name=a --rw=randread …`, as fio takes them)
  * into the plan the simulation runs: phases of jobs with their effective settings, and notices. Job
- * options on the command line before the first --name are global defaults for every job, the job
- * files' too; each job file after the first starts with a stonewall (HOWTO "Command line options":
- * "each job file will be regarded as a separate group"). Throws a FioJobError listing every problem.
+ * options on the command line before the first --name are global defaults for the command line's jobs
+ * and the first job file's, which run together. Each job file after the first starts from fio's
+ * defaults (init.c:3239, parse_options calls fill_def_thread before every file but the first: neither
+ * the command line's globals nor an earlier file's [global] reach it) and with a stonewall
+ * (init.c:3246 passes the file's index as parse_jobs_ini's stonewall_flag; init.c:2202-2206). Throws a
+ * FioJobError listing every problem.
  */
 export function readFio(
   input: { files?: readonly FioFile[]; args?: readonly string[] },
@@ -44,28 +47,33 @@ export function readFio(
     ...(options.readInclude === undefined ? {} : { readInclude: options.readInclude }),
   }
   const command = readArgs(input.args ?? [], fioInput, log)
-  const sections: FioSection[] = [...command.sections]
+  // Sections by where their defaults start: the command line with the first file, then each file.
+  const groups: FioSection[][] = [[...command.sections]]
   ;(input.files ?? []).forEach((file, i) => {
     const own = readSections(file.text, file.name, fioInput, log)
     const first = own.find((s) => !s.global)
-    if (first !== undefined && (i > 0 || command.sections.some((s) => !s.global))) {
+    if (first !== undefined && i > 0) {
       first.entries.unshift({ key: 'stonewall', value: undefined, source: first.source })
     }
-    sections.push(...own)
+    if (i === 0) groups[0]!.push(...own)
+    else groups.push(own)
   })
-  const selected =
-    command.only.length === 0 ? sections : sections.filter((s) => s.global || command.only.includes(s.name))
   const jobs: FioJob[] = []
   const flags: JobFlags[] = []
-  let globals: FioEntry[] = []
-  for (const section of selected) {
-    classifyEntries(section.entries, log)
-    if (section.global) {
-      globals = [...globals, ...section.entries]
-      continue
+  const allGlobals: FioEntry[] = []
+  for (const group of groups) {
+    let globals: FioEntry[] = []
+    for (const section of group) {
+      if (!section.global && command.only.length > 0 && !command.only.includes(section.name)) continue
+      classifyEntries(section.entries, log)
+      if (section.global) {
+        globals = [...globals, ...section.entries]
+        allGlobals.push(...section.entries)
+        continue
+      }
+      jobs.push(readJob(section, globals, { cpus, log }))
+      flags.push(jobFlags([...globals, ...section.entries]))
     }
-    jobs.push(readJob(section, globals, { cpus, log }))
-    flags.push(jobFlags([...globals, ...section.entries]))
   }
   const where = { file: input.files?.[0]?.name ?? 'command line', line: 0 }
   if (jobs.length === 0 && log.problems.length === 0) {
@@ -79,7 +87,7 @@ export function readFio(
   }
   log.check()
   const globalOptions: Record<string, string> = {}
-  for (const e of globals) globalOptions[e.key] = e.value ?? ''
+  for (const e of allGlobals) globalOptions[e.key] = e.value ?? ''
   return { phases, notices: log.notices.map(({ option, message }) => ({ option, message })), globalOptions }
 }
 

@@ -35,7 +35,7 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
   const value = text.trim()
   if (value === '')
     throw new FioValueError('a size like 4k, 128KiB or 1g', 'empty: an unset environment variable?')
-  if (value.startsWith('(')) return { bytes: whole(evaluate(value, { kind: 'size', kbBase })) }
+  if (value.startsWith('(')) return { bytes: whole(evaluate(value, false)) }
   const hex = /^0x([0-9a-f]+)$/i.exec(value)
   if (hex) return { bytes: whole(Number.parseInt(hex[1]!, 16)) }
   const m = /^(\d+)([a-z%]*)$/i.exec(value)
@@ -91,7 +91,10 @@ export function parseTimeUs(text: string, defaultSeconds: boolean): number {
   if (value === '')
     throw new FioValueError('a time like 10, 200ms or 1h', 'empty: an unset environment variable?')
   if (value.startsWith('(')) {
-    return whole(evaluate(value, { kind: 'time' }, defaultSeconds))
+    // parse.c:364-372 (str_to_decimal): an option counted in seconds keeps whole seconds of the
+    // expression's µs ((1500ms) is 1 s, (500ms) is 0); others keep the µs.
+    const us = evaluate(value, true, defaultSeconds ? 1e6 : 1)
+    return whole(defaultSeconds ? Math.trunc(us / 1e6) * 1e6 : us)
   }
   const m = /^(\d+)([a-z]*)$/i.exec(value)
   if (m === null) {
@@ -117,7 +120,8 @@ export function parseTimeUs(text: string, defaultSeconds: boolean): number {
 export function parseInteger(text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const value = text.trim()
   let n: number
-  if (value.startsWith('(')) n = evaluate(value, { kind: 'number' })
+  if (value.startsWith('('))
+    n = evaluate(value, false) // fio reads a whole number as a size
   else if (/^0x[0-9a-f]+$/i.test(value)) n = Number.parseInt(value.slice(2), 16)
   else if (/^-?\d+$/.test(value)) n = Number(value)
   else throw new FioValueError(`a whole number from ${min} to ${max}`)
