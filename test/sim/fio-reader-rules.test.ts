@@ -140,3 +140,46 @@ describe('several job files and the command line (init.c parse_options)', () => 
     ])
   })
 })
+
+describe('bssplit as fio issues it (io_u.c get_next_buflen, options.c bssplit_ddir)', () => {
+  it('each size is rounded down to a multiple of the smallest: 4k/50:6k/50 is all 4 KiB', () => {
+    const plan = readFio({ files: [{ name: 'a.fio', text: '[t]\nsize=1m\nbssplit=4k/50:6k/30:12k/20\n' }] })
+    expect(plan.phases[0]!.jobs[0]!.bs.read).toEqual([
+      [4096, 80],
+      [12288, 20],
+    ])
+    expect(plan.notices.map((n) => n.message)).toContain(
+      'read bssplit sizes that are not multiples of the smallest (4096) are rounded down by fio, as by the simulation: it issues 4096/80:12288/20',
+    )
+  })
+
+  it('bs_unaligned keeps the sizes as written', () => {
+    expect(one('[t]\nsize=1m\nbs_unaligned\nbssplit=4k/50:6k/50\n').bs.read).toEqual([
+      [4096, 50],
+      [6144, 50],
+    ])
+  })
+
+  it('a blank entry after shares adding up to more than 100 is refused (unsigned wrap in fio)', () => {
+    expect(problems(() => one('[t]\nsize=1m\nbssplit=4k/60:8k/60:16k\n'))).toContain(
+      "the blank entry gets 100 - 120 in fio's unsigned arithmetic, which wraps around to 4294967276",
+    )
+  })
+})
+
+describe('options fio knows that the reader had missed', () => {
+  it("thinkcycles=0 is fio's default; a stall in CPU cycles is refused with the reason", () => {
+    expect(one('[t]\nsize=1m\nthinkcycles=0\n').name).toBe('t')
+    expect(problems(() => one('[t]\nsize=1m\nthinkcycles=1000\n'))).toContain(
+      '`[t].thinkcycles` is not simulated: fio spins that many CPU cycles after each completion',
+    )
+  })
+
+  it.each(['flow_watermark=10', 'proto=tcp', 'chunck_size=1m'])(
+    '%s is an option fio knows: no effect',
+    (line) => {
+      const plan = readFio({ files: [{ name: 'a.fio', text: `[t]\nsize=1m\n${line}\n` }] })
+      expect(plan.notices.map((n) => n.option)).toContain(line.split('=')[0])
+    },
+  )
+})

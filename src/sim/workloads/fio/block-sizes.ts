@@ -37,7 +37,7 @@ export function blockSizes(o: SizeOptions, notes: string[]): Record<Direction, S
   DIRECTIONS.forEach((dir, i) => {
     const s = split[i]
     if (s !== undefined) {
-      out[dir] = bssplit(s, o.kbBase.bssplit, notes, dir)
+      out[dir] = alignSplit(bssplit(s, o.kbBase.bssplit, notes, dir), o.unaligned, notes, dir)
       return
     }
     const r = range[i]
@@ -100,6 +100,14 @@ function bssplit(text: string, kbBase: KbBase, notes: string[], dir: Direction):
   const missing = entries.filter((e) => e.percent === undefined).length
   if (given > 100 && missing > 1)
     throw new FioValueError('percentages that add up to at most 100', 'fio rejects more with blank entries')
+  if (given > 100 && missing === 1 && entries.length > 1) {
+    // options.c:195-203: the blank share is (100 - given) / 1 in unsigned arithmetic, which wraps
+    // around to about 2^32: fio then draws the blank entry nearly every time.
+    throw new FioValueError(
+      'percentages that add up to at most 100',
+      `the blank entry gets 100 - ${given} in fio's unsigned arithmetic, which wraps around to ${2 ** 32 + 100 - given}: fio would issue nearly every I/O at that size`,
+    )
+  }
   const fill =
     missing === 1 && entries.length === 1 ? 100 : Math.floor(Math.max(0, 100 - given) / Math.max(1, missing))
   const filled = entries.map((e) => ({ bytes: e.bytes, percent: e.percent ?? fill }))
@@ -118,6 +126,31 @@ function bssplit(text: string, kbBase: KbBase, notes: string[], dir: Direction):
   if (cumulative < 100) out[out.length - 1]![1] += 100 - cumulative
   notes.push(`${dir} bssplit percentages add up to ${total}: fio draws ${describe(out)}`)
   return out.filter(([, p]) => p > 0)
+}
+
+/**
+ * io_u.c:671-677 (get_next_buflen): whatever size a bssplit draws is rounded down to a multiple of the
+ * split's smallest size (unless bs_unaligned), so `4k/50:6k/50` issues only 4 KiB I/Os. Sizes that
+ * round to the same value are merged; a note says what fio issues instead of what was written.
+ */
+function alignSplit(
+  d: SizeDistribution,
+  unaligned: boolean,
+  notes: string[],
+  dir: Direction,
+): SizeDistribution {
+  const min = minSize(d)
+  if (unaligned || d.every(([b]) => b % min === 0)) return d
+  const merged = new Map<number, number>()
+  for (const [b, p] of d) {
+    const issued = b - (b % min)
+    merged.set(issued, (merged.get(issued) ?? 0) + p)
+  }
+  const out: SizeDistribution = [...merged]
+  notes.push(
+    `${dir} bssplit sizes that are not multiples of the smallest (${min}) are rounded down by fio, as by the simulation: it issues ${describe(out)}`,
+  )
+  return out
 }
 
 function describe(d: SizeDistribution): string {

@@ -118,6 +118,14 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     log.notice('direct', bufferedNotice(buffered, mode))
   }
 
+  // options.c:4324 and HOWTO "thinkcycles": fio spins this many CPU cycles after each completion,
+  // a delay that depends on the CPU; the simulated CPUs have no clock rate to turn it into time.
+  if (o.read('thinkcycles', (v) => parseInteger(required(v)), 0) > 0) {
+    o.problem(
+      'thinkcycles',
+      'is not simulated: fio spins that many CPU cycles after each completion before the next I/O, a delay that depends on the CPU, and the simulated CPUs have no clock rate; write the delay as thinktime (µs)',
+    )
+  }
   const limits = readLimits(o, log)
   const pacing = readPacing(o, log)
   const output = readOutput(o)

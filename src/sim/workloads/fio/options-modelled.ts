@@ -76,6 +76,10 @@ export const MODELLED_OPTIONS: readonly ModelledOption[] = [
   { name: 'cpus_allowed_policy', what: 'split: one CPU per clone' },
   { name: 'continue_on_error', what: 'I/O errors a clone continues after' },
   { name: 'kb_base', what: 'unit prefixes of sizes' },
+  {
+    name: 'thinkcycles',
+    what: '0 (the default) only: a stall counted in CPU cycles has no duration on the simulated CPUs; refused otherwise',
+  },
   { name: 'clat_percentiles', what: 'fio-json: completion latency percentiles' },
   { name: 'lat_percentiles', what: 'fio-json: total latency percentiles' },
   { name: 'slat_percentiles', what: 'fio-json: submission latency percentiles' },

@@ -50,7 +50,11 @@ export const NO_EFFECT_GROUPS: ReadonlyArray<readonly [reason: string, names: st
   ],
   [
     'an option of an engine without block I/O (CPU burners, file operations, network and object stores): such jobs issue no block I/O',
-    'cpuload cpumode cpuchunks exit_on_io_done program arguments grace_time std_redirect stat_type donorname inplace hostname port protocol nodelay listen pingpong interface ttl window_size mss netsplice bindname verb https http_host http_user http_pass http_s3_key http_s3_keyid http_s3_security_token http_swift_auth_token http_s3_region http_s3_sse_customer_key http_s3_sse_customer_algorithm http_s3_storage_class http_mode http_verbose http_object_mode clustername rbdname pool clientname conf busy_poll touch_objects rbd_encryption_format rbd_encryption_passphrase cont chunk_size object_class svcl volume brick single-instance single_instance namenode hdfsdirectory hdfs_use_direct initiator uri nfs_url gpu_dev_ids cuda_io rocm_io dummy engine_name',
+    'cpuload cpumode cpuchunks exit_on_io_done program arguments grace_time std_redirect stat_type donorname inplace hostname port protocol proto nodelay listen pingpong interface ttl window_size mss netsplice bindname verb https http_host http_user http_pass http_s3_key http_s3_keyid http_s3_security_token http_swift_auth_token http_s3_region http_s3_sse_customer_key http_s3_sse_customer_algorithm http_s3_storage_class http_mode http_verbose http_object_mode clustername rbdname pool clientname conf busy_poll touch_objects rbd_encryption_format rbd_encryption_passphrase cont chunk_size chunck_size object_class svcl volume brick single-instance single_instance namenode hdfsdirectory hdfs_use_direct initiator uri nfs_url gpu_dev_ids cuda_io rocm_io dummy engine_name',
+  ],
+  [
+    'deprecated in fio, which prints "Option flow_watermark is deprecated" and ignores it (options.c, FIO_OPT_SOFT_DEPRECATED)',
+    'flow_watermark',
   ],
   [
     'an option of a fio profile (tiobench, act); profile= is refused',
