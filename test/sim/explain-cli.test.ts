@@ -110,12 +110,21 @@ describe('dma-throttle explain', () => {
     [['explain', 'bad.fio'], 1, 'bad.fio: 2 problems: `[j].frobnicate` is not an option fio knows'],
     [['simulate', 'coco-fio', '--output-format', 'fio-json'], 2, '--output-format fio-json reports fio jobs'],
     [
+      ['simulate', 'mixed.fio', '--output-format', 'fio-json'],
+      2,
+      '--output-format fio-json writes fio\'s split form (read, write, trim) only: job "j" sets unified_rw_reporting=mixed',
+    ],
+    [
       ['simulate', 'x.fio', '--output-format', 'xml'],
       2,
       '--output-format expects one of table, json, fio-json',
     ],
   ])('%j fails with one line', async (argv, code, message) => {
-    const r = await cli(argv, { 'x.fio': '[j]\nsize=4k\n', 'bad.fio': '[j]\nfrobnicate=1\nread_iolog=x\n' })
+    const r = await cli(argv, {
+      'x.fio': '[j]\nsize=4k\n',
+      'bad.fio': '[j]\nfrobnicate=1\nread_iolog=x\n',
+      'mixed.fio': '[global]\nunified_rw_reporting=mixed\n[j]\nsize=4k\n',
+    })
     expect(r.code).toBe(code)
     expect(r.stdout).toBe('')
     expect(r.stderr.startsWith(`dma-throttle: ${message}`)).toBe(true)
@@ -140,6 +149,15 @@ describe('long runs', () => {
       ['w', 16, 0],
       ['r', 0, 16],
     ])
+  })
+
+  it('says on stderr that an engine without block I/O (ioengine=null) maps nothing and counts no I/Os', async () => {
+    const r = await cli(['simulate', 'n.fio', '--output-format', 'fio-json', '--policies', 'throttle'], {
+      'n.fio': '[n]\nioengine=null\nrw=read\nsize=64k\nruntime=10ms\ntime_based\n',
+    })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('job "n": ioengine=null does no block I/O')
+    expect(JSON.parse(r.stdout).jobs[0].read.total_ios).toBe(0)
   })
 
   it('prints a wall-time estimate first, then a line every few seconds when stderr is not a terminal', () => {

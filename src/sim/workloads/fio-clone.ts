@@ -7,7 +7,7 @@ import { FioIo } from './fio-io.js'
 import type { FioJobSpec, IoDirection } from './fio-job-spec.js'
 import type { FlowGroup } from './flow.js'
 import { IoPicker, type Pick } from './io-picker.js'
-import type { CloneStats } from './job-stats.js'
+import type { CloneMember, CloneStats } from './job-stats.js'
 import { Pacer } from './pacer.js'
 import { ReadBack } from './read-back.js'
 
@@ -27,6 +27,8 @@ export class FioClone implements IoOwner {
   #completions = 0
   #issues = 0
   #stopped = false
+  /** This clone's share of its statistics entry, from run(). */
+  #member: CloneMember | undefined = undefined
   #wake: (() => void) | undefined = undefined
   #counting = false
   #thoughtAt = { count: 0, ms: 0 }
@@ -72,13 +74,14 @@ export class FioClone implements IoOwner {
     const now = (): number => this.ctx.engine.clock.now()
     const rampEnd = now() + f.rampMs
     const timeEnd = rampEnd + f.runtimeMs
-    this.stats.begin(rampEnd)
+    const member = this.stats.begin(rampEnd)
+    this.#member = member
     this.#counting = f.rampMs === 0
     this.#thoughtAt = { count: 0, ms: now() }
     this.#pacer.reset(now())
     if (f.noIo) {
       if (Number.isFinite(timeEnd)) await this.ctx.engine.sleep(timeEnd - now())
-      this.stats.end(now())
+      this.stats.end(member, now())
       return
     }
     this.flow?.join(f.flow!.weight)
@@ -92,7 +95,7 @@ export class FioClone implements IoOwner {
     }
     await this.#drain()
     this.flow?.leave(f.flow!.weight)
-    this.stats.end(now())
+    this.stats.end(member, now())
   }
 
   #over(timeEnd: number): boolean {
@@ -245,7 +248,7 @@ export class FioClone implements IoOwner {
       const dispatched = Number.isNaN(fio.dispatchedAt) ? fio.issuedAt : fio.dispatchedAt
       const slat = this.#f.syncEngine ? undefined : dispatched - fio.issuedAt
       const clat = this.#f.syncEngine ? now - fio.issuedAt : now - dispatched
-      this.stats.completed(fio.dir, fio.ioBytes, now, slat, clat)
+      this.stats.completed(this.#member!, fio.dir, fio.ioBytes, now, slat, clat)
     }
     if (ok && fio.dir === 'write' && !fio.verify) this.#readBack.written(fio.ioBytes)
     this.#inFlight--

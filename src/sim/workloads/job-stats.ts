@@ -1,5 +1,6 @@
 import { Histogram } from '../../index.js'
 import type { FioReport, IoDirection } from './fio-job-spec.js'
+import { NO_SAMPLES, pureSum, RateSamples, type SampleSummary } from './rate-samples.js'
 
 const SMALL = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000]
 /**
@@ -53,43 +54,46 @@ export class Latency {
   }
 }
 
-/** Bandwidth or IOPS samples taken every `periodMs` of a clone's run (fio's bw_avg_time). */
-export class RateSamples {
-  readonly values: number[] = []
-  #from = 0
-  #amount = 0
-
-  constructor(readonly periodMs: number) {}
-
-  start(atMs: number): void {
-    this.#from = atMs
-    this.#amount = 0
-  }
-
-  /** `amount` done at `atMs`; closes every period that ended before it, as fio does on completion. */
-  add(atMs: number, amount: number): void {
-    while (atMs - this.#from >= this.periodMs) {
-      this.values.push((this.#amount * 1000) / this.periodMs)
-      this.#from += this.periodMs
-      this.#amount = 0
-    }
-    this.#amount += amount
-  }
-}
-
-/** What one direction of one clone did, after ramp_time. */
+/** What one direction of one clone (or reporting group) did, after ramp_time. */
 export class DirectionStats {
   ios = 0
   bytes = 0
   readonly slat = new Latency()
-  readonly clat = new Latency()
-  readonly lat = new Latency(true)
-  readonly bw: RateSamples
-  readonly iops: RateSamples
+  /** Keeps fio's latency bands: fio marks them with the completion latency (io_u.c:1946, io_u_mark_latency). */
+  readonly clat = new Latency(true)
+  readonly lat = new Latency()
+}
 
-  constructor(bwAvgMs: number, iopsAvgMs: number) {
-    this.bw = new RateSamples(bwAvgMs)
-    this.iops = new RateSamples(iopsAvgMs)
+/**
+ * One clone of a statistics entry: its own run time and its own bandwidth and IOPS samples, as each
+ * fio thread keeps them (a group adds them up, see CloneStats.bw).
+ */
+export class CloneMember {
+  startMs: number
+  endMs: number
+  readonly ios: Record<IoDirection, number> = { read: 0, write: 0, trim: 0 }
+  readonly bw: Record<IoDirection, RateSamples>
+  readonly iops: Record<IoDirection, RateSamples>
+
+  constructor(atMs: number, bwAvgMs: number, iopsAvgMs: number) {
+    this.startMs = atMs
+    this.endMs = atMs
+    const rates = (period: number, unit: number) => {
+      const r = {
+        read: new RateSamples(period, unit),
+        write: new RateSamples(period, unit),
+        trim: new RateSamples(period, unit),
+      }
+      for (const d of Object.values(r)) d.start(atMs)
+      return r
+    }
+    this.bw = rates(bwAvgMs, 1024)
+    this.iops = rates(iopsAvgMs, 1)
+  }
+
+  /** ms it ran after ramp_time: fio's total_run_time of one thread. */
+  get runMs(): number {
+    return Math.max(0, this.endMs - this.startMs)
   }
 }
 
@@ -98,11 +102,8 @@ export class CloneStats {
   readonly directions: Record<IoDirection, DirectionStats>
   /** I/O errors the clone saw. */
   errors = 0
-  /** When the statistics started (the end of ramp_time) and when the clone finished, ms. */
-  startMs = Number.POSITIVE_INFINITY
-  endMs = 0
-  /** Clones counted here: 1, or every clone of a reporting group (group_reporting). */
-  members = 0
+  /** Clones counted here: one, or every clone of a reporting group (group_reporting). */
+  readonly members: CloneMember[] = []
   /** Depth of the queue when each I/O was issued, for iodepth_level. */
   readonly depthCounts = new Map<number, number>()
 
@@ -111,30 +112,56 @@ export class CloneStats {
     readonly clone: number,
     readonly group: number,
     readonly report: FioReport | undefined = undefined,
-    bwAvgMs = 500,
-    iopsAvgMs = 500,
+    private readonly bwAvgMs = 500,
+    private readonly iopsAvgMs = 500,
   ) {
-    this.directions = {
-      read: new DirectionStats(bwAvgMs, iopsAvgMs),
-      write: new DirectionStats(bwAvgMs, iopsAvgMs),
-      trim: new DirectionStats(bwAvgMs, iopsAvgMs),
+    this.directions = { read: new DirectionStats(), write: new DirectionStats(), trim: new DirectionStats() }
+  }
+
+  /** A clone's statistics start at `atMs` (its ramp_time is over): its member of this entry. */
+  begin(atMs: number): CloneMember {
+    const m = new CloneMember(atMs, this.bwAvgMs, this.iopsAvgMs)
+    this.members.push(m)
+    return m
+  }
+
+  /** The clone of `member` finished at `atMs`. */
+  end(member: CloneMember, atMs: number): void {
+    member.endMs = Math.max(member.startMs, atMs)
+    for (const dir of ['read', 'write', 'trim'] as const) {
+      member.bw[dir].finish(atMs)
+      member.iops[dir].finish(atMs)
     }
   }
 
-  /** A clone's statistics start at `atMs` (its ramp_time is over); a group keeps the first start. */
-  begin(atMs: number): void {
-    this.members++
-    if (atMs >= this.startMs) return
-    this.startMs = atMs
-    for (const d of Object.values(this.directions)) {
-      d.bw.start(atMs)
-      d.iops.start(atMs)
-    }
+  /** When the first clone's statistics started; Infinity before any. */
+  get startMs(): number {
+    return Math.min(...this.members.map((m) => m.startMs))
   }
 
-  /** A clone finished at `atMs`. */
-  end(atMs: number): void {
-    this.endMs = Math.max(this.endMs, atMs)
+  /** When the last clone finished. */
+  get endMs(): number {
+    return Math.max(0, ...this.members.map((m) => m.endMs))
+  }
+
+  /** fio's job_runtime: the clones' run times added up (stat.c:2328, sum_thread_stats). */
+  get runMs(): number {
+    return this.members.reduce((a, m) => a + m.runMs, 0)
+  }
+
+  /** fio's runtime of a direction: the longest run of a clone that did I/O in it (stat.c:2265). */
+  directionRunMs(dir: IoDirection): number {
+    return Math.max(0, ...this.members.filter((m) => m.ios[dir] > 0).map((m) => m.runMs))
+  }
+
+  /** Bandwidth samples (KiB/s) of a direction, the clones' added up as fio's group_reporting does. */
+  bw(dir: IoDirection): SampleSummary {
+    return this.members.reduce((a, m) => pureSum(a, m.bw[dir].summary()), NO_SAMPLES)
+  }
+
+  /** IOPS samples of a direction, the clones' added up. */
+  iops(dir: IoDirection): SampleSummary {
+    return this.members.reduce((a, m) => pureSum(a, m.iops[dir].summary()), NO_SAMPLES)
   }
 
   issued(depth: number): void {
@@ -142,14 +169,22 @@ export class CloneStats {
   }
 
   /** An I/O of `bytes` completed at `atMs`, `slatMs` after issue in submission and `clatMs` after it. */
-  completed(dir: IoDirection, bytes: number, atMs: number, slatMs: number | undefined, clatMs: number): void {
+  completed(
+    member: CloneMember,
+    dir: IoDirection,
+    bytes: number,
+    atMs: number,
+    slatMs: number | undefined,
+    clatMs: number,
+  ): void {
     const d = this.directions[dir]
     d.ios++
     d.bytes += bytes
     if (slatMs !== undefined) d.slat.record(slatMs)
     d.clat.record(clatMs)
     d.lat.record((slatMs ?? 0) + clatMs)
-    d.bw.add(atMs, bytes / 1024)
-    d.iops.add(atMs, 1)
+    member.ios[dir]++
+    member.bw[dir].add(atMs, bytes)
+    member.iops[dir].add(atMs, 1)
   }
 }
