@@ -73,6 +73,15 @@ describe("fio's JSON, rule by rule", () => {
     expect(job.read.bw_min).toBe(400) // 50 × 4 KiB / 0.5 s, whole KiB/s
   })
 
+  it('samples stop at the time limit: I/Os in flight then end the clone a little later (fio 3.33: 3 for 2 s)', () => {
+    const s = new CloneStats('j', 0, 0, REPORT)
+    const m = s.begin(0, 2000)
+    for (let i = 1; i <= 200; i++) s.completed(m, 'read', 4096, i * 10, 0, 0.1)
+    s.completed(m, 'read', 4096, 2000.08, 0, 0.1) // in flight at the limit
+    s.end(m, 2000.08)
+    expect(documentOf([s]).jobs[0].read.bw_samples).toBe(3)
+  })
+
   it('a period with no I/O adds no sample (stat.c:3478, "No entries for interval")', () => {
     const [job] = documentOf([clone([100, 1600], 2100)]).jobs
     expect(job.read.iops_samples).toBe(2) // [0, 500] and [1500, 2000]; [500, 1500] had none

@@ -74,7 +74,7 @@ export class FioClone implements IoOwner {
     const now = (): number => this.ctx.engine.clock.now()
     const rampEnd = now() + f.rampMs
     const timeEnd = rampEnd + f.runtimeMs
-    const member = this.stats.begin(rampEnd)
+    const member = this.stats.begin(rampEnd, timeEnd)
     this.#member = member
     this.#counting = f.rampMs === 0
     this.#thoughtAt = { count: 0, ms: now() }

@@ -75,7 +75,13 @@ export class CloneMember {
   readonly bw: Record<IoDirection, RateSamples>
   readonly iops: Record<IoDirection, RateSamples>
 
-  constructor(atMs: number, bwAvgMs: number, iopsAvgMs: number) {
+  constructor(
+    atMs: number,
+    /** The end of its runtime: no sample is taken from there on. */
+    readonly limitMs: number,
+    bwAvgMs: number,
+    iopsAvgMs: number,
+  ) {
     this.startMs = atMs
     this.endMs = atMs
     const rates = (period: number, unit: number) => {
@@ -118,19 +124,27 @@ export class CloneStats {
     this.directions = { read: new DirectionStats(), write: new DirectionStats(), trim: new DirectionStats() }
   }
 
-  /** A clone's statistics start at `atMs` (its ramp_time is over): its member of this entry. */
-  begin(atMs: number): CloneMember {
-    const m = new CloneMember(atMs, this.bwAvgMs, this.iopsAvgMs)
+  /**
+   * A clone's statistics start at `atMs` (its ramp_time is over) and its runtime ends at `limitMs`:
+   * its member of this entry.
+   */
+  begin(atMs: number, limitMs = Number.POSITIVE_INFINITY): CloneMember {
+    const m = new CloneMember(atMs, limitMs, this.bwAvgMs, this.iopsAvgMs)
     this.members.push(m)
     return m
   }
 
-  /** The clone of `member` finished at `atMs`. */
+  /**
+   * The clone of `member` finished at `atMs`. Samples stop at its time limit: the I/Os still in
+   * flight then complete a little later, but fio's tick at the limit races the thread's exit, and fio
+   * 3.33 reports 3 samples for a 2 s job, not 4.
+   */
   end(member: CloneMember, atMs: number): void {
     member.endMs = Math.max(member.startMs, atMs)
+    const until = Math.min(atMs, member.limitMs)
     for (const dir of ['read', 'write', 'trim'] as const) {
-      member.bw[dir].finish(atMs)
-      member.iops[dir].finish(atMs)
+      member.bw[dir].finish(until)
+      member.iops[dir].finish(until)
     }
   }
 
@@ -184,7 +198,9 @@ export class CloneStats {
     d.clat.record(clatMs)
     d.lat.record((slatMs ?? 0) + clatMs)
     member.ios[dir]++
-    member.bw[dir].add(atMs, bytes)
-    member.iops[dir].add(atMs, 1)
+    // An I/O that completes after the time limit counts in the last period, which is never sampled.
+    const at = Math.min(atMs, member.limitMs)
+    member.bw[dir].add(at, bytes)
+    member.iops[dir].add(at, 1)
   }
 }
