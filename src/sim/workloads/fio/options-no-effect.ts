@@ -29,7 +29,7 @@ export const NO_EFFECT_GROUPS: ReadonlyArray<readonly [reason: string, names: st
     'thread comm nice prio prioclass priohint cmdprio cmdprio_class cmdprio_hint cmdprio_percentage cmdprio_bssplit numa_cpu_nodes numa_mem_policy uid gid cgroup cgroup_nodelete cgroup_weight gpu_dev_id exec_prerun exec_postrun ioscheduler clocksource gtod_reduce gtod_cpu job_start_clock_id',
   ],
   [
-    'logs and reports fio writes; the simulation writes none of them',
+    "logs and report settings: the simulation writes no logs, and --output-format fio-json prints fio's default report whatever these say (it refuses unified_rw_reporting mixed or both)",
     'write_bw_log write_lat_log write_iops_log write_hist_log per_job_logs log_entries log_avg_msec log_hist_msec log_hist_coarseness log_window_value log_max_value log_offset log_prio log_issue_time log_compression log_compression_cpus log_store_compressed log_alternate_epoch log_unix_epoch log_alternate_epoch_clock_id block_error_percentiles stats disable_lat disable_clat disable_slat disable_bw_measurement disable_bw disk_util significant_figures unit_base unified_rw_reporting write_iolog error_dump',
   ],
   [
