@@ -47,13 +47,19 @@ describe('Histogram', () => {
     expect(histogramOf([0.0004, 0.0006], 1000).percentile(50)).toBe(0.0004) // 0.4 µs rounds to 0, clamped
   })
 
-  it('covers 0 to 2^32 - 1 units; past that, percentiles saturate in the top bucket (max stays exact)', () => {
+  it('covers 0 to 2^53 units; past that, percentiles saturate in the top bucket (max stays exact)', () => {
     // 2^32 - 1 lies in [2^31, 2^32), buckets 2^25 wide: the last is [127 × 2^25, 2^32 - 1].
-    const top = 127 * 2 ** 25 + (2 ** 25 - 1) / 2
+    const top32 = 127 * 2 ** 25 + (2 ** 25 - 1) / 2
     const edge = histogramOf([0, 0, 2 ** 32 - 1])
-    expect([edge.percentile(50), edge.percentile(100), edge.max]).toEqual([0, top, 2 ** 32 - 1])
-    const past = histogramOf([10, 2 ** 40])
-    expect([past.percentile(100), past.max]).toEqual([top, 2 ** 40])
+    expect([edge.percentile(50), edge.percentile(100), edge.max]).toEqual([0, top32, 2 ** 32 - 1])
+    // 2^40 has its own bucket [2^40, 2^40 + 2^34 - 1]: p50 of [2^40, 2^40 + 2^35] is its midpoint.
+    const past = histogramOf([2 ** 40, 2 ** 40 + 2 ** 35])
+    expect([past.percentile(50), past.percentile(100)]).toEqual([
+      2 ** 40 + (2 ** 34 - 1) / 2,
+      2 ** 40 + 2 ** 35,
+    ])
+    const beyond = histogramOf([2 ** 60, 2 ** 61])
+    expect([beyond.percentile(50), beyond.max]).toEqual([2 ** 60, 2 ** 61]) // saturated, clamped to min
   })
 
   it('reset() forgets everything', () => {

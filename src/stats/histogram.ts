@@ -1,12 +1,15 @@
 import { ArgumentRangeError } from '../errors.js'
 
 const SUB = 64
-const SIZE = 2 * SUB * 26 // covers values up to 2^32 units
+/** Largest unit value kept apart; anything above (2^53 µs is 285 years) shares the top bucket. */
+const TOP = Number.MAX_SAFE_INTEGER
+const SIZE = (53 - 6) * SUB + 2 * SUB // exponents 7..52, 64 buckets each, after 128 exact ones
 
 /**
  * A log-linear histogram (HdrHistogram's layout): exact below 128 units, then 64 buckets per power of
- * two, so a percentile is within 1/64 (1.6 %) of the true value. `count`, `min`, `max` and `sum` are
- * exact. Values are recorded in `unit`s of the caller's scale (e.g. 0.001 for milliseconds kept as µs).
+ * two, so a percentile is within 1/64 (1.6 %) of the true value, or half a unit (values are rounded to
+ * whole units), whichever is larger, up to 2^53 units. `count`, `min`, `max` and `sum` are exact.
+ * Values are recorded in units of the caller's scale (e.g. 1000 for milliseconds kept as µs).
  */
 export class Histogram {
   readonly #counts = new Float64Array(SIZE)
@@ -34,7 +37,7 @@ export class Histogram {
     if (typeof p !== 'number' || !(p >= 0 && p <= 100))
       throw new ArgumentRangeError('p', 'a percentile from 0 to 100', p)
     if (this.count === 0) return 0
-    const rank = Math.max(1, Math.ceil((p / 100) * this.count))
+    const rank = Math.max(1, rankOf(p, this.count))
     let seen = 0
     for (let i = 0; i < SIZE; i++) {
       seen += this.#counts[i]!
@@ -52,11 +55,29 @@ export class Histogram {
   }
 }
 
+/**
+ * ceil(p% × count), with p taken as written: p / 100 × count is not exact in binary (99.9 / 100 × 1000
+ * is 999.0000000000001), and ceil would turn that noise into the next rank, perhaps an outlier.
+ */
+function rankOf(p: number, count: number): number {
+  const r = (p * count) / 100
+  const whole = Math.round(r)
+  return Math.abs(r - whole) <= 1e-9 * Math.max(1, whole) ? whole : Math.ceil(r)
+}
+
 function bucketOf(units: number): number {
-  const v = units >= 4294967295 ? 4294967295 : units <= 0 ? 0 : Math.round(units)
+  const v = units >= TOP ? TOP : units <= 0 ? 0 : Math.round(units)
   if (v < 2 * SUB) return v
-  const shift = 31 - Math.clz32(v) - 6
-  return shift * SUB + (v >>> shift)
+  if (v < 2 ** 32) {
+    const shift = 31 - Math.clz32(v) - 6
+    return shift * SUB + (v >>> shift)
+  }
+  // Past 32 bits: the exponent from log2, corrected where rounding put it one off near a power of two.
+  let exp = Math.floor(Math.log2(v))
+  if (2 ** exp > v) exp--
+  else if (2 ** (exp + 1) <= v) exp++
+  const shift = exp - 6
+  return shift * SUB + Math.floor(v / 2 ** shift)
 }
 
 /** The midpoint of a bucket, in units. */
