@@ -53,6 +53,8 @@ export class SwiotlbAllocator {
   hiwater = 0
   /** Slots of live transient pools. */
   transientNslabs = 0
+  /** Slots in use in transient pools (each holds its one mapping). */
+  transientUsed = 0
   /** What `find` returns, refilled by every call: no object is made per allocation. */
   readonly #placement: Placement
   /** Run bounds of `pools`, by position; only while there is more than one. */
@@ -180,7 +182,7 @@ export class SwiotlbAllocator {
     if (pool.kind !== 'transient') {
       this.used += nslots
       if (this.used > this.hiwater) this.hiwater = this.used
-    }
+    } else this.transientUsed += nslots
     const placement = this.#placement
     placement.pool = pool
     placement.slot = slot
@@ -205,7 +207,16 @@ export class SwiotlbAllocator {
     if (pool.kind !== 'transient') {
       this.used -= nslots
       this.#index?.raise(pool.position, pool.runBound())
-    }
+    } else this.transientUsed -= nslots
+  }
+
+  /**
+   * mem_used of a kernel with CONFIG_DEBUG_FS, what "swiotlb buffer is full" prints: the total_used
+   * atomic, which inc_used_and_hiwater raises for every search that succeeds, a transient pool's
+   * included, and dec_used lowers at every release (swiotlb_del_transient for a transient pool).
+   */
+  memUsed(): number {
+    return this.used + this.transientUsed
   }
 
   /** The pool holding bus address `addr`, or undefined: the last one found, else O(log pools). */

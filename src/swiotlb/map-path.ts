@@ -90,15 +90,18 @@ export class MapPath {
         size: spec.sizeBytes,
         device: spec.device,
         total: allocator.nslabs,
-        used: allocator.used,
+        used: allocator.memUsed(),
       })
     }
   }
 
-  /** The kernel's "swiotlb buffer is full" for a request, with the numbers of now. */
+  /**
+   * The kernel's "swiotlb buffer is full" for a request, with the numbers of now (swiotlb_tbl_map_single):
+   * total is mem->nslabs (default and dynamic pools), used is mem_used (transient pools included).
+   */
   fullError(spec: RequestSpec): SwiotlbFullError {
     const { allocator } = this.#ctx
-    return new SwiotlbFullError(spec.sizeBytes, allocator.nslabs, allocator.used)
+    return new SwiotlbFullError(spec.sizeBytes, allocator.nslabs, allocator.memUsed())
   }
 
   /** Makes the Mapping of `req` at `slot` of `pool`, bounces the bytes in, enters it in the pool. */

@@ -310,10 +310,10 @@ export class WaitPath implements ThrottleHost {
         size: w.sizeBytes,
         device: w.device,
         total: allocator.nslabs,
-        used: allocator.used,
+        used: allocator.memUsed(),
       })
     }
-    const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, allocator.used)
+    const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, allocator.memUsed())
     if (w.reject !== undefined) w.reject(error)
     else w.extras().refusal = error
     ctx.growth?.retryShrinks()
