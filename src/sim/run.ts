@@ -1,6 +1,7 @@
 import { SLOT_SIZE, Swiotlb } from '../index.js'
 import { checkRunOptions, checkSpec } from './check-args.js'
 import { SimContext } from './context.js'
+import { debugfsUsed } from './debugfs-used.js'
 import type { BlockDevice } from './devices/device.js'
 import { deviceKind } from './devices/registry.js'
 import { Engine, TICK_MS } from './engine.js'
@@ -107,13 +108,15 @@ export async function runPolicy(
     () => measures.total('ioErrors') + measures.importFailures,
   )
   // The vmstat-like sampler starts at a seeded offset: where its ticks fall against the workload is
-  // luck, and a seed draws it.
+  // luck, and a seed draws it. It reads debugfs io_tlb_used (io_tlb_used_get → mem_used, the total_used
+  // atomic): live transient pools' slots included, as in the exact mark it is compared with.
   let sampledUsed = 0
   let sampler: { unsubscribe(): void } | undefined
   engine.after(ctx.rng('sampler').next() * spec.sampleMs, () => {
     if (ctx.running)
       sampler = dma.usage$(spec.sampleMs).subscribe((s) => {
-        if (s.used > sampledUsed) sampledUsed = s.used
+        const used = debugfsUsed(s)
+        if (used > sampledUsed) sampledUsed = used
       })
   })
   const poolBytes = definition.grows ? new PoolBytesTracker(dma) : undefined

@@ -7,6 +7,7 @@ import {
   SwiotlbFullError,
   ThrottleTimeoutError,
 } from '../../../index.js'
+import { debugfsUsed } from '../../debugfs-used.js'
 import { type DeviceMeasures, Measures } from '../../measures.js'
 import { type PolicyInput, policyByName, policyOptions } from '../../policies.js'
 import { buildPolicyResult } from '../../policy-result.js'
@@ -109,8 +110,10 @@ export class PolicyReplay {
     this.#queues = definition.queues
     this.#mayBlock = options.mayBlock ?? 'all'
     this.#poolBytes = definition.grows ? new PoolBytesTracker(this.dma) : undefined
+    // A debugfs poller: io_tlb_used counts live transient pools (see debugfsUsed).
     this.#sampler = this.dma.usage$(options.sampleMs ?? 1000).subscribe((s) => {
-      if (s.used > this.#sampledUsed) this.#sampledUsed = s.used
+      const used = debugfsUsed(s)
+      if (used > this.#sampledUsed) this.#sampledUsed = used
     })
   }
 
