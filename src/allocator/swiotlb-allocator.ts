@@ -53,8 +53,6 @@ export class SwiotlbAllocator {
   hiwater = 0
   /** Slots of live transient pools. */
   transientNslabs = 0
-  /** Slots in use in transient pools (each holds its one mapping). */
-  transientUsed = 0
   /** What `find` returns, refilled by every call: no object is made per allocation. */
   readonly #placement: Placement
   /** Run bounds of `pools`, by position; only while there is more than one. */
@@ -182,7 +180,7 @@ export class SwiotlbAllocator {
     if (pool.kind !== 'transient') {
       this.used += nslots
       if (this.used > this.hiwater) this.hiwater = this.used
-    } else this.transientUsed += nslots
+    }
     const placement = this.#placement
     placement.pool = pool
     placement.slot = slot
@@ -207,7 +205,7 @@ export class SwiotlbAllocator {
     if (pool.kind !== 'transient') {
       this.used -= nslots
       this.#index?.raise(pool.position, pool.runBound())
-    } else this.transientUsed -= nslots
+    }
   }
 
   /**
@@ -216,7 +214,8 @@ export class SwiotlbAllocator {
    * included, and dec_used lowers at every release (swiotlb_del_transient for a transient pool).
    */
   memUsed(): number {
-    return this.used + this.transientUsed
+    // A live transient pool is exactly its one mapping's slots (it goes when that search fails).
+    return this.used + this.transientNslabs
   }
 
   /** The pool holding bus address `addr`, or undefined: the last one found, else O(log pools). */

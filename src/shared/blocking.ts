@@ -19,6 +19,7 @@ import {
   AbortWatch,
   endedWithout,
   KeepAlive,
+  timedOut,
   type WaitOutcome,
   waitForGrant,
   waitForGrantSync,
@@ -76,15 +77,12 @@ export class BlockingPath {
     const { timeoutMs, sizeBytes } = spec
     const request = copy(spec)
     const start = this.clock.now()
-    let outcome: WaitOutcome = 'granted'
+    let outcome: WaitOutcome
     const state = queue.state(rec)
-    if (state === GRANTED || state === REFUSED || timeoutMs === 0) {
+    const ended = state === GRANTED || state === REFUSED
+    if (ended || timeoutMs === 0) {
       abort?.remove()
-      if (state === GRANTED || state === REFUSED) outcome = endedWithout(queue, rec)
-      else if (queue.cancel(rec)) {
-        queue.free(rec)
-        outcome = 'timeout'
-      } else outcome = endedWithout(queue, rec)
+      outcome = ended ? endedWithout(queue, rec) : timedOut(queue, rec)
     } else {
       outcome = await waitForGrant(
         queue,

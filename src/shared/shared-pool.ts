@@ -132,17 +132,14 @@ export class SharedPool {
     generation: number,
     copyBack: { copyBack(): void } | undefined,
   ): ReleaseRefusal | undefined {
-    const { meta, table, slots, nslabs, areaNslabs } = this.views
-    if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return 'not-mapped'
-    const record = (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
-    const at = areaAt(((addrOffset >>> SLOT_SHIFT) / areaNslabs) | 0)
+    const { meta, table, slots } = this.views
+    const record = this.#recordOf(addrOffset)
+    if (record < 0) return 'not-mapped'
+    const at = this.#areaOf(addrOffset)
     lock(meta, at + A_LOCK)
-    const sizeBytes = slots[record + S_SIZE]!
-    const s = slots[record + S_SHAPE]!
-    let refusal: ReleaseRefusal | undefined
-    if (sizeBytes === 0 || shapeLow(s) !== (addrOffset & (SLOT_SIZE - 1))) refusal = 'not-mapped'
-    else if (generation !== -1 && slots[record + S_GENERATION] !== generation) refusal = 'stale'
-    else if (size !== -1 && size !== sizeBytes) refusal = 'size'
+    const refusal =
+      this.#mismatch(record, addrOffset, generation) ??
+      (size !== -1 && size !== slots[record + S_SIZE] ? 'size' : undefined)
     if (refusal !== undefined) {
       unlock(meta, at + A_LOCK)
       return refusal
@@ -157,6 +154,7 @@ export class SharedPool {
         throw error
       }
     }
+    const s = slots[record + S_SHAPE]!
     const nslots = shapeSlots(s)
     table.release(slots[record + S_FIRST]!, nslots)
     slots[record + S_SIZE] = 0
@@ -175,14 +173,8 @@ export class SharedPool {
    * for a check whose answer the caller cannot hold on to anyway (a view of the bytes).
    */
   isLive(addrOffset: number, generation: number): boolean {
-    const { slots, nslabs } = this.views
-    if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return false
-    const record = (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
-    return (
-      Atomics.load(slots, record + S_SIZE) !== 0 &&
-      shapeLow(Atomics.load(slots, record + S_SHAPE)) === (addrOffset & (SLOT_SIZE - 1)) &&
-      Atomics.load(slots, record + S_GENERATION) === generation
-    )
+    const record = this.#recordOf(addrOffset)
+    return record >= 0 && this.#mismatch(record, addrOffset, generation) === undefined
   }
 
   /**
@@ -191,21 +183,41 @@ export class SharedPool {
    * going to a later mapping). False, and nothing run, once it is gone.
    */
   whileLive(addrOffset: number, generation: number, fn: () => void): boolean {
-    const { meta, slots, nslabs, areaNslabs } = this.views
-    if (!(addrOffset >= 0 && addrOffset < nslabs * SLOT_SIZE)) return false
-    const record = (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
-    const at = areaAt(((addrOffset >>> SLOT_SHIFT) / areaNslabs) | 0)
+    const record = this.#recordOf(addrOffset)
+    if (record < 0) return false
+    const { meta } = this.views
+    const at = this.#areaOf(addrOffset)
     lock(meta, at + A_LOCK)
     try {
-      const live =
-        slots[record + S_SIZE]! !== 0 &&
-        shapeLow(slots[record + S_SHAPE]!) === (addrOffset & (SLOT_SIZE - 1)) &&
-        slots[record + S_GENERATION] === generation
+      const live = this.#mismatch(record, addrOffset, generation) === undefined
       if (live) fn()
       return live
     } finally {
       unlock(meta, at + A_LOCK)
     }
+  }
+
+  /** The slot record of the mapping whose address is `addrOffset` into the pool; -1 outside it. */
+  #recordOf(addrOffset: number): number {
+    if (!(addrOffset >= 0 && addrOffset < this.views.nslabs * SLOT_SIZE)) return -1
+    return (addrOffset >>> SLOT_SHIFT) * SLOT_WORDS
+  }
+
+  /** Where the lock and counts of the area holding `addrOffset` start in `meta`. */
+  #areaOf(addrOffset: number): number {
+    return areaAt(((addrOffset >>> SLOT_SHIFT) / this.views.areaNslabs) | 0)
+  }
+
+  /**
+   * Why `record` is not the live mapping at `addrOffset` of `generation` (-1: any generation), or
+   * undefined when it is. Exact under the area lock; a racy answer without it.
+   */
+  #mismatch(record: number, addrOffset: number, generation: number): 'not-mapped' | 'stale' | undefined {
+    const slots = this.views.slots
+    if (slots[record + S_SIZE] === 0 || shapeLow(slots[record + S_SHAPE]!) !== (addrOffset & (SLOT_SIZE - 1)))
+      return 'not-mapped'
+    if (generation !== -1 && slots[record + S_GENERATION] !== generation) return 'stale'
+    return undefined
   }
 
   /** The size recorded for a live mapping at `addrOffset`, or 0. Racy outside the area lock. */

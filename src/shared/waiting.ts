@@ -20,6 +20,16 @@ export function endedWithout(queue: SharedWaitQueue, rec: number): WaitOutcome {
   return 'full'
 }
 
+/**
+ * A wait whose time is up now: the record leaves the queue and is freed ('timeout'), unless a grant or
+ * a refusal reached it first.
+ */
+export function timedOut(queue: SharedWaitQueue, rec: number): WaitOutcome {
+  if (!queue.cancel(rec)) return endedWithout(queue, rec)
+  queue.free(rec)
+  return 'timeout'
+}
+
 type WaitAsync = (
   array: Int32Array,
   index: number,
@@ -182,10 +192,6 @@ export function waitForGrantSync(
     if (state === GRANTED || state === REFUSED) return endedWithout(queue, rec)
     const left = deadline - clock.now()
     const woke = left > 0 ? Atomics.wait(waiters, at, WAITING, left) : 'timed-out'
-    if (woke === 'timed-out') {
-      if (!queue.cancel(rec)) return endedWithout(queue, rec)
-      queue.free(rec)
-      return 'timeout'
-    }
+    if (woke === 'timed-out') return timedOut(queue, rec)
   }
 }

@@ -71,7 +71,7 @@ export function parseBlkparseLine(text: string, line: number, file: string): Blk
  * A line of blkparse's closing summary: one that counts skips (events the kernel dropped, so I/Os
  * without their issue or completion) throws TraceLostEventsError.
  */
-export function checkSummaryLine(text: string, line: number, file: string): void {
+function checkSummaryLine(text: string, line: number, file: string): void {
   const m = SKIPS.exec(text)
   if (m !== null && Number(m[1]!.replace(/,/g, '')) > 0)
     throw new TraceLostEventsError(
@@ -80,6 +80,28 @@ export function checkSummaryLine(text: string, line: number, file: string): void
       `blkparse counted ${m[1]} skipped events ("${text.trim()}")`,
       'record again with more or larger buffers (blktrace -n, -b)',
     )
+}
+
+/**
+ * blkparse's output line by line: its events, then its closing summary, which ends them and is read on
+ * only for its count of skipped events (checkSummaryLine).
+ */
+export class BlkparseLines {
+  #summary = false
+
+  constructor(readonly file: string) {}
+
+  /** The event on `text`; undefined for a line with none (blank, preamble, the summary). */
+  read(text: string, line: number): BlkEvent | undefined {
+    if (this.#summary) {
+      checkSummaryLine(text, line, this.file)
+      return undefined
+    }
+    const e = parseBlkparseLine(text, line, this.file)
+    if (e !== 'end') return e
+    this.#summary = true
+    return undefined
+  }
 }
 
 /**

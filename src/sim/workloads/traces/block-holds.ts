@@ -1,4 +1,4 @@
-import { BlkparsePairer, checkSummaryLine, parseBlkparseLine } from './blkparse.js'
+import { BlkparseLines, BlkparsePairer } from './blkparse.js'
 import { readLines } from './lines.js'
 import { TraceOptionError } from './record.js'
 
@@ -22,17 +22,11 @@ export class BlockHolds {
     const pending = new Map<string, number>()
     const ios: Array<[number, number]> = []
     let first: number | undefined
+    const lines = new BlkparseLines(file)
     let line = 0
-    let summary = false
     for await (const text of readLines(file)) {
-      line++
-      if (summary) {
-        checkSummaryLine(text, line, file)
-        continue
-      }
-      const e = parseBlkparseLine(text, line, file)
-      if (e === 'end') summary = true
-      if (e === 'end' || e === undefined) continue
+      const e = lines.read(text, ++line)
+      if (e === undefined) continue
       first ??= e.atNs
       const event = pairer.toEvent(e, line)
       if (event?.kind === 'map') pending.set(event.key, event.atNs)

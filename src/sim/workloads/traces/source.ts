@@ -1,4 +1,4 @@
-import { BLKPARSE_PREAMBLE, BlkparsePairer, checkSummaryLine, parseBlkparseLine } from './blkparse.js'
+import { BLKPARSE_PREAMBLE, BlkparseLines, BlkparsePairer } from './blkparse.js'
 import type { BlockHolds } from './block-holds.js'
 import { BPFTRACE_PREAMBLE, CAPTURE_HEADER, parseCaptureLine, poolComment } from './capture-format.js'
 import { parseFtraceLine } from './ftrace.js'
@@ -61,7 +61,7 @@ export async function* readTrace(
   const out = (e: TraceEvent): void => {
     ready.push(e)
   }
-  let parse: ((text: string, line: number) => TraceEvent | undefined | 'end') | undefined
+  let parse: ((text: string, line: number) => TraceEvent | undefined) | undefined
   for await (const text of readLines(file)) {
     const line = ++info.lines
     if (parse === undefined) {
@@ -71,7 +71,6 @@ export async function* readTrace(
       if (info.format === 'capture') continue
     }
     const e = parse(text, line)
-    if (e === 'end') break
     if (e === undefined) continue
     info.events++
     reorder.push(e, out)
@@ -92,7 +91,7 @@ function lineParser(
   info: TraceInfo,
   file: string,
   options: ReadTraceOptions,
-): (text: string, line: number) => TraceEvent | undefined | 'end' {
+): (text: string, line: number) => TraceEvent | undefined {
   switch (info.format) {
     case 'capture':
       return (text, line) => {
@@ -101,16 +100,10 @@ function lineParser(
       }
     case 'blkparse': {
       const pairer = new BlkparsePairer()
-      // The summary ends the events; it is read on for its count of skipped (lost) events.
-      let summary = false
+      const lines = new BlkparseLines(file)
       return (text, line) => {
-        if (summary) {
-          checkSummaryLine(text, line, file)
-          return undefined
-        }
-        const e = parseBlkparseLine(text, line, file)
-        if (e === 'end') summary = true
-        if (e === undefined || e === 'end') return undefined
+        const e = lines.read(text, line)
+        if (e === undefined) return undefined
         const event = pairer.toEvent(e, line)
         info.passedOver = pairer.passedOver
         return event
