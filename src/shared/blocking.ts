@@ -41,6 +41,8 @@ export interface BlockingHost {
  */
 export class BlockingPath {
   readonly keepAlive = new KeepAlive()
+  /** One abort listener per signal for this thread's waiters. */
+  readonly #signals = AbortWatch.watch()
 
   constructor(
     private readonly views: SharedViews,
@@ -60,7 +62,7 @@ export class BlockingPath {
     if (fast !== undefined) return fast
     // The listener goes on before the record is queued: an addEventListener that throws, or fires at
     // once, then leaves nothing to undo.
-    const abort = signal === undefined ? undefined : new AbortWatch(spec)
+    const abort = signal === undefined ? undefined : new AbortWatch(spec, this.#signals)
     if (abort?.fired === true) {
       abort.remove()
       Atomics.add(this.views.meta, N_ABORTS, 1)

@@ -1,7 +1,8 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Clock, TimerHandle } from '../clock/clock.js'
 import { ArgumentTypeError } from '../errors.js'
-import { callSignal, type RequestSpec, type SignalMethod } from '../swiotlb/request.js'
+import type { RequestSpec } from '../swiotlb/request.js'
+import { SignalWatch } from '../swiotlb/signal-watch.js'
 import { CANCELLED, GRANTED, REFUSED, type SharedWaitQueue, WAITING } from './wait-queue.js'
 
 /**
@@ -74,28 +75,35 @@ export class KeepAlive {
 }
 
 /**
- * A waiter's abort listener, added before its record is queued, through the signal's methods as read
- * at parse time (RequestSpec): an addEventListener that throws is an ArgumentTypeError naming the
- * signal with nothing to undo, and one that fires the listener at once leaves `fired` set.
+ * A waiter's watch on its signal, begun before its record is queued. Waiters of one thread that share
+ * a signal share one listener (`signals`, a SignalWatch per thread's view), through the signal's methods
+ * as read at parse time (RequestSpec): an addEventListener that throws is an ArgumentTypeError naming
+ * the signal with nothing to undo, and one that fires the listener at once leaves `fired` set.
  */
 export class AbortWatch {
   fired = false
   #onFire: (() => void) | undefined = undefined
+  /** True until the signal fires or the waiter stops watching. */
+  #watching = true
   readonly #signal: AbortSignal
-  readonly #remove: SignalMethod
-  readonly #listener = (): void => {
-    this.fired = true
-    this.#onFire?.()
-  }
+  readonly #signals: SignalWatch<AbortWatch>
 
-  constructor(spec: Pick<RequestSpec, 'signal' | 'signalAdd' | 'signalRemove'>) {
+  constructor(
+    spec: Pick<RequestSpec, 'signal' | 'signalAdd' | 'signalRemove'>,
+    signals: SignalWatch<AbortWatch>,
+  ) {
     this.#signal = spec.signal!
-    this.#remove = spec.signalRemove!
-    try {
-      callSignal(spec.signalAdd!, this.#signal, ['abort', this.#listener, { once: true }])
-    } catch {
+    this.#signals = signals
+    if (!signals.add(this, this.#signal, spec.signalAdd!, spec.signalRemove!)) {
       throw new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', this.#signal)
     }
+  }
+
+  /** One SignalWatch for a thread's waiters: a firing signal fires each of its watches. */
+  static watch(): SignalWatch<AbortWatch> {
+    return new SignalWatch<AbortWatch>((watches) => {
+      for (const w of watches) w.#fire()
+    })
   }
 
   /** What a firing does from now on (it cancels the record, once there is one). */
@@ -105,17 +113,21 @@ export class AbortWatch {
 
   remove(): void {
     this.#onFire = undefined
-    try {
-      callSignal(this.#remove, this.#signal, ['abort', this.#listener])
-    } catch {
-      // A removeEventListener that throws is the caller's; the listener is disarmed above.
-    }
+    if (!this.#watching) return
+    this.#watching = false
+    this.#signals.remove(this, this.#signal)
+  }
+
+  #fire(): void {
+    this.#watching = false
+    this.fired = true
+    this.#onFire?.()
   }
 }
 
 export interface WaitLimits {
   timeoutMs: number
-  /** The waiter's abort listener, already added (see AbortWatch). */
+  /** The waiter's watch on its signal, already begun (see AbortWatch). */
   abort: AbortWatch | undefined
 }
 

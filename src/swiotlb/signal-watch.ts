@@ -1,10 +1,9 @@
 import { ArgumentTypeError } from '../errors.js'
-import type { PendingMap } from './pending-map.js'
 import { callSignal, type SignalMethod } from './request.js'
 
-interface Watched {
+interface Watched<T> {
   /** Its waiters, in arrival order (a Set keeps insertion order; add and delete are O(1)). */
-  readonly waiters: Set<PendingMap>
+  readonly waiters: Set<T>
   readonly listener: () => void
   /** The signal's removeEventListener, as read when the request was parsed. */
   readonly remove: SignalMethod
@@ -16,40 +15,40 @@ interface Watched {
  * MaxListenersExceededWarning. When it fires, all its waiters leave together.
  *
  * The signal's methods are the ones its first request read at parse time (RequestSpec), called through
- * `callSignal`: the signal's properties are never read again.
+ * `callSignal`: the signal's properties are never read again. A waiter is whatever the owner's queue
+ * holds (Swiotlb's PendingMap, a SharedSwiotlb thread's AbortWatch); a waiter leaves the watch when
+ * the signal fires, before `onAbort` sees it.
  */
-export class SignalWatch {
-  readonly #watched = new Map<AbortSignal, Watched>()
+export class SignalWatch<T> {
+  readonly #watched = new Map<AbortSignal, Watched<T>>()
 
   /** `onAbort(waiters, signal)`: the signal's waiters still waiting, in arrival order. */
-  constructor(private readonly onAbort: (waiters: PendingMap[], signal: AbortSignal) => void) {}
+  constructor(private readonly onAbort: (waiters: T[], signal: AbortSignal) => void) {}
 
   /**
    * Watches `signal` for `w`. False when the signal's addEventListener threw: nothing is then left
-   * watched. The listener may fire inside addEventListener (a signal that aborts as it is watched).
+   * watched. The listener may fire inside addEventListener (a signal that aborts as it is watched):
+   * `onAbort` then runs before this returns.
    */
-  add(w: PendingMap, signal: AbortSignal, add: SignalMethod, remove: SignalMethod): boolean {
+  add(w: T, signal: AbortSignal, add: SignalMethod, remove: SignalMethod): boolean {
     const entry = this.#watched.get(signal)
     if (entry !== undefined) {
       entry.waiters.add(w)
-      w.extra!.watched = true
       return true
     }
     const listener = (): void => this.#fire(signal)
     this.#watched.set(signal, { waiters: new Set([w]), listener, remove })
-    w.extra!.watched = true
     try {
       callSignal(add, signal, ['abort', listener, { once: true }])
     } catch {
       if (this.#watched.get(signal)?.listener === listener) this.#watched.delete(signal)
-      w.extra!.watched = false
       return false
     }
     return true
   }
 
-  remove(w: PendingMap, signal: AbortSignal): void {
-    w.extra!.watched = false
+  /** `w` stops watching `signal`; the listener goes with the signal's last waiter. */
+  remove(w: T, signal: AbortSignal): void {
     const entry = this.#watched.get(signal)
     if (entry === undefined || !entry.waiters.delete(w)) return
     if (entry.waiters.size === 0) {
@@ -71,7 +70,6 @@ export class SignalWatch {
     const entry = this.#watched.get(signal)
     if (entry === undefined) return
     this.#watched.delete(signal)
-    for (const w of entry.waiters) w.extra!.watched = false
     this.onAbort([...entry.waiters], signal)
   }
 }

@@ -29,10 +29,11 @@ import type { MappingCallback } from './with-mapping.js'
 export class WaitPath implements ThrottleHost {
   readonly #ctx: SwiotlbContext
   /** One abort listener per signal, whatever the number of waiters sharing it. */
-  readonly #signals = new SignalWatch((waiters, signal) => {
+  readonly #signals = new SignalWatch<PendingMap>((waiters, signal) => {
     let reason: unknown
     let read = false
     const leaving: PendingMap[] = []
+    for (const w of waiters) w.extra!.watched = false
     for (const w of waiters) {
       // A waiter in the middle of its admission (an event subscriber aborted) comes too late.
       if (w.extra!.admitting) continue
@@ -221,7 +222,10 @@ export class WaitPath implements ThrottleHost {
    */
   #arm(w: PendingMap, spec: RequestSpec, signal: AbortSignal): Promise<never> | undefined {
     const ctx = this.#ctx
+    // Set first: a listener that fires inside addEventListener clears it again.
+    w.extra!.watched = true
     if (!this.#signals.add(w, signal, spec.signalAdd!, spec.signalRemove!)) {
+      w.extra!.watched = false
       return Promise.reject(
         new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', signal),
       )
@@ -258,7 +262,10 @@ export class WaitPath implements ThrottleHost {
     if (extra === undefined) return
     if (extra.timer !== undefined) this.#ctx.clock.clearTimer(extra.timer)
     extra.timer = undefined
-    if (extra.watched) this.#signals.remove(w, extra.signal!)
+    if (extra.watched) {
+      extra.watched = false
+      this.#signals.remove(w, extra.signal!)
+    }
   }
 
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */

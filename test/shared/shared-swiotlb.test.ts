@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import {
   ArgumentTypeError,
@@ -220,6 +221,49 @@ describe('SharedSwiotlb blocking maps', () => {
     checkShared(pool.handle, { live: held.map((h) => rangeOf(pool.handle, h)), waiting: 0 })
   })
 
+  it('waiters sharing one signal share one abort listener, and all leave when it fires', async () => {
+    // Swiotlb keeps one listener per signal (SignalWatch); the shared pool added one per waiter, and a
+    // signal shared by more than 10 waiters made Node warn MaxListenersExceededWarning.
+    const { clock, pool, held } = full(32)
+    const ac = new AbortController()
+    const waits = Array.from({ length: 20 }, () => pool.map(2048, { mayBlock: true, signal: ac.signal }))
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1)
+    expect(pool.stats().throttle.waiting).toBe(20)
+    const settled = Promise.all(waits.map((w) => outcome(w)))
+    const reason = new Error('batch cancelled')
+    ac.abort(reason)
+    expect(await settled).toEqual(waits.map(() => reason))
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0)
+    expect(pool.stats().throttle).toMatchObject({ waiting: 0, aborts: 20 })
+    expect(clock.pendingTimers).toBe(0)
+    checkShared(pool.handle, { live: held.map((h) => rangeOf(pool.handle, h)), waiting: 0 })
+  })
+
+  it('the shared listener goes once the last waiter on its signal is granted or times out', async () => {
+    const { clock, pool, held } = full(32)
+    const ac = new AbortController()
+    const granted = pool.map(2048, { mayBlock: true, signal: ac.signal })
+    const timed = pool.map(2048, { mayBlock: true, signal: ac.signal, timeoutMs: 5 })
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1)
+    held[1]!.unmap()
+    expect(await outcome(granted)).toMatchObject({ slots: 1 })
+    // The second one was granted too (the release freed 128 slots of budget): it still counts.
+    expect(await outcome(timed)).toMatchObject({ slots: 1 })
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0)
+    await clock.advanceBy(5)
+    expect(clock.pendingTimers).toBe(0)
+    const again = pool.map(SEG, { mayBlock: true, signal: ac.signal, timeoutMs: 5 })
+    const other = pool.map(SEG, { mayBlock: true, signal: ac.signal })
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1)
+    await clock.advanceBy(5)
+    expect(await outcome(again)).toBeInstanceOf(ThrottleTimeoutError)
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1)
+    ac.abort()
+    expect(await outcome(other)).toMatchObject({ name: 'AbortError' })
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0)
+    expect(pool.stats().throttle).toMatchObject({ waiting: 0, timeouts: 1, aborts: 1 })
+  })
+
   it('a waiter whose buffer is detached while it waits gets its slots, zeroed', async () => {
     // Found by review: the grant copied from the detached buffer and threw, losing slot and budget.
     const pool = new SharedSwiotlb({ size: SEG, areas: 1, throttle: { high: 0.5 } })
@@ -272,7 +316,8 @@ describe('SharedSwiotlb blocking maps', () => {
       },
     }
     expect(await outcome(pool.map(2048, { mayBlock: true, signal: signal as never }))).toBe(reason)
-    expect(removed).toBe(1)
+    // Its listener fired (once: true) inside addEventListener: nothing is left to remove.
+    expect(removed).toBe(0)
     expect(pool.stats().throttle).toMatchObject({ waiting: 0, aborts: 1 })
     checkShared(pool.handle, { live: held.map((h) => rangeOf(pool.handle, h)), waiting: 0 })
   })
