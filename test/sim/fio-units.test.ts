@@ -4,7 +4,8 @@ import { FioJobError, readFio } from '../../src/sim/index.js'
 import { evaluate } from '../../src/sim/workloads/fio/arithmetic.js'
 import { blockSizes, uniform } from '../../src/sim/workloads/fio/block-sizes.js'
 import { FioValueError } from '../../src/sim/workloads/fio/problems.js'
-import { parseSize, parseTimeUs, perDirection } from '../../src/sim/workloads/fio/units.js'
+import { parseSize, parseTimeUs } from '../../src/sim/workloads/fio/units.js'
+import { perDirection } from '../../src/sim/workloads/fio/value-lists.js'
 import { params } from '../helpers/fc-params.js'
 
 // fio's units (HOWTO "Parameter types", "kb_base"; parse.c get_mult_bytes / get_mult_time).

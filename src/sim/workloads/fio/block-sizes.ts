@@ -1,5 +1,6 @@
 import { FioValueError } from './problems.js'
-import { type KbBase, parseBytes, perDirection, splitRange } from './units.js'
+import { type KbBase, parseBytes } from './units.js'
+import { perDirection, splitRange } from './value-lists.js'
 
 /** A block-size distribution: [bytes, percent] pairs, percents adding up to 100. */
 export type SizeDistribution = Array<[bytes: number, percent: number]>
@@ -30,9 +31,9 @@ export interface SizeOptions {
  * bssplit percentages that do not add up to 100.
  */
 export function blockSizes(o: SizeOptions, notes: string[]): Record<Direction, SizeDistribution> {
-  const split = o.bssplit === undefined ? [undefined, undefined, undefined] : perDirection(o.bssplit)
+  const split = o.bssplit === undefined ? [undefined, undefined, undefined] : perDirection(o.bssplit, true)
   const single = o.bs === undefined ? [undefined, undefined, undefined] : perDirection(o.bs)
-  const range = o.bsrange === undefined ? [undefined, undefined, undefined] : perDirection(o.bsrange)
+  const range = o.bsrange === undefined ? [undefined, undefined, undefined] : perDirection(o.bsrange, true)
   const out = {} as Record<Direction, SizeDistribution>
   DIRECTIONS.forEach((dir, i) => {
     const s = split[i]

@@ -50,10 +50,8 @@ export class Effective {
     let kb: KbBase = 1024
     this.entries.forEach((e, order) => {
       if (order >= upTo || e.key !== 'kb_base') return
-      try {
-        const n = parseInteger(e.value ?? '')
-        if (n === 1000 || n === 1024) kb = n
-      } catch {}
+      const n = e.value?.trim()
+      if (n === '1000' || n === '1024') kb = Number(n) as KbBase
     })
     return kb
   }
@@ -63,6 +61,11 @@ export class Effective {
     const e = this.#last.get(name)
     if (e === undefined) return fallback
     return this.attempt(e.entry, () => parse(e.entry.value), fallback)
+  }
+
+  /** A whole-number option in [min, max] (parseInteger, with the option's kb_base for suffixes). */
+  integer(name: string, min: number, max: number, fallback: number): number {
+    return this.read(name, (v) => parseInteger(required(v), min, max, this.kbBase(name)), fallback)
   }
 
   /** Runs `fn`; a FioValueError becomes a problem at `entry`'s line. */

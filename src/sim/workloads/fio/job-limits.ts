@@ -1,15 +1,8 @@
 import { type Effective, required } from './effective.js'
 import type { FioJob, PerDirection } from './job.js'
 import { type FioLog, FioValueError } from './problems.js'
-import {
-  parseBool,
-  parseBytes,
-  parseInteger,
-  parseSize,
-  parseTimeUs,
-  perDirection,
-  splitRange,
-} from './units.js'
+import { parseBool, parseBytes, parseInteger, parseSize, parseTimeUs } from './units.js'
+import { lowHigh, perDirection } from './value-lists.js'
 
 type Limits = Pick<
   FioJob,
@@ -29,17 +22,24 @@ export function readLimits(o: Effective, log: FioLog): Limits {
   const rampUs = o.read('ramp_time', (v) => parseTimeUs(required(v), true), 0)
   const startDelay = o.read(
     'startdelay',
-    (v) => splitRange(required(v)).map((t) => ms(parseTimeUs(t, true))) as [number, number],
+    (v) =>
+      lowHigh(required(v), 'a time or a range like 1-5').map((t) => ms(parseTimeUs(t, true))) as [
+        number,
+        number,
+      ],
     [0, 0] as [number, number],
   )
   const size = o.read('size', (v) => parseSize(required(v), o.kbBase('size'), true), undefined)
   const ioSize = o.read('io_size', (v) => parseSize(required(v), o.kbBase('io_size'), true), undefined)
   const fileSize = o.read(
     'filesize',
-    (v) => splitRange(required(v)).map((t) => parseBytes(t, o.kbBase('filesize'))) as [number, number],
+    (v) =>
+      lowHigh(required(v), 'a size or a range like 1g-2g').map((t) =>
+        atLeastOne(parseBytes(t, o.kbBase('filesize'))),
+      ) as [number, number],
     undefined,
   )
-  const nrfiles = o.read('nrfiles', (v) => parseInteger(required(v), 1, 1 << 20), 1)
+  const nrfiles = o.integer('nrfiles', 1, 1 << 20, 1)
   const fill = o.read('fill_device', (v) => parseBool(v, false), false)
   const zoneBytes = o.read('zonesize', (v) => parseBytes(required(v), o.kbBase('zonesize')), undefined)
   let sizeBytes: number | null = null
@@ -64,11 +64,8 @@ export function readLimits(o: Effective, log: FioLog): Limits {
   }
   if (fill) sizeBytes = null
   if (sizeBytes === 0) sizeBytes = null
-  const numberIos = o.read('number_ios', (v) => parseInteger(required(v), 0) || null, null)
-  const loops = Math.max(
-    1,
-    o.read('loops', (v) => parseInteger(required(v), 0, 1 << 30), 1),
-  )
+  const numberIos = o.integer('number_ios', 0, Number.MAX_SAFE_INTEGER, 0) || null
+  const loops = Math.max(1, o.integer('loops', 0, 1 << 30, 1))
   const verifyMethod = o.read('verify', (v) => verifyMethodOf(required(v)), null)
   const verify =
     verifyMethod === null
@@ -76,8 +73,8 @@ export function readLimits(o: Effective, log: FioLog): Limits {
       : {
           method: verifyMethod,
           readBack: o.read('do_verify', (v) => parseBool(v, false), true),
-          backlog: o.read('verify_backlog', (v) => parseInteger(required(v), 0) || null, null),
-          backlogBatch: o.read('verify_backlog_batch', (v) => parseInteger(required(v), 0) || null, null),
+          backlog: o.integer('verify_backlog', 0, Number.MAX_SAFE_INTEGER, 0) || null,
+          backlogBatch: o.integer('verify_backlog_batch', 0, 2 ** 32 - 1, 0) || null,
           only: o.read('verify_only', (v) => parseBool(v, true), false),
         }
   return {
@@ -131,7 +128,11 @@ export function readPacing(o: Effective, log: FioLog): Pacing {
     return { read: r ?? null, write: w ?? null, trim: t ?? null }
   }
   const rate = o.read('rate', (v) => perDir(required(v), (t) => parseBytes(t, o.kbBase('rate'))), none)
-  const rateIops = o.read('rate_iops', (v) => perDir(required(v), (t) => parseInteger(t, 0)), none)
+  const rateIops = o.read(
+    'rate_iops',
+    (v) => perDir(required(v), (t) => parseInteger(t, 0, 2 ** 32 - 1, o.kbBase('rate_iops'))),
+    none,
+  )
   for (const dir of ['read', 'write', 'trim'] as const) {
     if (rate[dir] !== null && rateIops[dir] !== null) {
       log.notice('rate_iops', 'rate and rate_iops both set for a direction: rate wins, as in fio')
@@ -142,7 +143,7 @@ export function readPacing(o: Effective, log: FioLog): Pacing {
     thinkUs > 0 || o.has('thinktime_iotime')
       ? {
           us: thinkUs,
-          blocks: o.read('thinktime_blocks', (v) => parseInteger(required(v), 1), 1),
+          blocks: o.integer('thinktime_blocks', 1, 2 ** 32 - 1, 1),
           onIssue: o.read('thinktime_blocks_type', (v) => blocksType(required(v)), false),
           iotimeUs: o.read('thinktime_iotime', (v) => parseTimeUs(required(v), true), 0),
         }
@@ -156,7 +157,8 @@ export function readPacing(o: Effective, log: FioLog): Pacing {
     )
     thinktime.us = spinUs
   }
-  const weight = o.read('flow', (v) => parseInteger(required(v), 0), 0)
+  // options.c: maxval FLOW_MAX_WEIGHT (flow.h: 1000)
+  const weight = o.integer('flow', 0, 1000, 0)
   return {
     rate,
     rateIops,
@@ -166,9 +168,9 @@ export function readPacing(o: Effective, log: FioLog): Pacing {
     flow:
       weight > 0
         ? {
-            id: o.read('flow_id', (v) => parseInteger(required(v), 0), 0),
+            id: o.integer('flow_id', 0, 2 ** 32 - 1, 0),
             weight,
-            sleepUs: o.read('flow_sleep', (v) => parseInteger(required(v), 0), 0),
+            sleepUs: o.integer('flow_sleep', 0, 2 ** 32 - 1, 0),
           }
         : null,
   }
@@ -182,4 +184,10 @@ function blocksType(v: string): boolean {
 function rateProcess(v: string): 'linear' | 'poisson' {
   if (v === 'linear' || v === 'poisson') return v
   throw new FioValueError('linear or poisson')
+}
+
+/** filesize: options.c minval 1 (fio: "filesize: min value out of range: 0 (1 min)"). */
+function atLeastOne(n: number): number {
+  if (n < 1) throw new FioValueError('a size of at least 1 byte')
+  return n
 }

@@ -10,7 +10,7 @@ import { readOutput } from './output-options.js'
 import type { FioLog } from './problems.js'
 import { FioValueError } from './problems.js'
 import { parseRw, rwMode } from './rw.js'
-import { type KbBase, parseBool, parseInteger } from './units.js'
+import { type KbBase, parseBool } from './units.js'
 
 export interface JobContext {
   /** CPUs of the simulated machine (cpus_allowed is checked against them). */
@@ -44,9 +44,8 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     offsetSuffix: undefined,
   })
   let rwmixread = 50
-  if (o.order('rwmixwrite') > o.order('rwmixread'))
-    rwmixread = 100 - o.read('rwmixwrite', (v) => parseInteger(required(v), 0, 100), 50)
-  else rwmixread = o.read('rwmixread', (v) => parseInteger(required(v), 0, 100), 50)
+  if (o.order('rwmixwrite') > o.order('rwmixread')) rwmixread = 100 - o.integer('rwmixwrite', 0, 100, 50)
+  else rwmixread = o.integer('rwmixread', 0, 100, 50)
   if (!(mode.reads && mode.writes)) rwmixread = mode.reads ? 100 : 0
 
   const notes: string[] = []
@@ -72,6 +71,13 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
           bsFallback,
         )
   for (const note of notes) log.notice('bssplit', note)
+  const bsText = o.text('bs') ?? ''
+  if (/^[^(]*?\d[a-z]*\s*[:-]\s*\d/i.test(bsText)) {
+    log.notice(
+      'bs',
+      `fio reads bs=${bsText} as one size per direction (reads, then writes and trims), as with ",": not a range (bsrange=lo-hi is one)`,
+    )
+  }
 
   const engine = o.read('ioengine', (v) => required(v).trim(), 'psync')
   const filename = o.text('filename') ?? ''
@@ -93,7 +99,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
   const mem = o.read('mem', (v) => oneOf(required(v).split(':')[0]!.trim(), MEMORY_KINDS), 'malloc')
   if (/^cuda/.test(mem)) o.problem('mem', `is not simulated: mem=${mem} puts the buffers in GPU memory`)
 
-  const iodepthGiven = o.read('iodepth', (v) => parseInteger(required(v), 1, 65536), 1)
+  const iodepthGiven = o.integer('iodepth', 1, 65536, 1)
   const offload = o.read('io_submit_mode', (v) => submitMode(required(v)), 'inline') === 'offload'
   const directLast = o.order('buffered') > o.order('direct')
   let direct = directLast
@@ -120,7 +126,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
 
   // options.c:4324 and HOWTO "thinkcycles": fio spins this many CPU cycles after each completion,
   // a delay that depends on the CPU; the simulated CPUs have no clock rate to turn it into time.
-  if (o.read('thinkcycles', (v) => parseInteger(required(v)), 0) > 0) {
+  if (o.integer('thinkcycles', 0, 2 ** 32 - 1, 0) > 0) {
     o.problem(
       'thinkcycles',
       'is not simulated: fio spins that many CPU cycles after each completion before the next I/O, a delay that depends on the CPU, and the simulated CPUs have no clock rate; write the delay as thinktime (µs)',
@@ -155,16 +161,13 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     mode,
     rwmixread,
     bs,
-    numjobs: o.read('numjobs', (v) => parseInteger(required(v), 1, 4096), 1),
+    numjobs: o.integer('numjobs', 1, 4096, 1),
     engine,
     engineKind: engineClass.kind,
     iodepthGiven,
     iodepth,
-    iodepthLow: Math.min(
-      iodepth,
-      o.read('iodepth_low', (v) => parseInteger(required(v), 0, 65536), 0) || iodepth,
-    ),
-    completeMin: o.read('iodepth_batch_complete_min', (v) => parseInteger(required(v), 0, 65536), 1),
+    iodepthLow: Math.min(iodepth, o.integer('iodepth_low', 0, 65536, 0) || iodepth),
+    completeMin: o.integer('iodepth_batch_complete_min', 0, 65536, 1),
     direct,
     buffered,
     ...limits,
@@ -176,7 +179,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     cpus: cpus.list,
     cpusSplit: cpus.split,
     continueOnError: o.read('continue_on_error', (v) => continueOnError(required(v)), 'none'),
-    trimDmaBytes: 16 * o.read('num_range', (v) => parseInteger(required(v), 1, 256), 1),
+    trimDmaBytes: 16 * o.integer('num_range', 1, 256, 1),
     output,
     options,
   }
@@ -198,10 +201,11 @@ function oneOf<T extends string>(v: string, values: readonly T[]): T {
   throw new FioValueError(`one of ${values.join(', ')}`)
 }
 
+/** kb_base is a string option (FIO_OPT_STR) whose values are the words 1024 and 1000. */
 function kbBaseOf(v: string): KbBase {
-  const n = parseInteger(v)
-  if (n !== 1000 && n !== 1024) throw new FioValueError('1000 or 1024')
-  return n
+  const n = v.trim()
+  if (n !== '1000' && n !== '1024') throw new FioValueError('1000 or 1024')
+  return Number(n) as KbBase
 }
 
 function submitMode(v: string): 'inline' | 'offload' {

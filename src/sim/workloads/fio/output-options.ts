@@ -1,7 +1,7 @@
 import { type Effective, required } from './effective.js'
 import type { FioJob } from './job.js'
 import { FioValueError } from './problems.js'
-import { parseBool, parseInteger } from './units.js'
+import { parseBool } from './units.js'
 
 /** fio's default percentile list (stat.c, HOWTO `percentile_list`). */
 export const FIO_DEFAULT_PERCENTILES = [
@@ -16,8 +16,8 @@ export function readOutput(o: Effective): FioJob['output'] {
     slat: o.read('slat_percentiles', (v) => parseBool(v, false), false),
     percentiles: o.read('percentile_list', (v) => percentileList(required(v)), [...FIO_DEFAULT_PERCENTILES]),
     groupReporting: o.read('group_reporting', (v) => parseBool(v, true), false),
-    bwAvgMs: o.read('bwavgtime', (v) => parseInteger(required(v), 1), 500),
-    iopsAvgMs: o.read('iopsavgtime', (v) => parseInteger(required(v), 1), 500),
+    bwAvgMs: o.integer('bwavgtime', 1, 2 ** 32 - 1, 500),
+    iopsAvgMs: o.integer('iopsavgtime', 1, 2 ** 32 - 1, 500),
   }
 }
 

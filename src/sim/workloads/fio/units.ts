@@ -1,5 +1,6 @@
 import { evaluate } from './arithmetic.js'
 import { FioValueError } from './problems.js'
+import { singleValue } from './value-lists.js'
 
 /**
  * Numbers as fio reads them (fio's parse.c: str_to_decimal, get_mult_bytes, get_mult_time; HOWTO
@@ -87,7 +88,7 @@ const TIME_SUFFIX: ReadonlyArray<[RegExp, number]> = [
  * microseconds (thinktime). Suffixes: us/usec, ms/msec, s, m, h, d, in any case.
  */
 export function parseTimeUs(text: string, defaultSeconds: boolean): number {
-  const value = text.trim()
+  const value = singleValue(text, 'a time like 10, 200ms or 1h').trim()
   if (value === '')
     throw new FioValueError('a time like 10, 200ms or 1h', 'empty: an unset environment variable?')
   if (value.startsWith('(')) {
@@ -116,53 +117,46 @@ export function parseTimeUs(text: string, defaultSeconds: boolean): number {
   )
 }
 
-/** A whole number ('16', '0x10'), in [min, max]. */
-export function parseInteger(text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const value = text.trim()
+/**
+ * A whole number in [min, max], as fio reads its integer options (FIO_OPT_INT, ULL, STR_VAL through
+ * parse.c check_str_bytes): decimal or 0x hex, with a size suffix (`iodepth=1k` is 1024, or 1000 with
+ * kb_base=1000), or an expression. One value only (see singleValue).
+ */
+export function parseInteger(
+  text: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+  kbBase: KbBase = 1024,
+): number {
+  const expected = `a whole number from ${min} to ${max}`
+  const value = singleValue(text, expected).trim()
   let n: number
   if (value.startsWith('('))
     n = evaluate(value, false) // fio reads a whole number as a size
-  else if (/^0x[0-9a-f]+$/i.test(value)) n = Number.parseInt(value.slice(2), 16)
-  else if (/^-?\d+$/.test(value)) n = Number(value)
-  else throw new FioValueError(`a whole number from ${min} to ${max}`)
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new FioValueError(`a whole number from ${min} to ${max}`)
+  else {
+    const m = /^(-?)(0x[0-9a-f]+|\d+)([a-z]*)$/i.exec(value)
+    if (m === null) throw new FioValueError(expected)
+    const hex = /^0x/i.test(m[2]!)
+    const mult = hex ? (m[3] === '' ? 1 : undefined) : sizeMultiplier(m[3]!.toLowerCase(), kbBase)
+    if (mult === undefined) throw new FioValueError(expected, `unknown suffix "${m[3]}"`)
+    n = (m[1] === '-' ? -1 : 1) * Number.parseInt(m[2]!, hex ? 16 : 10) * mult
   }
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new FioValueError(expected)
   return n
 }
 
-/** fio's bool: 0 or 1 (a bare flag is 1 for options that allow it). */
+/**
+ * fio's bool (FIO_OPT_BOOL: 0 or 1) and set options (FIO_OPT_STR_SET, `bareAllowed`: a bare name is 1,
+ * and any whole number is taken, nonzero meaning set, as parse.c check_int reads it).
+ */
 export function parseBool(text: string | undefined, bareAllowed: boolean): boolean {
   if (text === undefined) {
     if (bareAllowed) return true
     throw new FioValueError('0 or 1', 'a bare option name')
   }
+  if (bareAllowed && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(text)) return Number(text.trim()) !== 0
   const n = parseInteger(text, 0, 1)
   return n === 1
-}
-
-/**
- * fio's per-direction lists (HOWTO `blocksize`): 'a' applies to reads, writes and trims; 'a,b' gives
- * reads a and writes and trims b; 'a,b,' leaves trims at the default; an empty field keeps the
- * default. Returns [read, write, trim], undefined where the default applies.
- */
-export function perDirection(text: string): [string | undefined, string | undefined, string | undefined] {
-  const parts = text.split(',').map((p) => p.trim())
-  if (parts.length > 3) throw new FioValueError('at most 3 values: read,write,trim')
-  const at = (i: number): string | undefined => {
-    const p = parts[i]
-    return p === undefined || p === '' ? undefined : p
-  }
-  if (parts.length === 1) return [at(0), at(0), at(0)]
-  if (parts.length === 2) return [at(0), at(1), at(1)]
-  return [at(0), at(1), at(2)]
-}
-
-/** A range 'lo-hi' or 'lo:hi' (swapped when reversed, as fio does), or a single value 'v' (lo = hi). */
-export function splitRange(text: string): [string, string] {
-  const m = /^([^:-]+)[:-]([^:-]+)$/.exec(text.trim())
-  if (m === null) return [text.trim(), text.trim()]
-  return [m[1]!.trim(), m[2]!.trim()]
 }
 
 function whole(n: number): number {
