@@ -119,6 +119,11 @@ describe('fio job files read as the HOWTO says', () => {
       [1536, 25],
       [2048, 50],
     ])
+    const half = [
+      [32768, 50],
+      [8192, 50],
+    ]
+    expect(j['seq-rand']!.bs).toMatchObject({ read: half, write: half })
   })
 
   it('"iodepth": synchronous engines run at depth 1; offload keeps the depth', () => {

@@ -117,3 +117,56 @@ describe('several values in one option (parse.c handle_option splits at ",", els
     )
   })
 })
+
+describe('bs_is_seq_rand and percentage_random (io_u.c get_next_buflen, should_do_random)', () => {
+  // Checked with fio's null engine, bs=4k,64k bs_is_seq_rand=1: randrw reads and writes are 64 KiB,
+  // rw=rw reads and writes 4 KiB, randread with percentage_random=25 averages 19295 bytes an I/O
+  // (0.25 × 65536 + 0.75 × 4096 = 19456).
+  const job = (lines: string) => one(`[t]\nioengine=libaio\ndirect=1\nsize=1m\nbs=4k,64k\n${lines}\n`)
+  it('random I/Os take the second size in every direction', () => {
+    const j = job('rw=randrw\nbs_is_seq_rand=1')
+    expect([j.bs.read, j.bs.write]).toEqual([[[65536, 100]], [[65536, 100]]])
+  })
+
+  it('sequential I/Os take the first size in every direction', () => {
+    const j = job('rw=rw\nbs_is_seq_rand=1\npercentage_random=10')
+    expect([j.bs.read, j.bs.write]).toEqual([[[4096, 100]], [[4096, 100]]])
+  })
+
+  it('percentage_random mixes them per direction', () => {
+    const j = job('rw=randrw\nbs_is_seq_rand=1\npercentage_random=25,50')
+    expect([j.bs.read, j.bs.write]).toEqual([
+      [
+        [65536, 25],
+        [4096, 75],
+      ],
+      [
+        [65536, 50],
+        [4096, 50],
+      ],
+    ])
+  })
+
+  it('without bs_is_seq_rand, direct I/O sizes do not depend on it', () => {
+    const j = job('rw=randrw\npercentage_random=25')
+    expect([j.bs.read, j.bs.write]).toEqual([[[4096, 100]], [[65536, 100]]])
+  })
+
+  it('buffered I/O: the sequential share of a rand* job reads ahead and writes back in 256 KiB', () => {
+    const j = one('[t]\nrw=randrw\nbs=4k\nsize=1m\npercentage_random=25\n')
+    expect(j.buffered?.bs.read).toEqual([
+      [4096, 25],
+      [131072, 75],
+    ])
+    expect(j.buffered?.bs.write).toEqual([
+      [4096, 25],
+      [262144, 75],
+    ])
+  })
+
+  it('percentage_random above 100 is refused (options.c maxval 100)', () => {
+    expect(problems('[t]\nrw=randread\nsize=1m\npercentage_random=101\n')).toContain(
+      '`[t].percentage_random` to be a whole number from 0 to 100, got "101"',
+    )
+  })
+})

@@ -1,6 +1,7 @@
 import type { Direction, SizeDistribution } from './block-sizes.js'
 import type { BufferedModel, PerDirection } from './job.js'
 import type { RwMode } from './rw.js'
+import { mix } from './seq-rand.js'
 
 /** The page size: the page cache reads and writes whole pages. */
 export const PAGE_BYTES = 4096
@@ -26,29 +27,33 @@ export const WRITEBACK_DEPTH = 8
  *   one is in flight, except with io_uring, which hands buffered reads to worker threads (iodepth);
  * - writes are copied into the cache and written back later: random writes as whole pages, sequential
  *   ones merged (or split) into 256 KiB requests, with writeback keeping 8 in flight (blk-wbt); `sync=1` makes each write
- *   go out on its own before the next (depth 1, or iodepth for io_uring).
+ *   go out on its own before the next (depth 1, or iodepth for io_uring);
+ * - with percentage_random below 100, that share of a rand* job's I/Os is random and the rest
+ *   sequential (`randomShare`, seq-rand.ts): the device sizes mix in that proportion.
  *
  * Not modelled: cache hits, dirty-page limits and when writeback starts; the notice says so.
  */
 export function bufferedModel(
-  mode: RwMode,
   bs: PerDirection<SizeDistribution>,
   engine: string,
   iodepth: number,
   syncWrites: boolean,
+  randomShare: PerDirection<number>,
 ): BufferedModel {
   const asyncEngine = engine === 'io_uring'
   const out = {} as PerDirection<SizeDistribution>
   for (const dir of ['read', 'write', 'trim'] as Direction[]) {
-    const pages = bs[dir].map(([bytes, p]): [number, number] => [
-      Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES,
-      p,
-    ])
-    if (dir === 'read' && !mode.random)
-      out[dir] = merge(pages.map(([b, p]) => [Math.max(b, READAHEAD_BYTES), p]))
-    else if (dir === 'write' && !mode.random && !syncWrites) out[dir] = [[WRITEBACK_MAX_BYTES, 100]]
+    const pages = merge(
+      bs[dir].map(([bytes, p]): [number, number] => [Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES, p]),
+    )
+    // Random I/Os reach the device as pages; sequential ones as readahead windows or writeback
+    // requests. percentage_random below 100 mixes the two in its proportion.
+    if (dir === 'read')
+      out[dir] = mix(pages, merge(pages.map(([b, p]) => [Math.max(b, READAHEAD_BYTES), p])), randomShare.read)
+    else if (dir === 'write' && !syncWrites)
+      out[dir] = mix(pages, [[WRITEBACK_MAX_BYTES, 100]], randomShare.write)
     else if (dir === 'trim') out[dir] = bs[dir]
-    else out[dir] = merge(pages)
+    else out[dir] = pages
   }
   return {
     bs: out,
@@ -64,15 +69,25 @@ function merge(d: SizeDistribution): SizeDistribution {
 }
 
 /** The notice for a buffered job. */
-export function bufferedNotice(model: BufferedModel, mode: RwMode): string {
+export function bufferedNotice(
+  model: BufferedModel,
+  mode: RwMode,
+  randomShare: PerDirection<number>,
+): string {
   const parts: string[] = []
+  const how = (share: number, sequential: string): string =>
+    share >= 100
+      ? 'whole pages'
+      : share <= 0
+        ? sequential
+        : `whole pages (${share} % random) and ${sequential} (the sequential rest)`
   if (mode.reads)
     parts.push(
-      `reads reach the device as whole pages${mode.random ? '' : ' in 128 KiB readahead windows'}, ${model.readDepth} in flight per clone`,
+      `reads reach the device as ${how(randomShare.read, '128 KiB readahead windows')}, ${model.readDepth} in flight per clone`,
     )
   if (mode.writes)
     parts.push(
-      `writes are written back as ${mode.random ? 'whole pages' : '256 KiB requests'}, ${model.writeDepth} in flight per clone`,
+      `writes are written back as ${how(randomShare.write, '256 KiB requests')}, ${model.writeDepth} in flight per clone`,
     )
   return `buffered I/O (direct=0) is modelled as page-cache traffic on a cold cache: ${parts.join('; ')}; cache hits and dirty-page limits are not modelled (set direct=1 to simulate direct I/O)`
 }

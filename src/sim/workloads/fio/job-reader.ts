@@ -10,7 +10,8 @@ import { readOutput } from './output-options.js'
 import type { FioLog } from './problems.js'
 import { FioValueError } from './problems.js'
 import { parseRw, rwMode } from './rw.js'
-import { type KbBase, parseBool } from './units.js'
+import { randomShares, seqRandSizes } from './seq-rand.js'
+import { type KbBase, parseBool, perDirectionIntegers } from './units.js'
 
 export interface JobContext {
   /** CPUs of the simulated machine (cpus_allowed is checked against them). */
@@ -51,7 +52,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
   const notes: string[] = []
   const anySizeEntry = o.entry('bssplit') ?? o.entry('bs') ?? o.entry('bsrange') ?? section.entries[0]
   const bsFallback = { read: [[4096, 100]], write: [[4096, 100]], trim: [[4096, 100]] } as FioJob['bs']
-  const bs =
+  let bs =
     anySizeEntry === undefined
       ? bsFallback
       : o.attempt(
@@ -71,6 +72,13 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
           bsFallback,
         )
   for (const note of notes) log.notice('bssplit', note)
+  const percentRandom = o.read(
+    'percentage_random',
+    (v) => perDirectionIntegers(required(v), 100, o.kbBase('percentage_random')),
+    { read: null, write: null, trim: null },
+  )
+  const randomShare = randomShares(mode.random, percentRandom)
+  if (o.read('bs_is_seq_rand', (v) => parseBool(v, false), false)) bs = seqRandSizes(bs, randomShare)
   const bsText = o.text('bs') ?? ''
   if (/^[^(]*?\d[a-z]*\s*[:-]\s*\d/i.test(bsText)) {
     log.notice(
@@ -119,9 +127,9 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
   const issuesIo = engineClass.kind === 'async' || engineClass.kind === 'sync'
   let buffered: FioJob['buffered']
   if (!direct && issuesIo) {
-    buffered = bufferedModel(mode, bs, engine, iodepth, syncWrites)
+    buffered = bufferedModel(bs, engine, iodepth, syncWrites, randomShare)
     iodepth = Math.max(mode.reads ? buffered.readDepth : 0, mode.writes ? buffered.writeDepth : 0, 1)
-    log.notice('direct', bufferedNotice(buffered, mode))
+    log.notice('direct', bufferedNotice(buffered, mode, randomShare))
   }
 
   // options.c:4324 and HOWTO "thinkcycles": fio spins this many CPU cycles after each completion,

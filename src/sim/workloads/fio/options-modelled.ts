@@ -20,6 +20,14 @@ export const MODELLED_OPTIONS: readonly ModelledOption[] = [
   { name: 'bs', aliases: ['blocksize'], what: 'block size per direction' },
   { name: 'bsrange', aliases: ['blocksize_range'], what: 'uniform sizes in steps of the minimum' },
   { name: 'bssplit', what: 'weighted block sizes per direction' },
+  {
+    name: 'bs_is_seq_rand',
+    what: 'bs gives sequential I/Os the first size and random I/Os the second, in every direction',
+  },
+  {
+    name: 'percentage_random',
+    what: 'share of random I/Os in rand* jobs: the random share of bs_is_seq_rand and of page-cache traffic',
+  },
   { name: 'bs_unaligned', aliases: ['blocksize_unaligned'], flag: true, what: 'bsrange in 512-byte steps' },
   { name: 'iodepth', what: 'I/Os in flight per clone (1 for sync engines)' },
   { name: 'iodepth_low', what: 'refill the queue only once it drained to this depth' },

@@ -6,7 +6,7 @@
 export const NO_EFFECT_GROUPS: ReadonlyArray<readonly [reason: string, names: string]> = [
   [
     'where the data lands (files, offsets, zones, placement): the bounce pool sees sizes and timing, not addresses; every job runs on the simulated drive',
-    'filename filetype directory filename_format unique_filename lockfile opendir offset fileoffset offset_align offset_increment file_service_type openfiles rw_sequencer randrepeat allrandrepeat randseed norandommap softrandommap random_generator random_distribution random_sequence_stride percentage_random bs_is_seq_rand ba blockalign zonemode zonesize zonecapacity zonerange zoneskip read_beyond_wp max_open_zones job_max_open_zones ignore_zone_limits zone_reset_threshold zone_reset_frequency recover_zbd_write_error write_zone_remainder fdp dataplacement data_placement plid_select fdp_pli_select plids fdp_pli dp_scheme write_hint stream_id sprandom spr_num_regions spr_op spr_cs serialize_overlap',
+    'filename filetype directory filename_format unique_filename lockfile opendir offset fileoffset offset_align offset_increment file_service_type openfiles rw_sequencer randrepeat allrandrepeat randseed norandommap softrandommap random_generator random_distribution random_sequence_stride ba blockalign zonemode zonesize zonecapacity zonerange zoneskip read_beyond_wp max_open_zones job_max_open_zones ignore_zone_limits zone_reset_threshold zone_reset_frequency recover_zbd_write_error write_zone_remainder fdp dataplacement data_placement plid_select fdp_pli_select plids fdp_pli dp_scheme write_hint stream_id sprandom spr_num_regions spr_op spr_cs serialize_overlap',
   ],
   [
     'file management around the I/O (create, allocate, truncate, unlink, cache hints): no data transfer',

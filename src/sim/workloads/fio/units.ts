@@ -1,6 +1,6 @@
 import { evaluate } from './arithmetic.js'
 import { FioValueError } from './problems.js'
-import { singleValue } from './value-lists.js'
+import { perDirection, singleValue } from './value-lists.js'
 
 /**
  * Numbers as fio reads them (fio's parse.c: str_to_decimal, get_mult_bytes, get_mult_time; HOWTO
@@ -143,6 +143,18 @@ export function parseInteger(
   }
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new FioValueError(expected)
   return n
+}
+
+/** A per-direction list of whole numbers in [0, max] (null where the default applies). */
+export function perDirectionIntegers(
+  text: string,
+  max: number,
+  kbBase: KbBase,
+): { read: number | null; write: number | null; trim: number | null } {
+  const [read, write, trim] = perDirection(text).map((t) =>
+    t === undefined ? null : parseInteger(t, 0, max, kbBase),
+  )
+  return { read: read ?? null, write: write ?? null, trim: trim ?? null }
 }
 
 /**
