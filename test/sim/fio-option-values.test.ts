@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FioJobError, readFio } from '../../src/sim/index.js'
+import { allOptions, FioJobError, readFio } from '../../src/sim/index.js'
 
 // Option values as fio 3.42 reads them (parse.c handle_option, __handle_option, str_to_decimal;
 // options.c for each option's type, minval and maxval), checked with `fio --parse-only --debug=parse`.
@@ -168,5 +168,21 @@ describe('bs_is_seq_rand and percentage_random (io_u.c get_next_buflen, should_d
     expect(problems('[t]\nrw=randread\nsize=1m\npercentage_random=101\n')).toContain(
       '`[t].percentage_random` to be a whole number from 0 to 100, got "101"',
     )
+  })
+})
+
+describe('every setting of every modelled option is checked, as fio parses each line', () => {
+  // Options whose value is free text to fio (FIO_OPT_STR_STORE): any word is a value (libblkio and
+  // xnvme check theirs when the engine starts: an unknown driver or backend is not the kernel's).
+  const FREE_TEXT = new Set(['name', 'description', 'wait_for', 'libblkio_driver', 'xnvme_be'])
+  const checked = allOptions().filter((o) => o.kind === 'modelled' && !FREE_TEXT.has(o.name))
+
+  it.each(checked.map((o) => o.name))('%s=zz9 is refused, used or not, and before a good setting', (name) => {
+    for (const text of [
+      `[t]\nrw=read\nsize=1m\n${name}=zz9\n`,
+      `[t]\nrw=read\nsize=1m\n${name}=zz9\n${name}=1\n`,
+    ]) {
+      expect(problems(text)).toContain(`\`[t].${name}\``)
+    }
   })
 })

@@ -9,10 +9,10 @@ export function readCpus(
   log: FioLog,
 ): { list: number[] | undefined; split: boolean } {
   const split = o.read('cpus_allowed_policy', (v) => policy(required(v)), false)
-  let list: number[] | undefined
-  if (o.order('cpumask') > o.order('cpus_allowed')) {
-    list = o.read('cpumask', (v) => maskCpus(parseInteger(required(v)), cpus), undefined)
-  } else list = o.read('cpus_allowed', (v) => cpuList(required(v), cpus), undefined)
+  // Both are read (fio parses each); the later one sets the CPUs.
+  const mask = o.read('cpumask', (v) => maskCpus(parseInteger(required(v)), cpus), undefined)
+  const allowed = o.read('cpus_allowed', (v) => cpuList(required(v), cpus), undefined)
+  const list = o.order('cpumask') > o.order('cpus_allowed') ? mask : allowed
   const given = o.text('cpus_allowed') ?? o.text('cpumask')
   if (
     list !== undefined &&

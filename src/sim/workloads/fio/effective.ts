@@ -10,13 +10,18 @@ import { type KbBase, parseInteger } from './units.js'
  */
 export class Effective {
   readonly #last = new Map<string, { entry: FioEntry; order: number }>()
+  /** The settings of each option before its last, which fio parses (and rejects) too. */
+  readonly #earlier = new Map<string, FioEntry[]>()
 
   constructor(
     private readonly entries: readonly FioEntry[],
     private readonly log: FioLog,
   ) {
     entries.forEach((entry, order) => {
-      this.#last.set(canonicalName(entry.key), { entry, order })
+      const name = canonicalName(entry.key)
+      const before = this.#last.get(name)
+      if (before !== undefined) this.#earlier.set(name, [...(this.#earlier.get(name) ?? []), before.entry])
+      this.#last.set(name, { entry, order })
     })
   }
 
@@ -56,11 +61,21 @@ export class Effective {
     return kb
   }
 
-  /** `parse(value)` of the option, or `fallback` when absent or bad (bad values are logged). */
+  /**
+   * `parse(value)` of the option's last setting, or `fallback` when absent or bad. Every setting is
+   * parsed, as fio parses each line: a bad value is logged even where a later line replaces it.
+   */
   read<T>(name: string, parse: (value: string | undefined) => T, fallback: T): T {
     const e = this.#last.get(name)
     if (e === undefined) return fallback
+    for (const earlier of this.#earlier.get(name) ?? [])
+      this.attempt(earlier, () => parse(earlier.value), fallback)
     return this.attempt(e.entry, () => parse(e.entry.value), fallback)
+  }
+
+  /** The settings of an option before its last (each must parse too). */
+  earlier(name: string): readonly FioEntry[] {
+    return this.#earlier.get(name) ?? []
   }
 
   /** A whole-number option in [min, max] (parseInteger, with the option's kb_base for suffixes). */

@@ -67,16 +67,14 @@ export function readLimits(o: Effective, log: FioLog): Limits {
   const numberIos = o.integer('number_ios', 0, Number.MAX_SAFE_INTEGER, 0) || null
   const loops = Math.max(1, o.integer('loops', 0, 1 << 30, 1))
   const verifyMethod = o.read('verify', (v) => verifyMethodOf(required(v)), null)
-  const verify =
-    verifyMethod === null
-      ? null
-      : {
-          method: verifyMethod,
-          readBack: o.read('do_verify', (v) => parseBool(v, false), true),
-          backlog: o.integer('verify_backlog', 0, Number.MAX_SAFE_INTEGER, 0) || null,
-          backlogBatch: o.integer('verify_backlog_batch', 0, 2 ** 32 - 1, 0) || null,
-          only: o.read('verify_only', (v) => parseBool(v, true), false),
-        }
+  // Read whether or not verify is set: fio parses (and rejects) every option it is given.
+  const verifySettings = {
+    readBack: o.read('do_verify', (v) => parseBool(v, false), true),
+    backlog: o.integer('verify_backlog', 0, Number.MAX_SAFE_INTEGER, 0) || null,
+    backlogBatch: o.integer('verify_backlog_batch', 0, 2 ** 32 - 1, 0) || null,
+    only: o.read('verify_only', (v) => parseBool(v, true), false),
+  }
+  const verify = verifyMethod === null ? null : { method: verifyMethod, ...verifySettings }
   return {
     timeBased,
     runtimeMs: runtimeUs > 0 ? ms(runtimeUs) : null,
@@ -139,15 +137,13 @@ export function readPacing(o: Effective, log: FioLog): Pacing {
     }
   }
   const thinkUs = o.read('thinktime', (v) => parseTimeUs(required(v), false), 0)
-  const thinktime =
-    thinkUs > 0 || o.has('thinktime_iotime')
-      ? {
-          us: thinkUs,
-          blocks: o.integer('thinktime_blocks', 1, 2 ** 32 - 1, 1),
-          onIssue: o.read('thinktime_blocks_type', (v) => blocksType(required(v)), false),
-          iotimeUs: o.read('thinktime_iotime', (v) => parseTimeUs(required(v), true), 0),
-        }
-      : null
+  const think = {
+    us: thinkUs,
+    blocks: o.integer('thinktime_blocks', 1, 2 ** 32 - 1, 1),
+    onIssue: o.read('thinktime_blocks_type', (v) => blocksType(required(v)), false),
+    iotimeUs: o.read('thinktime_iotime', (v) => parseTimeUs(required(v), true), 0),
+  }
+  const thinktime = thinkUs > 0 || o.has('thinktime_iotime') ? think : null
   // thinktime_spin is part of thinktime: spinning or sleeping, the clone issues nothing meanwhile.
   const spinUs = o.read('thinktime_spin', (v) => parseTimeUs(required(v), false), 0)
   if (thinktime !== null && spinUs > thinktime.us) {
@@ -159,20 +155,18 @@ export function readPacing(o: Effective, log: FioLog): Pacing {
   }
   // options.c: maxval FLOW_MAX_WEIGHT (flow.h: 1000)
   const weight = o.integer('flow', 0, 1000, 0)
+  const flow = {
+    id: o.integer('flow_id', 0, 2 ** 32 - 1, 0),
+    weight,
+    sleepUs: o.integer('flow_sleep', 0, 2 ** 32 - 1, 0),
+  }
   return {
     rate,
     rateIops,
     rateProcess: o.read('rate_process', (v) => rateProcess(required(v)), 'linear'),
     rateIgnoreThinktime: o.read('rate_ignore_thinktime', (v) => parseBool(v, false), false),
     thinktime,
-    flow:
-      weight > 0
-        ? {
-            id: o.integer('flow_id', 0, 2 ** 32 - 1, 0),
-            weight,
-            sleepUs: o.integer('flow_sleep', 0, 2 ** 32 - 1, 0),
-          }
-        : null,
+    flow: weight > 0 ? flow : null,
   }
 }
 

@@ -44,16 +44,29 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     mode: rwMode('read'),
     offsetSuffix: undefined,
   })
-  let rwmixread = 50
-  if (o.order('rwmixwrite') > o.order('rwmixread')) rwmixread = 100 - o.integer('rwmixwrite', 0, 100, 50)
-  else rwmixread = o.integer('rwmixread', 0, 100, 50)
+  // Both are read (fio parses each); the later one sets the mix.
+  const mixRead = o.integer('rwmixread', 0, 100, 50)
+  const mixWrite = o.integer('rwmixwrite', 0, 100, 50)
+  let rwmixread = o.order('rwmixwrite') > o.order('rwmixread') ? 100 - mixWrite : mixRead
   if (!(mode.reads && mode.writes)) rwmixread = mode.reads ? 100 : 0
 
   const notes: string[] = []
+  // Every setting of bs, bsrange and bssplit must parse on its own, used or not (fio parses each).
+  let sizesParse = true
+  for (const key of ['bs', 'bsrange', 'bssplit'] as const) {
+    const kb = o.kbBase(key)
+    for (const e of [...o.earlier(key), o.entry(key)]) {
+      if (e === undefined) continue
+      const alone = { [key]: e.value ?? '', rangeLast: true, unaligned: false }
+      const check = () =>
+        blockSizes({ ...alone, kbBase: { bs: kb, bsrange: kb, bssplit: kb } }, []) !== undefined
+      sizesParse = o.attempt(e, check, false) && sizesParse
+    }
+  }
   const anySizeEntry = o.entry('bssplit') ?? o.entry('bs') ?? o.entry('bsrange') ?? section.entries[0]
   const bsFallback = { read: [[4096, 100]], write: [[4096, 100]], trim: [[4096, 100]] } as FioJob['bs']
   let bs =
-    anySizeEntry === undefined
+    anySizeEntry === undefined || !sizesParse
       ? bsFallback
       : o.attempt(
           anySizeEntry,
@@ -109,10 +122,9 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
 
   const iodepthGiven = o.integer('iodepth', 1, 65536, 1)
   const offload = o.read('io_submit_mode', (v) => submitMode(required(v)), 'inline') === 'offload'
-  const directLast = o.order('buffered') > o.order('direct')
-  let direct = directLast
-    ? !o.read('buffered', (v) => parseBool(v, false), true)
-    : o.read('direct', (v) => parseBool(v, false), false)
+  const directGiven = o.read('direct', (v) => parseBool(v, false), false)
+  const bufferedGiven = o.read('buffered', (v) => parseBool(v, false), true)
+  let direct = o.order('buffered') > o.order('direct') ? !bufferedGiven : directGiven
   const sgAsync = engine === 'sg' && /^\/dev\/sg/.test(filename) && !direct
   if (engineClass.passthrough === true) direct = true
   const syncEngine = engineClass.kind === 'sync' && !offload && !sgAsync
@@ -140,6 +152,10 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
       'is not simulated: fio spins that many CPU cycles after each completion before the next I/O, a delay that depends on the CPU, and the simulated CPUs have no clock rate; write the delay as thinktime (µs)',
     )
   }
+  const exitWhatGiven = o.read('exit_what', (v) => exitWhat(required(v)), 'group' as const)
+  // Checked here; phases.ts reads them for the order of the jobs.
+  o.read('stonewall', (v) => parseBool(v, true), false)
+  o.read('new_group', (v) => parseBool(v, true), false)
   const limits = readLimits(o, log)
   const pacing = readPacing(o, log)
   const output = readOutput(o)
@@ -181,9 +197,7 @@ export function readJob(section: FioSection, globals: readonly FioEntry[], ctx: 
     ...limits,
     verify,
     ...pacing,
-    exitall: o.read('exitall', (v) => parseBool(v, true), false)
-      ? o.read('exit_what', (v) => exitWhat(required(v)), 'group' as const)
-      : null,
+    exitall: o.read('exitall', (v) => parseBool(v, true), false) ? exitWhatGiven : null,
     cpus: cpus.list,
     cpusSplit: cpus.split,
     continueOnError: o.read('continue_on_error', (v) => continueOnError(required(v)), 'none'),
