@@ -14,6 +14,47 @@ function release(m: Mapping, strict: boolean): void {
   }
 }
 
+/** Mappings whose callbacks' promises have settled, to free on the next flush (in that order). */
+let settled: Mapping[] = []
+const resolved = Promise.resolve()
+const skipCpuSync = { skipCpuSync: true } as const
+
+/** Frees every mapping in `settled`; one that fails does not keep the others. */
+function flushSettled(): void {
+  const list = settled
+  settled = []
+  let failure: { error: unknown } | undefined
+  for (const m of list) {
+    try {
+      if (m.live) m.unmap(skipCpuSync)
+    } catch (error) {
+      failure ??= { error }
+    }
+  }
+  if (failure !== undefined) throw failure.error
+}
+
+/**
+ * Unmaps `m` after fn's promise settled. The copy back (and, when `strict`, its error) comes now; the
+ * free, which admits the next waiter, in a reaction queued now, so after this call's reaction has
+ * returned: that reaction runs before the one that settles this call's promise, but what it admits
+ * runs after it. So calls settle in the order they started, and the next may start before the previous
+ * settles, as with p-limit and async-mutex. Freed at once, a synchronous next call settled first: this
+ * call's promise adopts fn's, two microtasks on. The frees queued before a flush runs share it (one
+ * reaction, no closure per call: Node's queueMicrotask makes an AsyncResource per call).
+ */
+function releaseSettled(m: Mapping, strict: boolean): void {
+  if (!m.live) return
+  if (strict) {
+    try {
+      m.syncForCpu()
+    } catch {
+      release(m, true) // the unmap's own error, after freeing without the copy
+    }
+  }
+  if (settled.push(m) === 1) void resolved.then(flushSettled)
+}
+
 /**
  * Runs `fn(m)` and unmaps `m` whatever the outcome: the value of fn, or its error. A callback that
  * unmapped `m` itself is fine. When the unmap cannot copy back (the caller's buffer was detached), the
@@ -32,9 +73,12 @@ function callAndRelease<R>(m: Mapping, fn: MappingCallback<R>): R | PromiseLike<
     return afterValue(m, result)
   if (typeof (result as PromiseLike<R>).then !== 'function') return afterValue(m, result as R)
   return Promise.resolve(result).then(
-    (value) => afterValue(m, value),
+    (value) => {
+      releaseSettled(m, true)
+      return value
+    },
     (error: unknown) => {
-      release(m, false)
+      releaseSettled(m, false)
       throw error
     },
   )
