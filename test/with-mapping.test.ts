@@ -99,6 +99,29 @@ describe('withMapping', () => {
     expectEmpty(dma, clock)
   })
 
+  it("unmaps when reading the callback result's then throws, and rejects with that error", async () => {
+    // p-limit (`(async () => fn())()`) and async-mutex (`return await callback()`) both read `then`
+    // inside a promise job, where a throwing getter rejects and the unit is released.
+    const { clock, dma } = testPool(POOL)
+    const boom = new Error('then getter')
+    const hostile = {
+      get then(): never {
+        throw boom
+      },
+    }
+    await expect(dma.withMapping(SLOT, true, () => hostile)).rejects.toBe(boom)
+    expect(dma.stats().liveMappings).toBe(0)
+    // A queued call is released the same way, and the next waiter gets the unit.
+    const hold = await dma.map(128 * SLOT, true)
+    const queued = dma.withMapping(128 * SLOT, true, () => hostile)
+    const next = dma.withMapping(128 * SLOT, true, () => 'next')
+    hold.unmap()
+    await expect(queued).rejects.toBe(boom)
+    await expect(next).resolves.toBe('next')
+    expect(dma.stats().liveMappings).toBe(0)
+    expectEmpty(dma, clock)
+  })
+
   it('accepts a callback that unmaps the mapping itself', async () => {
     const { clock, dma } = testPool(POOL)
     await expect(dma.withMapping(SLOT, true, (m) => m.unmap())).resolves.toBeUndefined()

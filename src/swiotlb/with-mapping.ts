@@ -59,19 +59,20 @@ function releaseSettled(m: Mapping, strict: boolean): void {
  * Runs `fn(m)` and unmaps `m` whatever the outcome: the value of fn, or its error. A callback that
  * unmapped `m` itself is fine. When the unmap cannot copy back (the caller's buffer was detached), the
  * slots are freed without the copy and the unmap's error is the result, unless fn had failed first:
- * its error wins.
+ * its error wins. A `then` getter on fn's result that throws is fn's error.
  */
 function callAndRelease<R>(m: Mapping, fn: MappingCallback<R>): R | PromiseLike<R> {
   let result: R | PromiseLike<R>
+  let then: unknown
   try {
     result = fn(m)
+    if (result !== null && (typeof result === 'object' || typeof result === 'function'))
+      then = (result as PromiseLike<R>).then
   } catch (error) {
     release(m, false)
     throw error
   }
-  if (result === null || (typeof result !== 'object' && typeof result !== 'function'))
-    return afterValue(m, result)
-  if (typeof (result as PromiseLike<R>).then !== 'function') return afterValue(m, result as R)
+  if (typeof then !== 'function') return afterValue(m, result as R)
   return Promise.resolve(result).then(
     (value) => {
       releaseSettled(m, true)
