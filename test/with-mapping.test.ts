@@ -255,6 +255,35 @@ describe('withMapping', () => {
     expectEmpty(dma, clock)
   })
 
+  it('a queued call that leaves is seen rejected before the waiters its leaving admits (fairness rule 7)', async () => {
+    for (const how of ['timeout', 'abort', 'cancelWaiting'] as const) {
+      const { clock, dma } = testPool(POOL)
+      const hold = await dma.map(100 * SLOT, true)
+      const log: string[] = []
+      const ac = new AbortController()
+      const options = how === 'timeout' ? { timeoutMs: 5 } : how === 'abort' ? { signal: ac.signal } : {}
+      const leaver = dma.withMapping(64 * SLOT, { mayBlock: true, device: 'a', ...options }, () => 'never')
+      leaver.catch((e: Error) => log.push(`leaver ${e.name}`))
+      // Behind it: a map caller and a withMapping caller that fit once it is gone.
+      const next = dma.map(20 * SLOT, { mayBlock: true, device: 'b' })
+      next.then(() => log.push('map admitted'))
+      const after = dma.withMapping(8 * SLOT, { mayBlock: true, device: 'b' }, () => log.push('fn runs'))
+      await clock.advanceBy(1)
+      expect(dma.stats().throttle.waiting).toBe(3)
+      if (how === 'abort') ac.abort()
+      if (how === 'cancelWaiting') dma.cancelWaiting(undefined, { device: 'a' })
+      await clock.advanceBy(5)
+      await after
+      expect([how, log]).toEqual([
+        how,
+        ['leaver ' + (how === 'timeout' ? 'TimeoutError' : 'AbortError'), 'map admitted', 'fn runs'],
+      ])
+      ;(await next).unmap()
+      hold.unmap()
+      expectEmpty(dma, clock)
+    }
+  })
+
   it('copies back after the callback, and frees the slots when the buffer was detached meanwhile', async () => {
     const { clock, dma } = testPool({ ...POOL, backing: true })
     const buf = new Uint8Array(100)

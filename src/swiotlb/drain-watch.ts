@@ -1,3 +1,5 @@
+import type { SettleLater } from './settle-later.js'
+
 /** A caller of onIdle / onQueueBelow, until the queue gets there or its signal aborts. */
 interface Watcher {
   /** Resolve when fewer than this wait; 0 for onIdle (nobody waiting and no blocking mapping). */
@@ -41,13 +43,14 @@ export class DrainWatch {
     })
   }
 
-  /** Settles the watchers whose condition holds now. */
-  check(): void {
+  /** Settles the watchers whose condition holds now (through `late` after a withMapping call left). */
+  check(late?: SettleLater): void {
     for (const w of this.#watchers) {
       if (!this.#reached(w.below)) continue
       this.#watchers.delete(w)
       if (w.listener !== undefined) w.signal!.removeEventListener('abort', w.listener)
-      w.resolve()
+      if (late === undefined) w.resolve()
+      else late.add(w.resolve, undefined)
     }
   }
 

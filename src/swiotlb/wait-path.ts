@@ -15,6 +15,7 @@ import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
 import { PendingCall, PendingMap, promiseFor } from './pending-map.js'
 import type { RequestSpec } from './request.js'
+import { SettleLater } from './settle-later.js'
 import { reasonOf, SignalWatch } from './signal-watch.js'
 import type { MappingCallback } from './with-mapping.js'
 
@@ -55,6 +56,10 @@ export class WaitPath implements ThrottleHost {
     () => (this.#ctx.policy?.blockingUsed ?? 0) !== 0,
   )
 
+  /** True while a withMapping caller's leaving drains the queue: see SettleLater. */
+  #callLeft = false
+  readonly #late = new SettleLater()
+
   constructor(ctx: SwiotlbContext) {
     this.#ctx = ctx
   }
@@ -86,6 +91,7 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     const policy = ctx.policy!
     const held = ctx.streams.hold()
+    const callLeft = this.#callLeft
     try {
       const now = ctx.clock.now()
       // As for one waiter leaving, only a head's leaving admits anyone; cancel takes whole queues.
@@ -95,12 +101,14 @@ export class WaitPath implements ThrottleHost {
         ctx.counters.aborts++
         this.#emitLeave(why, w.sizeBytes, w.device, now - w.enqueuedAt)
         w.reject!(error(w))
+        if (w instanceof PendingCall) this.#callLeft = true
         if (!taken && policy.remove(w, false)) headLeft = true
       }
       if (headLeft) policy.drain()
       ctx.growth?.retryShrinks()
       this.queueChanged()
     } finally {
+      this.#callLeft = callLeft
       ctx.streams.release(held)
     }
   }
@@ -240,19 +248,23 @@ export class WaitPath implements ThrottleHost {
   /**
    * A waiter leaves without a mapping; its events wait until it is out. It is rejected, and its event
    * emitted, before it leaves the queue: leaving may admit the waiters behind it, and they must not be
-   * seen settling before the one that arrived first.
+   * seen settling before the one that arrived first (after a withMapping caller, whose promise is one
+   * microtask further, they settle one microtask late: SettleLater).
    */
   #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
     const ctx = this.#ctx
     const held = ctx.streams.hold()
+    const callLeft = this.#callLeft
     try {
       this.#detach(w)
       this.#emitLeave(why, w.sizeBytes, w.device, ctx.clock.now() - w.enqueuedAt)
       w.reject!(error)
+      if (w instanceof PendingCall) this.#callLeft = true
       ctx.policy!.remove(w)
       ctx.growth?.retryShrinks()
       this.queueChanged()
     } finally {
+      this.#callLeft = callLeft
       ctx.streams.release(held)
     }
   }
@@ -297,7 +309,8 @@ export class WaitPath implements ThrottleHost {
       w.resolve = undefined
       w.reject = undefined
       w.extra = undefined
-      resolve(w.settlement(m))
+      if (this.#callLeft) this.#late.add(resolve, w.settlement(m))
+      else resolve(w.settlement(m))
     } else w.extras().mapping = m
     return m
   }
@@ -382,7 +395,7 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     ctx.growth?.queueChanged()
     if (ctx.queue.active) ctx.queue.emit(this.#state())
-    if (this.drains.size !== 0) this.drains.check()
+    if (this.drains.size !== 0) this.drains.check(this.#callLeft ? this.#late : undefined)
   }
 
   #state(): WaitQueueState {
