@@ -60,8 +60,11 @@ export function pLimit(concurrency: number) {
     typeof members
 }
 
-/** async-mutex's `Semaphore(value)` (and `Mutex` for 1): weights in units, FIFO, no priorities. */
-export function semaphore(value: number) {
+/**
+ * async-mutex's `Semaphore(value)` (and `Mutex` for 1): weights in units, FIFO, no priorities.
+ * `defaults`: wait options every acquire takes (`{ timeoutMs }` is async-mutex's `withTimeout`).
+ */
+export function semaphore(value: number, defaults: WaitOptions = {}) {
   const { clock, dma } = budgetPool(value)
   const getValue = () => {
     const t = dma.stats().throttle
@@ -72,9 +75,11 @@ export function semaphore(value: number) {
     dma,
     /** Resolves with the release function (async-mutex's `[value, release]`, without the value). */
     acquire: (weight = 1, options: WaitOptions = {}): Promise<() => void> =>
-      dma.map(weight * UNIT, { ...options, mayBlock: true }).then((m: Mapping) => () => m.unmap()),
+      dma
+        .map(weight * UNIT, { ...defaults, ...options, mayBlock: true })
+        .then((m: Mapping) => () => m.unmap()),
     runExclusive: <R>(fn: () => R | PromiseLike<R>, weight = 1, options: WaitOptions = {}): Promise<R> =>
-      dma.withMapping(weight * UNIT, { ...options, mayBlock: true }, () => fn()),
+      dma.withMapping(weight * UNIT, { ...defaults, ...options, mayBlock: true }, () => fn()),
     getValue,
     isLocked: () => getValue() <= 0,
     setValue: (n: number) => dma.setThrottle({ budgetBytes: n * UNIT }),

@@ -12,146 +12,154 @@ import { delay, record, semaphore, UNIT } from './adapter.js'
 
 const mutex = () => semaphore(1)
 
-describe('async-mutex test/mutex.ts, ported', () => {
-  it("'ownership is exclusive'", async () => {
-    const m = mutex()
-    let flag = false
-    const release = await m.acquire()
-    m.clock.setTimer(50, () => {
-      flag = true
-      release()
-    })
-    const next = m.acquire().then((r) => {
-      expect(flag).toBe(true)
-      r()
-    })
-    expect(flag).toBe(false)
-    await m.clock.runAll()
-    await next
-  })
+// Upstream runs mutexSuite again through withTimeout(mutex, 500) ('Mutex API'): so do we.
+for (const [name, defaults] of [
+  ['', {}],
+  [', through timeoutMs 500', { timeoutMs: 500 }],
+] as const) {
+  const mutex = () => semaphore(1, defaults)
 
-  it("'acquire unblocks the highest-priority task first': no priorities, arrival order", async () => {
-    const m = mutex()
-    const values: string[] = []
-    for (const name of ['0', '-1', '+1'])
-      void m.acquire().then((release) => {
-        values.push(name)
-        m.clock.setTimer(100, release)
-      })
-    await m.clock.runAll()
-    expect(values).toEqual(['0', '-1', '+1'])
-    expect(m.clock.now()).toBe(300)
-  })
-
-  it("'runExclusive is exclusive', 'exceptions during runExclusive do not leave mutex locked'", async () => {
-    const m = mutex()
-    let flag = false
-    void m.runExclusive(async () => {
-      await delay(m.clock, 50)
-      flag = true
-    })
-    const after = m.runExclusive(() => flag)
-    const failing = m.runExclusive(() => {
-      throw new Error('in the callback')
-    })
-    failing.catch(() => {})
-    await m.clock.runAll()
-    await expect(after).resolves.toBe(true)
-    await expect(failing).rejects.toThrow('in the callback')
-    expect(m.isLocked()).toBe(false)
-  })
-
-  it("'isLocked reflects the mutex state': a release hands the lock straight to the next", async () => {
-    const m = mutex()
-    expect(m.isLocked()).toBe(false)
-    const lock1 = m.acquire()
-    const lock2 = m.acquire()
-    expect(m.isLocked()).toBe(true)
-    const release1 = await lock1
-    expect(m.isLocked()).toBe(true)
-    release1()
-    expect(m.isLocked()).toBe(true)
-    ;(await lock2)()
-    expect(m.isLocked()).toBe(false)
-  })
-
-  it("'multiple calls to release behave as expected'", async () => {
-    const m = mutex()
-    let v = 0
-    const run = async () => {
+  describe(`async-mutex test/mutex.ts, ported${name}`, () => {
+    it("'ownership is exclusive'", async () => {
+      const m = mutex()
+      let flag = false
       const release = await m.acquire()
-      v++
-      release()
-    }
-    await Promise.all([run(), run(), run()])
-    expect([v, m.isLocked()]).toEqual([3, false])
-  })
-
-  it("'cancel rejects all pending locks witth E_CANCELED', 'cancel rejects with a custom error if provided'", async () => {
-    const m = mutex()
-    await m.acquire()
-    const log: string[] = []
-    record(log, 'ticket', m.acquire())
-    record(
-      log,
-      'result',
-      m.runExclusive(() => 'never'),
-    )
-    expect(m.cancel()).toBe(2)
-    const custom = new Error('custom')
-    const third = m.acquire()
-    m.cancel(custom)
-    await expect(third).rejects.toBe(custom)
-    expect(log).toEqual(['ticket AbortError ERR_WAIT_CANCELLED', 'result AbortError ERR_WAIT_CANCELLED'])
-  })
-
-  it("'a canceled waiter will not lock the mutex again'", async () => {
-    const m = mutex()
-    const release = await m.acquire()
-    m.acquire().catch(() => {})
-    m.cancel()
-    expect(m.isLocked()).toBe(true)
-    release()
-    expect(m.isLocked()).toBe(false)
-  })
-
-  it("'waitForUnlock does not block while the mutex has not been acquired', '…blocks when…', '…unblocks after a release'", async () => {
-    const m = mutex()
-    let calls = 0
-    const waitThenCount = async () => {
-      await m.waitForUnlock()
-      calls++
-    }
-    void waitThenCount()
-    void waitThenCount()
-    await m.clock.advanceBy(1)
-    expect(calls).toBe(2)
-    const release = await m.acquire()
-    void waitThenCount()
-    void waitThenCount()
-    await m.clock.advanceBy(0)
-    expect(calls).toBe(2)
-    release()
-    await m.clock.advanceBy(0)
-    expect(calls).toBe(4)
-  })
-
-  it("'waitForUnlock only unblocks when the mutex can actually be acquired again'", async () => {
-    const m = mutex()
-    const first = m.acquire()
-    const second = m.acquire()
-    let flag = false
-    void m.waitForUnlock().then(() => {
-      flag = true
+      m.clock.setTimer(50, () => {
+        flag = true
+        release()
+      })
+      const next = m.acquire().then((r) => {
+        expect(flag).toBe(true)
+        r()
+      })
+      expect(flag).toBe(false)
+      await m.clock.runAll()
+      await next
     })
-    ;(await first)()
-    await m.clock.advanceBy(0)
-    expect(flag).toBe(false)
-    ;(await second)()
-    await m.clock.advanceBy(0)
-    expect(flag).toBe(true)
+
+    it("'acquire unblocks the highest-priority task first': no priorities, arrival order", async () => {
+      const m = mutex()
+      const values: string[] = []
+      for (const name of ['0', '-1', '+1'])
+        void m.acquire().then((release) => {
+          values.push(name)
+          m.clock.setTimer(100, release)
+        })
+      await m.clock.runAll()
+      expect(values).toEqual(['0', '-1', '+1'])
+      expect(m.clock.now()).toBe(300)
+    })
+
+    it("'runExclusive is exclusive', 'exceptions during runExclusive do not leave mutex locked'", async () => {
+      const m = mutex()
+      let flag = false
+      void m.runExclusive(async () => {
+        await delay(m.clock, 50)
+        flag = true
+      })
+      const after = m.runExclusive(() => flag)
+      const failing = m.runExclusive(() => {
+        throw new Error('in the callback')
+      })
+      failing.catch(() => {})
+      await m.clock.runAll()
+      await expect(after).resolves.toBe(true)
+      await expect(failing).rejects.toThrow('in the callback')
+      expect(m.isLocked()).toBe(false)
+    })
+
+    it("'isLocked reflects the mutex state': a release hands the lock straight to the next", async () => {
+      const m = mutex()
+      expect(m.isLocked()).toBe(false)
+      const lock1 = m.acquire()
+      const lock2 = m.acquire()
+      expect(m.isLocked()).toBe(true)
+      const release1 = await lock1
+      expect(m.isLocked()).toBe(true)
+      release1()
+      expect(m.isLocked()).toBe(true)
+      ;(await lock2)()
+      expect(m.isLocked()).toBe(false)
+    })
+
+    it("'multiple calls to release behave as expected'", async () => {
+      const m = mutex()
+      let v = 0
+      const run = async () => {
+        const release = await m.acquire()
+        v++
+        release()
+      }
+      await Promise.all([run(), run(), run()])
+      expect([v, m.isLocked()]).toEqual([3, false])
+    })
+
+    it("'cancel rejects all pending locks witth E_CANCELED', 'cancel rejects with a custom error if provided'", async () => {
+      const m = mutex()
+      await m.acquire()
+      const log: string[] = []
+      record(log, 'ticket', m.acquire())
+      record(
+        log,
+        'result',
+        m.runExclusive(() => 'never'),
+      )
+      expect(m.cancel()).toBe(2)
+      const custom = new Error('custom')
+      const third = m.acquire()
+      m.cancel(custom)
+      await expect(third).rejects.toBe(custom)
+      expect(log).toEqual(['ticket AbortError ERR_WAIT_CANCELLED', 'result AbortError ERR_WAIT_CANCELLED'])
+    })
+
+    it("'a canceled waiter will not lock the mutex again'", async () => {
+      const m = mutex()
+      const release = await m.acquire()
+      m.acquire().catch(() => {})
+      m.cancel()
+      expect(m.isLocked()).toBe(true)
+      release()
+      expect(m.isLocked()).toBe(false)
+    })
+
+    it("'waitForUnlock does not block while the mutex has not been acquired', '…blocks when…', '…unblocks after a release'", async () => {
+      const m = mutex()
+      let calls = 0
+      const waitThenCount = async () => {
+        await m.waitForUnlock()
+        calls++
+      }
+      void waitThenCount()
+      void waitThenCount()
+      await m.clock.advanceBy(1)
+      expect(calls).toBe(2)
+      const release = await m.acquire()
+      void waitThenCount()
+      void waitThenCount()
+      await m.clock.advanceBy(0)
+      expect(calls).toBe(2)
+      release()
+      await m.clock.advanceBy(0)
+      expect(calls).toBe(4)
+    })
+
+    it("'waitForUnlock only unblocks when the mutex can actually be acquired again'", async () => {
+      const m = mutex()
+      const first = m.acquire()
+      const second = m.acquire()
+      let flag = false
+      void m.waitForUnlock().then(() => {
+        flag = true
+      })
+      ;(await first)()
+      await m.clock.advanceBy(0)
+      expect(flag).toBe(false)
+      ;(await second)()
+      await m.clock.advanceBy(0)
+      expect(flag).toBe(true)
+    })
   })
-})
+}
 
 describe('settlement order: calls settle in the order they started; the next may start first', () => {
   // Checked side by side with async-mutex 0.5.0 (Semaphore.runExclusive) and p-limit 7.3.3 (limit(fn)),

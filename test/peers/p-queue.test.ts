@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { delay, pQueue, record } from './adapter.js'
+import { delay, pQueue, record, UNIT } from './adapter.js'
 
 // p-queue's own tests (sindresorhus/p-queue test/basic.ts and test/advanced.ts, 9.3.3), those about
 // a concurrency limit, its drain promises, clear and abort, re-tested on dma-throttle through
@@ -238,6 +238,51 @@ describe('p-queue test/basic.ts, ported', () => {
   })
 })
 
+describe('p-queue test/basic.ts, ported: failures and clear', () => {
+  it("'.add() - handle task promise failure': the unit comes back, the next task is admitted at once", async () => {
+    const q = pQueue(1)
+    await expect(
+      q.add(async () => {
+        throw new Error('broken')
+      }),
+    ).rejects.toThrow('broken')
+    const next = q.add(() => 'task #1')
+    expect(q.pending).toBe(1)
+    await q.onIdle()
+    expect(q.pending).toBe(0)
+    await expect(next).resolves.toBe('task #1')
+  })
+
+  it("'.clear() resolves onEmpty() and onIdle() waiters': nothing running, all waiting", async () => {
+    // p-queue's waiters sit in a paused queue; ours wait for slots that non-blocking mappings hold, so
+    // no blocking mapping is live while they wait. p-queue leaves the cleared promises pending; ours
+    // reject first, then the drain promises resolve, as they would for map callers (fairness rule 7).
+    const q = pQueue(2)
+    const irq = q.dma.tryMap(128 * UNIT)!
+    const log: string[] = []
+    for (let i = 0; i < 2; i++)
+      record(
+        log,
+        `t${i}`,
+        q.add(() => delay(q.clock, 50)),
+      )
+    record(log, 'empty', q.onEmpty())
+    record(log, 'idle', q.onIdle())
+    await q.clock.advanceBy(0)
+    expect([log, q.size, q.pending]).toEqual([[], 2, 0])
+    q.clear()
+    await q.clock.advanceBy(0)
+    expect(log).toEqual([
+      't0 AbortError ERR_WAIT_CANCELLED',
+      't1 AbortError ERR_WAIT_CANCELLED',
+      'empty ok',
+      'idle ok',
+    ])
+    expect([q.size, q.pending, q.clock.pendingTimers]).toEqual([0, 0, 0])
+    irq.unmap()
+  })
+})
+
 describe('p-queue test/advanced.ts, ported: abort', () => {
   it("'should skip an aborted job': an aborted signal rejects even when the task could run at once", async () => {
     const q = pQueue(1)
@@ -265,6 +310,78 @@ describe('p-queue test/advanced.ts, ported: abort', () => {
     await expect(a).rejects.toMatchObject({ name: 'AbortError' })
     await expect(b).rejects.toBe(reason)
     expect(q.size).toBe(0)
+  })
+
+  it("'should reject immediately when signal is already aborted and task is queued': never queued", async () => {
+    const q = pQueue(1)
+    const running = q.add(() => delay(q.clock, 10))
+    const ac = new AbortController()
+    ac.abort()
+    let ran = false
+    const task = q.add(
+      () => {
+        ran = true
+      },
+      { signal: ac.signal },
+    )
+    expect([q.size, getEventListeners(ac.signal, 'abort').length]).toEqual([0, 0])
+    await expect(task).rejects.toMatchObject({ name: 'AbortError' })
+    await q.clock.runAll()
+    await running
+    expect([ran, q.dma.stats().throttle.aborts]).toEqual([false, 1])
+  })
+
+  it("'aborting a queued task with explicit id removes the correct task': the middle one (no ids here)", async () => {
+    const q = pQueue(1)
+    const results: string[] = []
+    const first = q.add(() => delay(q.clock, 50))
+    const ac = new AbortController()
+    void q.add(async () => results.push('keep'))
+    const abortable = q.add(async () => results.push('remove-me'), { signal: ac.signal })
+    void q.add(async () => results.push('also-keep'))
+    expect(q.size).toBe(3)
+    ac.abort()
+    await expect(abortable).rejects.toMatchObject({ name: 'AbortError' })
+    expect(q.size).toBe(2)
+    await q.clock.runAll()
+    await first
+    await q.onIdle()
+    expect(results).toEqual(['keep', 'also-keep'])
+  })
+
+  it("'aborting multiple jobs at the same time', 'clear() only leaves the running task affected…': we differ, a running task is not cut short", async () => {
+    // p-queue rejects a running task's promise when its signal aborts (and frees its slot while the task
+    // still runs). Ours leaves the watch at admission: the abort rejects the queued call only, and the
+    // running one keeps its unit until its callback settles, with the callback's result.
+    const q = pQueue(1)
+    const log: string[] = []
+    const running = new AbortController()
+    const queued = new AbortController()
+    record(
+      log,
+      'running',
+      q.add(
+        async () => {
+          await delay(q.clock, 100)
+          return `done, aborted ${running.signal.aborted}`
+        },
+        { signal: running.signal },
+      ),
+    )
+    record(
+      log,
+      'queued',
+      q.add(async () => 'never', { signal: queued.signal }),
+    )
+    await q.clock.advanceBy(10)
+    expect(getEventListeners(running.signal, 'abort')).toHaveLength(0)
+    running.abort()
+    queued.abort()
+    await q.clock.advanceBy(0)
+    expect([log, q.size, q.pending]).toEqual([['queued AbortError 20'], 0, 1])
+    await q.clock.runAll()
+    expect(log).toEqual(['queued AbortError 20', 'running ok done, aborted true'])
+    expect([q.size, q.pending, q.clock.now()]).toEqual([0, 0, 100])
   })
 
   it("'aborting multiple queued tasks with same AbortController': one listener for all of them", async () => {
