@@ -105,6 +105,7 @@ describe('withMapping', () => {
     const { clock, dma } = testPool(POOL)
     const boom = new Error('then getter')
     const hostile = {
+      // biome-ignore lint/suspicious/noThenProperty: the hostile result under test
       get then(): never {
         throw boom
       },
@@ -276,7 +277,7 @@ describe('withMapping', () => {
       await after
       expect([how, log]).toEqual([
         how,
-        ['leaver ' + (how === 'timeout' ? 'TimeoutError' : 'AbortError'), 'map admitted', 'fn runs'],
+        [`leaver ${how === 'timeout' ? 'TimeoutError' : 'AbortError'}`, 'map admitted', 'fn runs'],
       ])
       ;(await next).unmap()
       hold.unmap()
