@@ -1,3 +1,4 @@
+import { parseBytes } from '../allocator/size.js'
 import type { Clock, TimerHandle } from '../clock/clock.js'
 import { type GrowthCost, growCostMs } from './config.js'
 
@@ -30,10 +31,12 @@ export function atomicChunkBytes(bytes: number): number {
 /**
  * dma_atomic_pool_init's default size: 128 KiB per GiB of memory, at least 128 KiB, at most
  * MAX_PAGE_ORDER pages (4 MiB). The kernel's `coherent_pool=` overrides it. This is atomic_pool_size,
- * the threshold of the expansion worker; the pool it boots is atomicChunkBytes of it.
+ * the threshold of the expansion worker; the pool it boots is atomicChunkBytes of it. `memoryBytes`
+ * is read as parseBytes reads a size ('16G' too); a bad one throws ArgumentTypeError/ArgumentRangeError.
  */
-export function atomicPoolBytesFor(memoryBytes: number): number {
-  const pages = Math.floor(memoryBytes / ((1024 * 1024 * KIB) / (128 * KIB)) / PAGE_BYTES)
+export function atomicPoolBytesFor(memoryBytes: number | string): number {
+  const memory = parseBytes('memoryBytes', memoryBytes)
+  const pages = Math.floor(memory / ((1024 * 1024 * KIB) / (128 * KIB)) / PAGE_BYTES)
   return Math.max(Math.min(pages * PAGE_BYTES, MAX_ORDER_BYTES), 128 * KIB)
 }
 

@@ -69,7 +69,7 @@ export interface SwiotlbOptions {
   backing?: boolean
   clock?: Clock
   /** `false`: no throttling (blocking calls fail fast, the kernel today); an object: throttle. */
-  throttle?: boolean | ThrottleOptions
+  throttle?: false | ThrottleOptions
   growth?: false | GrowthOptions
 }
 
