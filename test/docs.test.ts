@@ -222,3 +222,23 @@ describe('options as documented', () => {
     expect(() => sim.parseFioTimeUs('1s', 'yes' as unknown as boolean)).toThrow(sim.SpecError)
   })
 })
+
+describe('the CLI flags, in --help and in docs/simulation.md', () => {
+  it('every flag a command takes is in both, and every flag they name exists', async () => {
+    const { COMMAND_FLAGS } = await import('../src/cli/command-flags.js')
+    const { HELP } = await import('../src/cli/commands/help.js')
+    const flags = new Set(Object.values(COMMAND_FLAGS).flatMap((c) => [...c.takes] as string[]))
+    flags.delete('--')
+    const text = doc('docs/simulation.md')
+    const table = text.slice(text.indexOf('| command | takes'), text.indexOf('**What the argument names.**'))
+    for (const flag of flags) {
+      expect(HELP, flag).toContain(`  ${flag} `)
+      expect(text.slice(0, text.indexOf('| command | takes')), flag).toContain(`\`${flag}`)
+    }
+    const named = (t: string) => new Set([...t.matchAll(/--[a-z][a-z-]+/g)].map((m) => m[0]))
+    // --name and --rw are fio's, in the usage line of fio's command line.
+    const known = new Set([...flags, '--help', '--version', '--name', '--rw'])
+    expect([...named(HELP)].filter((f) => !known.has(f))).toEqual([])
+    expect([...named(table)].filter((f) => !known.has(f))).toEqual([])
+  })
+})

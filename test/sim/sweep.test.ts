@@ -187,7 +187,10 @@ describe('merge: exactly one whole sweep, or a one-line refusal', () => {
       [['sweep', 'tiny.json', '--pool', '2M'], 'sweep does not take --pool: give the sizes with --pools'],
       [['hiwater', 'tiny.json', '--pools', '2M'], 'hiwater does not take --pools'],
       [['merge', 'a.jsonl', '--jobs', '2'], 'merge does not take --jobs'],
-      [['sweep'], 'sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`'],
+      [
+        ['sweep'],
+        "sweep takes one or more scenarios or files, or fio's arguments after --, e.g. `dma-throttle sweep coco-fio`",
+      ],
     ] as const) {
       const r = await cli([...args])
       expect(r.code).toBe(2)

@@ -15,7 +15,7 @@ usage:
   dma-throttle replay <trace>                    replay a recorded trace against every policy
   dma-throttle size <trace>                      the same answer for a recorded trace (one replay per size)
   dma-throttle hiwater <trace>                   the same marks for a recorded trace (over sampler phases)
-  dma-throttle simulate -- --name=a --rw=randread …   fio's command line after -- (also explain, size)
+  dma-throttle simulate -- --name=a --rw=randread …   fio's command line after -- (also explain, size, sweep, hiwater)
 
 A spec file is a JSON spec or a fio job file, whatever its name: JSON when it starts with '{'.
 
@@ -34,9 +34,9 @@ options:
   --areas A,B,…       hiwater: area counts (default powers of two up to 128)
   --intervals T,…     hiwater: sampling intervals in ms (default 0.1 … 1000)
   --trace-out FILE    simulate: write the first policy's maps and unmaps as a trace
-  --hold-ms N         replay: hold time of maps-only traces (ftrace swiotlb_bounced)
-  --hold-from FILE    replay: take those hold times from a blkparse trace of the same run
-  --may-block a,b     replay: devices whose maps may wait when the trace cannot say (all, none)
+  --hold-ms N         traces: the hold time of maps when the trace has none (ftrace swiotlb_bounced)
+  --hold-from FILE    traces: take those hold times from a blkparse trace of the same run
+  --may-block a,b     traces: devices whose maps may wait when the trace cannot say (all, none)
   --max-wait-ms N     replay, size on a trace: a map that waits N ms without its slots fails
   --output-format F   simulate: table (default), json, or fio-json (fio's own JSON, per policy)
   --runtime T         fio jobs: replace every job's runtime (10, 500ms, 2m)

@@ -17,9 +17,9 @@ export const DEFAULT_HIWATER_SEEDS = 5
  */
 export async function hiwater(args: ParsedArgs, io: CliIo): Promise<number> {
   refuseOtherFlags(args, 'hiwater')
-  if (args.positionals.length !== 1) {
+  if (args.positionals.length > 1 || (args.positionals.length === 0 && args.fioArgs.length === 0)) {
     throw new CliUsageError(
-      'hiwater takes one scenario or file, e.g. `dma-throttle hiwater hiwater-accuracy`',
+      "hiwater takes one scenario or file, or fio's arguments after --, e.g. `dma-throttle hiwater hiwater-accuracy`",
     )
   }
   const target = await resolveTarget(args.positionals[0], io, args)

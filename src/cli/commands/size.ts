@@ -28,8 +28,10 @@ export const DEFAULT_SIZE_SEEDS = 20
  */
 export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
   refuseOtherFlags(args, 'size')
-  if (args.positionals.length !== 1) {
-    throw new CliUsageError('size takes one scenario or file, e.g. `dma-throttle size coco-fio`')
+  if (args.positionals.length > 1 || (args.positionals.length === 0 && args.fioArgs.length === 0)) {
+    throw new CliUsageError(
+      "size takes one scenario or file, or fio's arguments after --, e.g. `dma-throttle size coco-fio`",
+    )
   }
   const target = await resolveTarget(args.positionals[0], io, args)
   const spec = specFor(target, args)

@@ -21,11 +21,15 @@ export const DEFAULT_SWEEP_SEEDS = 10
  */
 export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
   refuseOtherFlags(args, 'sweep')
-  if (args.positionals.length === 0) {
-    throw new CliUsageError('sweep takes one or more scenarios or files, e.g. `dma-throttle sweep coco-fio`')
+  if (args.positionals.length === 0 && args.fioArgs.length === 0) {
+    throw new CliUsageError(
+      "sweep takes one or more scenarios or files, or fio's arguments after --, e.g. `dma-throttle sweep coco-fio`",
+    )
   }
+  // No name: fio's arguments alone are the one spec.
+  const targets = args.positionals.length === 0 ? [undefined] : args.positionals
   const specs: SimSpec[] = []
-  for (const name of args.positionals) specs.push(specFor(await resolveTarget(name, io, args), args))
+  for (const name of targets) specs.push(specFor(await resolveTarget(name, io, args), args))
   const names = new Set(specs.map((s) => s.name))
   if (names.size !== specs.length) throw new CliUsageError('sweep: two specs have the same name')
   // --policies is already in every spec; else every policy any spec names, in the order first named.
