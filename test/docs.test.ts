@@ -242,3 +242,30 @@ describe('the CLI flags, in --help and in docs/simulation.md', () => {
     expect([...named(table)].filter((f) => !known.has(f))).toEqual([])
   })
 })
+
+describe('the output of `npm start` in the docs is the current output', () => {
+  it('every block that shows its table shows lines of it, in order (README, simulation.md, policies.md)', async () => {
+    const { main } = await import('../src/cli/main.js')
+    const { memoryIo } = await import('./sim/cli-io.js')
+    const { io, out } = memoryIo()
+    expect(await main(['simulate'], io)).toBe(0)
+    const lines = out.stdout.split('\n')
+    const header = lines.find((l) => l.startsWith('policy ') && l.includes('I/Os'))!
+    let blocks = 0
+    for (const file of ['README.md', 'docs/simulation.md', 'docs/policies.md']) {
+      // Every fence, with a language or not, so that a closing fence never opens a block.
+      for (const m of doc(file).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)) {
+        const shown = m[2]!.split('\n').filter((l) => l !== '')
+        if (!shown.includes(header)) continue
+        blocks++
+        let at = 0
+        for (const line of shown) {
+          const found = lines.indexOf(line, at)
+          expect(found, `${file}: ${line}`).toBeGreaterThanOrEqual(0)
+          at = found + 1
+        }
+      }
+    }
+    expect(blocks).toBeGreaterThanOrEqual(7)
+  })
+})
