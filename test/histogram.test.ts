@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Histogram } from '../src/index.js'
+import { ArgumentRangeError, ArgumentTypeError, Histogram } from '../src/index.js'
 import { params } from './helpers/fc-params.js'
 
 /** The nearest-rank percentile (the histogram's definition): the ceil(p% × n)-th smallest, at least the 1st. */
@@ -60,6 +60,17 @@ describe('Histogram', () => {
     ])
     const beyond = histogramOf([2 ** 60, 2 ** 61])
     expect([beyond.percentile(50), beyond.max]).toEqual([2 ** 60, 2 ** 61]) // saturated, clamped to min
+  })
+
+  it('refuses a value that is not a finite number >= 0, naming it, and changes nothing', () => {
+    const h = new Histogram()
+    h.record(3)
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => h.record(bad)).toThrow(ArgumentRangeError)
+      expect(() => h.record(bad)).toThrow(String(bad))
+    }
+    expect(() => h.record('5' as unknown as number)).toThrow(ArgumentTypeError)
+    expect([h.count, h.sum, h.min, h.max, h.percentile(50)]).toEqual([1, 3, 3, 3, 3])
   })
 
   it('reset() forgets everything', () => {

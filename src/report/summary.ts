@@ -82,7 +82,9 @@ export function noteLines(result: SimResult): string[] {
   for (const [name, r] of policiesOf(result)) {
     const parts: string[] = []
     if (r.poolBytes.grown > 0)
-      parts.push(`grew ${mib(r.poolBytes.grown)} in ${r.growth.grows} grows (${r.pools.count} pools)`)
+      parts.push(
+        `grew ${mib(r.poolBytes.grown)} in ${r.growth.grows} ${r.growth.grows === 1 ? 'grow' : 'grows'} (${r.pools.count} pools)`,
+      )
     if (r.growth.transients > 0) parts.push(`${count(r.growth.transients)} transient pools`)
     if (r.imports.ok + r.imports.failed > 0)
       parts.push(`imports ${r.imports.ok} mapped, ${r.imports.failed} failed`)

@@ -23,7 +23,7 @@ export interface SharedSwiotlbOptions {
   /** This thread's clock (timeouts, the sampler). Default: the real clock. */
   clock?: Clock
   /** `false`: blocking calls fail fast; an object: the budget mode's `high` (default 0.70). */
-  throttle?: boolean | { high?: number }
+  throttle?: false | { high?: number }
   /** How `hiwater` is tracked. Default 'exact'. */
   hiwater?: HiwaterMode | SharedHiwaterOptions
   /** Blocking requests that may wait at once, all threads together. Default 4096. */
@@ -68,12 +68,12 @@ export function normalizeShared(options: unknown): { config: PoolConfig; clock: 
   })
   if (nslabs * SLOT_SIZE > MAX_SHARED_BYTES)
     throw new ArgumentRangeError('size', `at most ${MAX_SHARED_BYTES} bytes (1 GiB)`, options['size'])
-  const throttle = options['throttle'] ?? true
+  const throttle = options['throttle'] ?? {}
   let budget = 0
   if (throttle !== false) {
-    if (throttle !== true && !isRecord(throttle))
-      throw new ArgumentTypeError('throttle', 'false or an object { high }', throttle)
-    const t = throttle === true ? {} : throttle
+    // As in Swiotlb: `true` is refused (it named no budget); leave the option out for the default.
+    if (!isRecord(throttle)) throw new ArgumentTypeError('throttle', 'false or an object { high }', throttle)
+    const t = throttle
     onlyKeys('throttle', t, ['high'])
     budget = Math.floor(fraction('throttle.high', t['high'], 0.7) * nslabs)
   }

@@ -1,4 +1,4 @@
-import { ArgumentRangeError } from '../errors.js'
+import { ArgumentRangeError, ArgumentTypeError } from '../errors.js'
 
 const SUB = 64
 /** Largest unit value kept apart; anything above (2^53 µs is 285 years) shares the top bucket. */
@@ -24,7 +24,11 @@ export class Histogram {
       throw new ArgumentRangeError('scale', 'a finite number > 0', scale)
   }
 
+  /** Records `value` (a finite number >= 0, in the caller's scale); anything else throws and changes nothing. */
   record(value: number): void {
+    if (typeof value !== 'number') throw new ArgumentTypeError('value', 'a finite number >= 0', value)
+    if (!(value >= 0 && value <= Number.MAX_VALUE))
+      throw new ArgumentRangeError('value', 'a finite number >= 0', value)
     this.count++
     this.sum += value
     if (value < this.min) this.min = value

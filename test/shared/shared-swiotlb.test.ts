@@ -44,6 +44,8 @@ describe('SharedSwiotlb options and handles', () => {
       [{ throttle: { high: 2 } }, 'ERR_OUT_OF_RANGE', '2 (number)'],
       [{ colour: 'red' }, 'ERR_OUT_OF_RANGE', '"colour"'],
       [{ cpu: -1 }, 'ERR_OUT_OF_RANGE', '-1'],
+      // As Swiotlb does: `true` names no budget (leave the option out for the default).
+      [{ throttle: true }, 'ERR_INVALID_ARG_TYPE', 'true'],
       ['64M', 'ERR_INVALID_ARG_TYPE', '"64M"'],
     ]
     for (const [options, code, shown] of cases) {
