@@ -55,13 +55,15 @@ export class PoolGrid {
 
   /**
    * The coarse scan: the candidates whose size is a power of two, smallest first (256 KiB, 512 KiB,
-   * … 4 MiB, 8 MiB, 16 MiB, …): the sizes a mainline kernel can boot with (see boot-param.ts).
+   * … 4 MiB, 8 MiB, 16 MiB, …): the sizes a mainline kernel can boot with (see boot-param.ts); and the
+   * largest candidate, the limit, where it is not one (a 100 MiB limit ends 64 MiB, 100 MiB), so that
+   * the scan reaches every size the grid claims to cover.
    */
   coarse(): number[] {
     const out: number[] = []
     for (let i = 0; i < this.length; i++) {
       const segments = this.at(i).bytes / SEGMENT_BYTES
-      if ((segments & (segments - 1)) === 0) out.push(i)
+      if ((segments & (segments - 1)) === 0 || i === this.length - 1) out.push(i)
     }
     return out
   }

@@ -30,6 +30,11 @@ export interface PolicySize {
   perSeedMinPoolBytes: { p50: number | null; p95: number | null }
   /** Runs at the answer (one per seed), all of them healthy. */
   runsAtAnswer: number
+  /**
+   * Sizes above the answer checked healthy too: `verifyAbove` (2), fewer where the grid ends sooner at
+   * the limit (0 when the answer is the largest size tried). null when there is no answer.
+   */
+  sizesAbove: number | null
   /** "0 failures in n runs: …" */
   confidence: string | null
   /** `swiotlb=<slots>` for mainline policies, null for the others. */
@@ -60,8 +65,8 @@ export interface PolicySearchInput {
 
 /** The words of an answer's evidence, for runs that are not K seeds (one deterministic replay). */
 export interface Evidence {
-  /** The confidence statement at the answer. */
-  confidence: string
+  /** The confidence statement at the answer, given the sizes above it that were checked. */
+  confidence: (sizesAbove: number) => string
   /** What passed at a size, e.g. "0 failures in 20 runs at 16 MiB". */
   passedAt: (size: string) => string
   /** Where no size up to the limit passed, e.g. "in every seed". */
@@ -113,6 +118,7 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
       throughputPct: null,
       perSeedMinPoolBytes,
       runsAtAnswer: 0,
+      sizesAbove: null,
       confidence: null,
       bootParameter: null,
       kernelPoolBytes: null,
@@ -136,6 +142,8 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
   // A pool that grows costs its peak, not its initial size: say so where the operator reads the answer.
   const worst = input.evidence?.worst ?? 'in the worst seed'
   const grows = peak > answer.bytes ? `; it grows to ${formatBytes(peak)} ${worst}` : ''
+  // Never claim a check above the answer that the grid had no room for.
+  const short = search.above < input.verifyAbove ? `; ${shortAboveWords(search.above, input.limitBytes)}` : ''
   return {
     minPoolBytes: answer.bytes,
     areas: answer.areas,
@@ -148,13 +156,14 @@ export async function sizeOnePolicy(input: PolicySearchInput): Promise<PolicySiz
     throughputPct: freeMibps > 0 ? round1((100 * mibps) / freeMibps) : null,
     perSeedMinPoolBytes,
     runsAtAnswer: seeds.length,
-    confidence: input.evidence?.confidence ?? confidenceLine(0, seeds.length),
+    sizesAbove: search.above,
+    confidence: input.evidence?.confidence(search.above) ?? confidenceLine(0, seeds.length),
     bootParameter: kernel?.parameter ?? null,
     kernelPoolBytes: kernel?.passed === true ? kernel.bytes : null,
     recommendation:
       kernel === undefined
-        ? `${formatBytes(answer.bytes)} in ${areas}${grows}: needs the throttling patches (no mainline kernel has this policy)`
-        : kernel.line.replace(/\)$/, `${grows})`),
+        ? `${formatBytes(answer.bytes)} in ${areas}${grows}: needs the throttling patches (no mainline kernel has this policy)${short}`
+        : kernel.line.replace(/\)$/, `${grows}${short})`),
     sizesTried: outcomes.size,
     runs,
   }
@@ -203,6 +212,16 @@ async function checkKernelPool(
     passed: false,
     line: `no power-of-two boot pool up to ${formatBytes(input.limitBytes)} passes ${input.evidence?.everywhere ?? 'in every seed'} (the kernel rounds swiotlb= to one)`,
   }
+}
+
+/**
+ * What was checked above an answer where the grid ended before `verifyAbove` sizes: "the largest size
+ * tried (the 4 GiB limit): no larger size was checked", or "only 1 size above it, up to …".
+ */
+function shortAboveWords(sizesAbove: number, limitBytes: number): string {
+  const limit = `the ${formatBytes(limitBytes)} limit`
+  if (sizesAbove === 0) return `the largest size tried (${limit}): no larger size was checked`
+  return `only ${sizesAbove} size${sizesAbove === 1 ? '' : 's'} above it, up to ${limit}: no larger size was checked`
 }
 
 function areaCount(n: number): string {

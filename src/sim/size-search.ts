@@ -16,6 +16,11 @@ export interface SearchOptions {
 export interface SearchResult {
   /** The smallest candidate that passes in every seed, with the `verifyAbove` candidates above it; null when none. */
   answer: number | null
+  /**
+   * Candidates above the answer that were checked and passed: `verifyAbove`, fewer where the grid ends
+   * sooner (0 when the answer is its largest size); 0 when there is no answer.
+   */
+  above: number
   /** Every candidate tried, and each seed's verdict there. */
   tried: ReadonlyMap<number, SeedPasses>
 }
@@ -61,7 +66,7 @@ export async function searchSmallest(
     if (firstAny < 0 && tried.get(coarse[c]!)!.some(Boolean)) firstAny = c
     if (passes(coarse[c]!)) firstAll = c
   }
-  if (firstAll < 0) return { answer: null, tried }
+  if (firstAll < 0) return { answer: null, above: 0, tried }
 
   options.onPhase?.('refine', 0)
   const from = firstAny > 0 ? coarse[firstAny - 1]! + 1 : 0
@@ -73,9 +78,9 @@ export async function searchSmallest(
     if (!passes(c)) continue
     const above = range(c + 1, Math.min(grid.length, c + 1 + verifyAbove))
     await ensure(above)
-    if (above.every(passes)) return { answer: c, tried }
+    if (above.every(passes)) return { answer: c, above: above.length, tried }
   }
-  return { answer: null, tried }
+  return { answer: null, above: 0, tried }
 }
 
 /** For each seed, the smallest candidate tried where it passed; null when it passed nowhere. */

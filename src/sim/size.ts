@@ -38,6 +38,8 @@ export interface SizeResult {
   limitBytes: number
   /** null: zero I/O errors is the only criterion. */
   minThroughputPct: number | null
+  /** Sizes just above an answer that had to pass too (fewer where the grid ends: each policy's `sizesAbove`). */
+  verifyAbove: number
   policies: Partial<Record<PolicyName, PolicySize>>
 }
 
@@ -77,6 +79,8 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
     throw new RangeError(`Expected \`minThroughputPct\` to be a percentage in (0, 100], got ${String(pct)}`)
   }
   const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
+  const verifyAbove = options.verifyAbove ?? 2
+  checkWhole('verifyAbove', verifyAbove, 0)
   const seeds = Array.from({ length: count }, (_, i) => first + i)
   const grid = new PoolGrid(spec.pool.areas, limit)
   const runner = options.runner ?? createRunner(options.jobs ?? defaultJobs())
@@ -92,9 +96,12 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
           cpus: spec.cpus,
           limitBytes: limit,
           minThroughputPct: pct,
-          verifyAbove: options.verifyAbove ?? 2,
+          verifyAbove,
           runAt: (index, seed): Promise<RunOutcome> => {
-            const pool = index < 0 ? { size: limit, areas: spec.pool.areas } : toPool(grid, index)
+            // The unconstrained pool is the limit, in as many areas as the grid gives its largest size
+            // (the spec's, unless the limit is below one segment per area).
+            const pool =
+              index < 0 ? { size: limit, areas: grid.at(grid.length - 1).areas } : toPool(grid, index)
             return runner.run({ kind: 'run', spec: { ...spec, pool }, policy, seed, stopOnError: index >= 0 })
           },
           onPhase: (f) => {
@@ -109,6 +116,7 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
       seeds: { first, count },
       limitBytes: limit,
       minThroughputPct: pct ?? null,
+      verifyAbove,
       policies: {},
     }
     policies.forEach((policy, p) => {

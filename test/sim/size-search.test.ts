@@ -82,6 +82,36 @@ describe('searchSmallest: no monotonicity assumed', () => {
     ])
   })
 
+  it('at the top of the grid: the answer says how many sizes above it were checked (none at the limit)', async () => {
+    // Healthy only from 8 segments, on a grid that ends at 8, 9 or 10 segments.
+    for (const [segments, above] of [
+      [8, 0],
+      [9, 1],
+      [10, 2],
+      [11, 2],
+    ] as const) {
+      const grid = new PoolGrid(1, segments * SEG)
+      const found = await searchSmallest(grid, oracle(grid, (s) => s >= 8, 1).evaluate)
+      expect(grid.at(found.answer!).bytes / SEG).toBe(8)
+      expect(found.above).toBe(above)
+    }
+    const grid = new PoolGrid(1, 8 * SEG)
+    expect((await searchSmallest(grid, oracle(grid, () => false, 1).evaluate)).above).toBe(0)
+  })
+
+  it('a limit that is not a power of two: the coarse scan ends at the limit, not below it', async () => {
+    // Healthy from 10 segments on a grid of 1 … 12: the powers of two (1, 2, 4, 8) all fail, and an
+    // answer exists up to the limit. The scan stopped at 8 and answered "none up to 3 MiB".
+    const grid = new PoolGrid(1, 12 * SEG)
+    expect(grid.coarse().map((i) => grid.at(i).bytes / SEG)).toEqual([1, 2, 4, 8, 12])
+    const found = await searchSmallest(grid, oracle(grid, (s) => s >= 10, 1).evaluate)
+    expect(grid.at(found.answer!).bytes / SEG).toBe(10)
+    expect(found.above).toBe(2)
+    // 16 areas up to 100 MiB: 4 MiB steps, the last one 100 MiB.
+    const wide = new PoolGrid(16, 100 * MIB)
+    expect(wide.coarse().map((i) => wide.at(i).bytes / MIB)).toEqual([0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 100])
+  })
+
   it('answers null when nothing up to the limit passes in every seed', async () => {
     const grid = new PoolGrid(4, 8 * MIB)
     const found = await searchSmallest(grid, oracle(grid, (_, seed) => seed === 0, 2).evaluate)
@@ -104,7 +134,8 @@ describe('searchSmallest: no monotonicity assumed', () => {
             all(i) && Array.from({ length: verifyAbove }, (_, k) => i + 1 + k).every((j) => j >= 24 || all(j))
           // The definition, by brute force: coarse sizes are powers of two; the window starts after the
           // coarse size below the first coarse size where any seed passed.
-          const coarse = grid.coarse()
+          // Written out, not read from grid.coarse(): 1, 2, 4, 8, 16 segments, and the limit (24).
+          const coarse = [0, 1, 3, 7, 15, 23]
           const firstAll = coarse.findIndex(all)
           const firstAny = coarse.findIndex((i) => verdicts(i).some(Boolean))
           const from = firstAny > 0 ? coarse[firstAny - 1]! + 1 : 0
@@ -112,6 +143,11 @@ describe('searchSmallest: no monotonicity assumed', () => {
             firstAll < 0 ? null : (Array.from({ length: 24 - from }, (_, k) => from + k).find(stable) ?? null)
           expect(found.answer).toBe(expected)
           for (const [i, v] of found.tried) expect(v).toEqual(verdicts(i))
+          // What it says it checked above the answer is what the grid has there, each tried and passed.
+          const above = expected === null ? 0 : Math.min(verifyAbove, 24 - 1 - expected)
+          expect(found.above).toBe(above)
+          for (let k = 1; k <= above; k++)
+            expect(all(expected! + k) && found.tried.has(expected! + k)).toBe(true)
         },
       ),
       params(300),

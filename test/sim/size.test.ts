@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { formatSize } from '../../src/cli/commands/size.js'
 import { main } from '../../src/cli/main.js'
 import { healthy, PoolGrid, parseSpec, runPolicy, type SimSpec, sizePool } from '../../src/sim/index.js'
 import { memoryIo } from './cli-io.js'
@@ -59,10 +60,51 @@ describe('sizePool: K seeds per size, the kernel’s sizes, a recommendation', (
     )
   })
 
+  it('an answer at the top of the grid says how many sizes above it were checked, and the text too', async () => {
+    // fail needs 3 MiB here (above); a grid that ends at 3, 4 or 5 MiB has 0, 1 or 2 sizes above it.
+    const spec = small({ policies: ['fail'] })
+    const search = 'then the answer and the 2 sizes above it'
+    for (const [limit, above, note] of [
+      [3, 0, '; the largest size tried (the 3 MiB limit): no larger size was checked'],
+      [4, 1, '; only 1 size above it, up to the 4 MiB limit: no larger size was checked'],
+      [5, 2, ''],
+    ] as const) {
+      const sized = await sizePool(spec, { seeds: 3, jobs: 1, limitBytes: limit * MIB })
+      const fail = sized.policies.fail!
+      expect(fail.minPoolBytes).toBe(3 * MIB)
+      expect(fail.sizesAbove).toBe(above)
+      expect(sized.verifyAbove).toBe(2)
+      const text = formatSize(sized, 4)
+      const line = text.split('\n').find((l) => l.startsWith('search: '))!
+      if (above === 2) {
+        expect(line.endsWith(search)).toBe(true)
+        expect(fail.recommendation).not.toContain('no larger size was checked')
+      } else {
+        expect(line).toBe(
+          `search: the power-of-two sizes, then every size between the last that failed in all seeds and the first that passed in all, ${search} where the grid has them (it ends at the ${limit} MiB limit; sizes above the answer: fail ${above === 0 ? 'none' : above})`,
+        )
+        expect(fail.recommendation.endsWith(`${note})`) || fail.recommendation.endsWith(note)).toBe(true)
+        expect(text).toContain(note.slice(2))
+      }
+    }
+    const throttle = await sizePool(small({ policies: ['throttle'] }), {
+      seeds: 2,
+      jobs: 1,
+      limitBytes: 256 * 1024,
+    })
+    expect(throttle.policies.throttle).toMatchObject({
+      minPoolBytes: 256 * 1024,
+      sizesAbove: 0,
+      recommendation:
+        '256 KiB in 1 area: needs the throttling patches (no mainline kernel has this policy); the largest size tried (the 256 KiB limit): no larger size was checked',
+    })
+  })
+
   it('answers null fields when no pool up to the limit is healthy', async () => {
     const sized = await sizePool(small({ policies: ['fail'] }), { limitBytes: 2 * MIB, seeds: 2, jobs: 1 })
     expect(sized.policies.fail).toMatchObject({
       minPoolBytes: null,
+      sizesAbove: null,
       peakPoolBytes: null,
       mibps: null,
       confidence: null,

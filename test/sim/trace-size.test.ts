@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { Subject } from 'rxjs'
 import { describe, expect, it } from 'vitest'
+import { formatTraceSize } from '../../src/cli/commands/trace-size.js'
 import type { Swiotlb } from '../../src/index.js'
+import { formatBytes } from '../../src/index.js'
 import {
   bootParameter,
   hiwaterTrace,
@@ -90,6 +92,43 @@ describe('size on a trace: the search of size <scenario>, one replay per size', 
     expect(fail.runsAtAnswer).toBe(1)
     expect(throttle.mapWaitMaxUs).toBe(0)
     expect(result.passes).toBeLessThan(result.replays)
+  })
+
+  it('an answer near the limit says how many sizes above it were replayed, in the text too', async () => {
+    const { events, peak } = await exported()
+    const grid = new PoolGrid(4, 4 * 2 ** 30)
+    const at = grid.indexAtLeast(peak) // fail's answer: the first size that holds the peak (above)
+    for (const above of [0, 1, 2]) {
+      const limitBytes = grid.at(at + above).bytes
+      const result = await sizeTrace(events, ['fail'], { areas: 4, limitBytes })
+      const fail = result.policies.fail!
+      expect(fail.minPoolBytes).toBe(grid.at(at).bytes)
+      expect(fail.sizesAbove).toBe(above)
+      expect(result.verifyAbove).toBe(2)
+      const text = formatTraceSize(result)
+      const limit = formatBytes(limitBytes)
+      if (above === 2) {
+        expect(fail.confidence).toMatch(
+          /^one deterministic replay per size: no error at this size nor at the 2 sizes above it;/,
+        )
+        expect(text).toContain('then the answer and the 2 sizes above it (')
+        expect(text).toContain('has no error at the answer and at the 2 sizes above it (a lowest pass')
+      } else {
+        expect(fail.confidence).toBe(
+          `one deterministic replay per size: no error at this size${above === 0 ? ', the largest size tried' : ' nor at the size above it, the largest tried'} (no larger size was checked); this holds for the traffic the trace recorded, not for traffic it did not see`,
+        )
+        expect(text).toContain(
+          `then the answer and the 2 sizes above it where the grid has them (it ends at the ${limit} limit; sizes above the answer: fail ${above === 0 ? 'none' : 1}) (`,
+        )
+        expect(text).toContain(
+          `has no error at the answer and at the 2 sizes above it where the grid has them (up to ${limit}) (a lowest pass`,
+        )
+        // Nowhere a bare claim of 2 sizes checked above the answer.
+        for (const rest of text.split('2 sizes above it').slice(1)) {
+          expect(rest.startsWith(' where the grid has them')).toBe(true)
+        }
+      }
+    }
   })
 
   it('refuses bad options before reading the trace, with the value in the message', async () => {

@@ -5,6 +5,7 @@ import { refuseOtherFlags } from '../command-flags.js'
 import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
+import { anyShort, verificationWords } from '../size-words.js'
 import { describeTrace, traceHead, traceTarget } from './trace-target.js'
 
 /**
@@ -25,7 +26,8 @@ export async function sizeTraceCommand(args: ParsedArgs, io: CliIo): Promise<num
   })
   bar.done()
   if (args.json) {
-    const { summary, peakBytes, limitBytes, areas, cpus, maxWaitMs, passes, replays, policies } = result
+    const { summary, peakBytes, limitBytes, areas, cpus, maxWaitMs, verifyAbove, passes, replays, policies } =
+      result
     const json = {
       ...traceHead(summary),
       peakBytes,
@@ -33,6 +35,7 @@ export async function sizeTraceCommand(args: ParsedArgs, io: CliIo): Promise<num
       areas,
       cpus,
       maxWaitMs,
+      verifyAbove,
       passes,
       replays,
       policies,
@@ -72,15 +75,20 @@ export function formatTraceSize(result: TraceSizeResult): string {
   const unbounded =
     result.maxWaitMs === null &&
     entries.some(([, r]) => r.mapWaitMaxUs !== null && r.mapWaitMaxUs > summary.durationMs * 1000)
+  const above = result.verifyAbove
+  const atAnswer =
+    above === 0
+      ? 'the answer'
+      : `the answer and at the ${above === 1 ? 'size' : `${above} sizes`} above it${anyShort(above, entries) ? ` where the grid has them (up to ${formatBytes(result.limitBytes)})` : ''}`
   return (
     `${describeTrace(summary, `${cpus}: pools of ${areas} area${areas === 1 ? '' : 's'}`)}\n` +
     `one replay per pool size (a replay is deterministic: no seeds), sizes in whole segments per area (${mib(step)} steps with ${areas} areas)\n` +
     `criteria: ${criteria}\n` +
-    `search: the power-of-two sizes, then every size between the last that failed and the first that passed, then the answer and the 2 sizes above it (${count(result.replays)} replays in ${result.passes} passes of the file)\n` +
+    `search: the power-of-two sizes, then every size between the last that failed and the first that passed, then ${verificationWords(result.verifyAbove, result.limitBytes, entries)} (${count(result.replays)} replays in ${result.passes} passes of the file)\n` +
     `unconstrained: the replay on a ${formatBytes(result.limitBytes)} pool, where the trace peaks at ${mib(result.peakBytes)}\n\n` +
     `${table(['policy', 'answer', 'areas', 'lowest pass', 'peak pool', 'map wait p99', 'wait max', 'clat p99', 'sizes'], rows)}\n\n` +
     `${verdicts.join('\n')}\n\n` +
-    'What one replay shows: the recorded traffic, with its arrivals and hold times as recorded, has no error at the answer and at the 2 sizes above it (a lowest pass below the answer is an island, with failures above it). ' +
+    `What one replay shows: the recorded traffic, with its arrivals and hold times as recorded, has no error at ${atAnswer} (a lowest pass below the answer is an island, with failures above it). ` +
     'It is one deterministic run, so there is no spread over seeds to bound, and it says nothing of traffic the capture did not see (a busier hour, other devices) nor of a device that would slow down when its maps wait (the replay is open-loop). Record the busiest period and leave a margin.\n' +
     (unbounded
       ? '\nSome maps waited longer than the whole trace: under a throttle an open-loop replay is error-free at almost any size because its maps wait instead; bound the wait with --max-wait-ms.\n'

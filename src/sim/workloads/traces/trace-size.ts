@@ -42,6 +42,8 @@ export interface TraceSizeResult {
   cpus: number
   /** The wait bound of the criteria, ms; null: none. */
   maxWaitMs: number | null
+  /** Sizes just above an answer that had to pass too (fewer where the grid ends: each policy's `sizesAbove`). */
+  verifyAbove: number
   /** Passes of the trace file, and replays made in them. */
   passes: number
   replays: number
@@ -84,7 +86,8 @@ export async function sizeTrace(
   const areas = options.areas ?? (cpus === undefined ? DEFAULT_AREAS : roundUpPowerOfTwo(cpus))
   const grid = new PoolGrid(areas, limit)
   const evidence: Evidence = {
-    confidence: `one deterministic replay per size: no error at this size nor at the ${verifyAbove} sizes above it; this holds for the traffic the trace recorded, not for traffic it did not see`,
+    confidence: (above) =>
+      `one deterministic replay per size: no error at this size${aboveReplayWords(above, verifyAbove)}; this holds for the traffic the trace recorded, not for traffic it did not see`,
     passedAt: (size) => `no error in the replay at ${size}`,
     everywhere: 'in the replay',
     worst: 'in the replay',
@@ -129,10 +132,19 @@ export async function sizeTrace(
     areas,
     cpus: cpus ?? areas,
     maxWaitMs: options.maxWaitMs ?? null,
+    verifyAbove,
     passes: batch.passes,
     replays: batch.replays,
     policies: out,
   }
+}
+
+/** " nor at the 2 sizes above it", or where the grid ended sooner what it had. */
+function aboveReplayWords(above: number, verifyAbove: number): string {
+  const sizes = above === 1 ? 'the size above it' : `the ${above} sizes above it`
+  if (above >= verifyAbove) return above === 0 ? '' : ` nor at ${sizes}`
+  if (above === 0) return ', the largest size tried (no larger size was checked)'
+  return ` nor at ${sizes}, the largest tried (no larger size was checked)`
 }
 
 function whole(name: string, value: number | undefined, min: number): void {
