@@ -1,3 +1,4 @@
+import { ArgumentRangeError } from '../errors.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
 import { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
 import type { TraceOutcome } from './parallel/task.js'
@@ -68,14 +69,26 @@ export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): P
   const segments = Math.floor(spec.pool.size / SEGMENT_BYTES)
   for (const a of areas) {
     if (!(a >= 1 && (a & (a - 1)) === 0 && a <= segments && segments % a === 0)) {
-      throw new RangeError(
-        `Expected areas that split the ${segments}-segment pool into whole segments each, got ${a}`,
+      throw new ArgumentRangeError(
+        'areas',
+        `area counts that split the ${segments}-segment pool into whole segments each`,
+        a,
       )
     }
   }
   const intervals = options.intervalsMs ?? DEFAULT_INTERVALS_MS
+  // A 0 ms interval would read forever; no interval, seed or phase would leave means of nothing (NaN).
+  if (!Array.isArray(intervals) || intervals.length === 0)
+    throw new ArgumentRangeError('intervalsMs', 'at least one sampling interval', intervals)
+  for (const ms of intervals) {
+    if (!(typeof ms === 'number' && Number.isFinite(ms) && ms > 0))
+      throw new ArgumentRangeError('intervalsMs', 'sampling intervals of more than 0 ms', ms)
+  }
   const seeds = options.seeds ?? { first: 1, count: 5 }
+  whole('seeds.first', seeds.first, 0)
+  whole('seeds.count', seeds.count, 1)
   const offsets = options.offsets ?? 8
+  whole('offsets', offsets, 1)
   const runner = options.runner ?? createRunner(options.jobs ?? defaultJobs())
   const total = areas.length * seeds.count
   let done = 0
@@ -123,6 +136,11 @@ export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): P
   } finally {
     if (options.runner === undefined) await runner.close()
   }
+}
+
+function whole(name: string, value: unknown, min: number): void {
+  if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min))
+    throw new ArgumentRangeError(name, `a whole number from ${min}`, value)
 }
 
 /** A run that used nothing has nothing to under- or overestimate: its ratio is 1. */

@@ -1,3 +1,4 @@
+import { ArgumentRangeError } from '../errors.js'
 import { SEGMENT_SLOTS, SLOT_SIZE } from '../index.js'
 
 /** One pool size the search may try: whole segments in every area. */
@@ -26,10 +27,12 @@ export class PoolGrid {
 
   constructor(areas: number, limitBytes: number) {
     if (!Number.isSafeInteger(areas) || areas < 1 || (areas & (areas - 1)) !== 0) {
-      throw new RangeError(`Expected \`areas\` to be a power of two, got ${String(areas)}`)
+      throw new ArgumentRangeError('areas', 'a power of two', areas)
     }
-    if (!(limitBytes >= SEGMENT_BYTES)) {
-      throw new RangeError(`Expected \`limitBytes\` to be at least one segment (256 KiB), got ${limitBytes}`)
+    if (
+      !(typeof limitBytes === 'number' && limitBytes >= SEGMENT_BYTES && Number.isSafeInteger(limitBytes))
+    ) {
+      throw new ArgumentRangeError('limitBytes', 'at least one segment (256 KiB), in whole bytes', limitBytes)
     }
     this.areas = areas
     let small = 0

@@ -1,3 +1,4 @@
+import { ArgumentRangeError } from '../errors.js'
 import { checkRunOptions, checkSpec } from './check-args.js'
 import { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js'
 import type { RunOutcome } from './parallel/task.js'
@@ -75,8 +76,8 @@ export async function sizePool(spec: SimSpec, options: SizeOptions = {}): Promis
   checkWhole('seed', first, 0)
   const limit = options.limitBytes ?? 4 * 1024 * MIB
   const pct = options.minThroughputPct
-  if (pct !== undefined && !(pct > 0 && pct <= 100)) {
-    throw new RangeError(`Expected \`minThroughputPct\` to be a percentage in (0, 100], got ${String(pct)}`)
+  if (pct !== undefined && !(typeof pct === 'number' && pct > 0 && pct <= 100)) {
+    throw new ArgumentRangeError('minThroughputPct', 'a percentage in (0, 100]', pct)
   }
   const policies = resolvePolicies(options.policies ?? spec.policies).map((p) => p.name)
   const verifyAbove = options.verifyAbove ?? 2
@@ -135,7 +136,7 @@ function toPool(grid: PoolGrid, index: number) {
 
 function checkWhole(name: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`Expected \`${name}\` to be a whole number from ${min}, got ${String(value)}`)
+    throw new ArgumentRangeError(name, `a whole number from ${min}`, value)
   }
 }
 

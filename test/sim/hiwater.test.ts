@@ -92,7 +92,7 @@ describe('runHiwater: Kelley’s sampler experiment', () => {
     expect(r.perAreaSum[1]!.mean).toBeGreaterThan(3)
     expect(defaultHiwaterAreas(8 * MIB)).toEqual([1, 2, 4, 8, 16, 32])
     await expect(runHiwater(spec, { areas: [3] })).rejects.toThrow(
-      'Expected areas that split the 32-segment pool into whole segments each, got 3',
+      'Expected `areas` to be area counts that split the 32-segment pool into whole segments each, got 3 (number)',
     )
   })
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { formatSize } from '../../src/cli/commands/size.js'
 import { main } from '../../src/cli/main.js'
-import { healthy, PoolGrid, parseSpec, runPolicy, type SimSpec, sizePool } from '../../src/sim/index.js'
+import {
+  healthy,
+  PoolGrid,
+  parseSpec,
+  runHiwater,
+  runPolicy,
+  type SimSpec,
+  sizePool,
+} from '../../src/sim/index.js'
 import { memoryIo } from './cli-io.js'
 
 const MIB = 1024 * 1024
@@ -158,5 +166,42 @@ describe('PoolGrid and the spec', () => {
   it('a spec’s areas set the step: coco-fio (16 areas) moves in 4 MiB', () => {
     const grid = new PoolGrid(16, 4096 * MIB)
     expect(grid.at(5).bytes - grid.at(4).bytes).toBe(4 * MIB)
+  })
+})
+
+describe('bad options to sizePool and runHiwater: a coded error naming the value, before any run', () => {
+  const spec = small({ policies: ['fail'] })
+  const coded = (name: string, got: string) =>
+    expect.objectContaining({
+      code: 'ERR_OUT_OF_RANGE',
+      message: expect.stringMatching(new RegExp(`\`${name}\`.*got ${got}`)),
+    })
+
+  it('sizePool: seeds, seed, minThroughputPct, limitBytes, verifyAbove', async () => {
+    for (const [options, name, got] of [
+      [{ seeds: 0 }, 'seeds', '0 \\(number\\)'],
+      [{ seeds: 2.5 }, 'seeds', '2.5 \\(number\\)'],
+      [{ seed: -1 }, 'seed', '-1 \\(number\\)'],
+      [{ minThroughputPct: 0 }, 'minThroughputPct', '0 \\(number\\)'],
+      [{ limitBytes: 1000 }, 'limitBytes', '1000 \\(number\\)'],
+      [{ verifyAbove: -1 }, 'verifyAbove', '-1 \\(number\\)'],
+      [{ verifyAbove: 1.5 }, 'verifyAbove', '1.5 \\(number\\)'],
+    ] as const) {
+      await expect(sizePool(spec, { jobs: 1, ...options })).rejects.toThrow(coded(name, got))
+    }
+  })
+
+  it('runHiwater: areas, intervals (0 ms never ends), seeds and phases (none gives NaN)', async () => {
+    const runner = { jobs: 1, run: () => Promise.reject(new Error('ran')), close: async () => {} }
+    for (const [options, name, got] of [
+      [{ areas: [3] }, 'areas', '3 \\(number\\)'],
+      [{ intervalsMs: [0] }, 'intervalsMs', '0 \\(number\\)'],
+      [{ intervalsMs: [] }, 'intervalsMs', '\\[array of 0\\]'],
+      [{ seeds: { first: 1, count: 0 } }, 'seeds.count', '0 \\(number\\)'],
+      [{ seeds: { first: -1, count: 1 } }, 'seeds.first', '-1 \\(number\\)'],
+      [{ offsets: 0 }, 'offsets', '0 \\(number\\)'],
+    ] as const) {
+      await expect(runHiwater(spec, { runner, ...options })).rejects.toThrow(coded(name, got))
+    }
   })
 })
