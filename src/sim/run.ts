@@ -101,11 +101,14 @@ export async function runPolicy(
   const measures = new Measures()
   measures.windowEndMs = spec.runtimeMs
   const ctx = new SimContext(engine, dma, measures, seed, spec.cpus, spec.runtimeMs, spec.vcpu)
+  const poolBytes = definition.grows ? new PoolBytesTracker(dma) : undefined
   const recorder = new TimelineRecorder(
     dma,
     spec.runtimeMs / CHART_POINTS,
     definition.threshold(spec.tuning),
     () => measures.total('ioErrors') + measures.importFailures,
+    // The chart's high-water line is the summary's: transient pools counted where the policy grows.
+    poolBytes === undefined ? undefined : () => poolBytes.hiwater,
   )
   // The vmstat-like sampler starts at a seeded offset: where its ticks fall against the workload is
   // luck, and a seed draws it. It reads debugfs io_tlb_used (io_tlb_used_get → mem_used, the total_used
@@ -119,7 +122,6 @@ export async function runPolicy(
         if (used > sampledUsed) sampledUsed = used
       })
   })
-  const poolBytes = definition.grows ? new PoolBytesTracker(dma) : undefined
 
   const blockDevices = new Map<string, BlockDevice>()
   for (const d of spec.devices) {

@@ -1,13 +1,14 @@
 import { SLOT_SIZE, type Swiotlb, type SwiotlbStats } from '../index.js'
+import { debugfsUsed } from './debugfs-used.js'
 
 /** Pool usage and the wait queue over time, one point per interval: what the report draws. */
 export interface Timeline {
   intervalMs: number
   /** End of each interval, ms. */
   atMs: number[]
-  /** `used` at the end of the interval (sampled). */
+  /** Debugfs `io_tlb_used` at the end of the interval (sampled): live transient pools included. */
   usedBytes: number[]
-  /** Exact high-water mark so far. */
+  /** Exact high-water mark so far, transient pools included as in the run's `hiwater.exact`. */
   hiwaterBytes: number[]
   /** Default and dynamic pools plus live transient pools. */
   capacityBytes: number[]
@@ -29,12 +30,17 @@ export class TimelineRecorder {
   readonly #dma: Swiotlb
   readonly #errorCount: () => number
 
-  /** `errorCount`: errors so far in the run (each sample records how many came since the last). */
+  /**
+   * `errorCount`: errors so far in the run (each sample records how many came since the last).
+   * `hiwaterSlots`: the exact mark with transient pools (PoolBytesTracker) for policies that grow;
+   * else `stats().hiwater`, which then is the same.
+   */
   constructor(
     dma: Swiotlb,
     intervalMs: number,
     high: number | undefined,
     errorCount: () => number = () => 0,
+    hiwaterSlots?: () => number,
   ) {
     this.#dma = dma
     this.#errorCount = errorCount
@@ -54,8 +60,8 @@ export class TimelineRecorder {
     })
     this.#sample = (s) => {
       t.atMs.push(s.at)
-      t.usedBytes.push(s.used * SLOT_SIZE)
-      t.hiwaterBytes.push(s.hiwater * SLOT_SIZE)
+      t.usedBytes.push(debugfsUsed(s) * SLOT_SIZE)
+      t.hiwaterBytes.push(Math.max(s.hiwater, hiwaterSlots?.() ?? 0) * SLOT_SIZE)
       t.capacityBytes.push((s.nslabs + s.transientNslabs) * SLOT_SIZE)
       t.thresholdBytes?.push(Math.floor((high ?? 0) * s.nslabs) * SLOT_SIZE)
       t.waiting.push(Math.max(this.#queueMax, s.throttle.waiting))

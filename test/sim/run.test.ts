@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../src/index.js'
-import { DEFAULT_TUNING, parseSpec, policyOptions, runPolicy, type SimSpec } from '../../src/sim/index.js'
+import {
+  DEFAULT_TUNING,
+  parseSpec,
+  policyOptions,
+  runPolicy,
+  type SimSpec,
+  UsageTrace,
+} from '../../src/sim/index.js'
 
 const MIB = 1024 * 1024
 
@@ -49,6 +56,57 @@ describe('runPolicy', () => {
     const fail = await runPolicy(spec, 'fail', 1)
     expect(fail.series.timeline.thresholdBytes).toBeUndefined()
     expect(fail.series.timeline.waiting.every((n) => n === 0)).toBe(true)
+  })
+
+  it('the usage chart counts transient pools as the table does: used, the high-water line, capacity', async () => {
+    // Bursts that end before the runtime, on a pool whose grow never finishes: every overflow under
+    // dynamic gets a transient pool. The summary's hiwater counts them (debugfs io_tlb_used_hiwater);
+    // the chart's dashed high-water line ended below it (rpi4-display, seed 1: 56.9 against 71.4 MiB).
+    const spec = parseSpec({
+      name: 'transients',
+      cpus: 4,
+      pool: '512K',
+      runtime: '40ms',
+      tuning: { growCost: { fixedMs: 10_000, perMiBMs: 0 } },
+      jobs: [0, 1, 2, 3].map((cpu) => ({
+        name: `b${cpu}`,
+        rw: 'randread',
+        bs: '128k',
+        iodepth: 8,
+        cpus_allowed: String(cpu),
+        startdelay: `${cpu * 5}ms`,
+        runtime: '2ms',
+      })),
+    })
+    let trace: UsageTrace | undefined
+    const { result, series } = await runPolicy(spec, 'dynamic', 1, undefined, {
+      observe: (_policy, dma) => {
+        trace = new UsageTrace(dma)
+        return undefined
+      },
+    })
+    trace!.stop()
+    expect(result.growth.transients).toBeGreaterThan(0)
+    const t = series.timeline
+    // Nothing maps after 30 ms: the last point's mark is the run's.
+    expect(t.hiwaterBytes.at(-1)).toBe(result.hiwater.exact)
+    expect(Math.max(...trace!.used) * 2048).toBe(result.hiwater.exact)
+    // used at each point is the usage record's (every mapping, transient ones too) at that instant,
+    // reading the changes made up to it or before it.
+    const usageAt = (ms: number, strict: boolean) => {
+      let i = 0
+      while (i + 1 < trace!.atMs.length && (strict ? trace!.atMs[i + 1]! < ms : trace!.atMs[i + 1]! <= ms))
+        i++
+      return trace!.used[i]! * 2048
+    }
+    let transientSeen = false
+    t.atMs.forEach((ms, i) => {
+      expect([usageAt(ms, true), usageAt(ms, false)]).toContain(t.usedBytes[i])
+      expect(t.usedBytes[i]!).toBeLessThanOrEqual(t.hiwaterBytes[i]!)
+      expect(t.usedBytes[i]!).toBeLessThanOrEqual(t.capacityBytes[i]!)
+      if (t.capacityBytes[i]! > 512 * 1024 && t.usedBytes[i]! > 512 * 1024) transientSeen = true
+    })
+    expect(transientSeen).toBe(true)
   })
 
   it('counts transient pools in the peak and grows in grown', async () => {

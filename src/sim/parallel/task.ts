@@ -46,10 +46,10 @@ export interface RunOutcome {
 
 /** What a trace run reports: the exact mark, the per-area sum, and each sampler's maximum (bytes). */
 export interface TraceOutcome {
-  /** The pool's exact high-water mark (transient pools excluded, as the kernel counts). */
+  /** The run's exact high-water mark, `hiwater.exact`: transient pools included, as debugfs counts them. */
   exactBytes: number
   perAreaSumBytes: number
-  /** The trace's maximum: every mapping, transient pools included (equal to exactBytes without them). */
+  /** The usage record's maximum: every mapping, transient pools included (the same as exactBytes). */
   traceMaxBytes: number
   /** `sampledBytes[i][j]`: the largest usage sampler j of interval i read. */
   sampledBytes: number[][]
