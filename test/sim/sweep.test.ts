@@ -1,6 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { MergeError, mergeShards, shardRuns, summarizeSweep } from '../../src/sim/index.js'
+import { params } from '../helpers/fc-params.js'
 import { memoryIo } from './cli-io.js'
 import { TINY_SPEC } from './tiny-spec.js'
 
@@ -56,6 +58,41 @@ describe('sweep: one row per run, the same bytes however it is run', () => {
     expect(table.stdout).toContain('sweep: 12 runs (1 spec × 2 policies × 3 pool sizes × 2 seeds from 1)')
     expect(table.stdout).toMatch(
       /^tiny +fail +3\.0 MiB +0 failures in 2 runs +1 size healthy, the largest run; no larger size was checked$/m,
+    )
+  })
+})
+
+describe('any shard count merges back to the unsharded run, more shards than runs too', () => {
+  it('n from 1 to runs + 3: slices as --shard cuts them, merged in any order, are the whole run', async () => {
+    const whole = await cli(['sweep', ...GRID, '--json', '--jobs', '1'])
+    const [head, ...rows] = whole.stdout.trimEnd().split('\n')
+    const runs = rows.length
+    // A shard past the last run runs nothing and prints its header alone.
+    const empty = await cli(['sweep', ...GRID, '--shard', `${runs + 1}/${runs + 1}`, '--jobs', '1'])
+    expect(empty.stdout).toBe(`${head!.slice(0, -1)},"shard":{"index":${runs + 1},"count":${runs + 1}}}\n`)
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: runs + 3 })
+          .chain((n) =>
+            fc.tuple(
+              fc.constant(n),
+              fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+            ),
+          ),
+        ([n, order]) => {
+          const files = order.map((k) => {
+            const shard = { index: k + 1, count: n }
+            const text = [
+              `${head!.slice(0, -1)},"shard":${JSON.stringify(shard)}}`,
+              ...shardRuns(runs, shard).map((r) => rows[r]!),
+            ].join('\n')
+            return { name: `s${k + 1}.jsonl`, text: `${text}\n` }
+          })
+          expect(mergeShards(files).text).toBe(whole.stdout)
+        },
+      ),
+      params(100),
     )
   })
 })
