@@ -139,6 +139,33 @@ for (const [mode, throttle] of Object.entries(MODES)) {
       expect(h.clock.pendingTimers).toBe(0)
     })
 
+    it('a timeout of 0 that is turned away leaves waitQueue$ silent: the queue did not change', async () => {
+      const h = harness({ size: '1M', throttle })
+      const seen: string[] = []
+      h.dma.waitQueue$.subscribe((q) => seen.push(`${q.length}/${q.bytesWaiting / SLOT}@${q.at}`))
+      const events: string[] = []
+      h.dma.events$.subscribe((e) => events.push(`${e.type}@${e.at}`))
+      const { waiter } = await saturate(h)
+      seen.length = 0
+      events.length = 0
+      await h.clock.advanceBy(2)
+      // Turned away with someone waiting, and (after cancelWaiting) with nobody waiting.
+      await expect(h.dma.map(2048, { mayBlock: true, timeoutMs: 0 })).rejects.toMatchObject({
+        name: 'TimeoutError',
+      })
+      expect(h.dma.cancelWaiting()).toBe(1)
+      await h.settle()
+      await expect(h.dma.map(2048, { mayBlock: true, timeoutMs: 0 })).rejects.toMatchObject({
+        name: 'TimeoutError',
+      })
+      expect(h.log).toContain(`${waiter}:AbortError@2`)
+      // One state per change: the cancel; none for either timeout of 0 (docs/api.md, waitQueue$).
+      expect(seen).toEqual(['0/0@2'])
+      expect(events).toEqual(['timeout@2', 'abort@2', 'timeout@2'])
+      expect(h.dma.stats().throttle).toMatchObject({ waiting: 0, timeouts: 2, aborts: 1 })
+      expect(h.clock.pendingTimers).toBe(0)
+    })
+
     it('non-blocking calls never wait: they succeed in the free band while blocking callers wait', async () => {
       const h = harness({ size: '1M', throttle })
       await saturate(h)

@@ -188,11 +188,13 @@ export class WaitPath implements ThrottleHost {
       return Promise.reject(refusal)
     }
     if (spec.timeoutMs === 0) {
+      // It never waited: it leaves as it came, and the queue is as it was (no waitQueue$ state), unless
+      // its leaving let somebody in. Its timeout is reported before anyone that admits (rule 7).
       this.#detach(w)
-      policy.remove(w)
       ctx.counters.timeouts++
       this.#emitLeave('timeout', spec.sizeBytes, spec.device, 0)
-      this.queueChanged()
+      policy.remove(w)
+      if (policy.waiting !== waitingBefore) this.queueChanged()
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
     const promise = promiseFor(w)

@@ -53,6 +53,7 @@ export function check(model: Model, real: Real, after: string): void {
   const at = `after ${after} (t=${model.now})`
   expect(real.log, `${at}: settlements`).toEqual(model.log)
   expect(real.growLog, `${at}: growth events`).toEqual(model.growLog)
+  expect(real.queueLog, `${at}: waitQueue$ states`).toEqual(model.queueLog)
   expect(real.clock.now(), `${at}: clock`).toBe(model.now)
   const s = real.dma.stats()
   const got = {

@@ -42,6 +42,12 @@ export class Model implements PolicyHost {
   readonly log: string[] = []
   /** Growth events, in order: `grow-start@…`, `grow@…`, `grow-failed@…`, `shrink@…`. */
   readonly growLog: string[] = []
+  /**
+   * The waitQueue$ states the pool must emit (see queueChanged): `<length>/<bytes>/<headWaitedMs>@<at>`.
+   */
+  readonly queueLog: string[] = []
+  /** The waiters (by id) as the last state reported them. */
+  #reported = ''
   readonly #deferred: Array<() => void> = []
   readonly policy: ModelPolicy | undefined
   readonly growth: GrowthModel | undefined
@@ -293,7 +299,23 @@ export class Model implements PolicyHost {
     return undefined
   }
 
+  /**
+   * After each operation that may have changed the queue. api.md: waitQueue$ emits on every change of
+   * the queue (a request joins, is admitted, times out, is aborted), one state per operation; an
+   * operation that leaves the same waiters (a `timeoutMs: 0` turned away, an unmap that admits nobody)
+   * emits nothing.
+   */
   queueChanged(): void {
+    const waiters = this.policy?.waiters() ?? []
+    const ids = waiters.map((w) => w.id).join()
+    if (ids !== this.#reported) {
+      this.#reported = ids
+      const now = this.now
+      const bytes = waiters.reduce((sum, w) => sum + w.size, 0)
+      const head = this.policy?.oldest()
+      const headWaited = head === undefined ? 0 : now - head.enqueuedAt
+      this.queueLog.push(`${waiters.length}/${bytes}/${headWaited}@${now}`)
+    }
     this.growth?.queueChanged()
     this.watchers.check()
   }

@@ -34,6 +34,8 @@ export class Real implements Oracle {
   reason: unknown = undefined
   readonly log: string[] = []
   readonly growLog: string[] = []
+  /** Every waitQueue$ state: `<length>/<bytesWaiting>/<headWaitedMs>@<at>`. */
+  readonly queueLog: string[] = []
   readonly #pools: Array<{ kind: 'dynamic' | 'transient'; addr: number; nslabs: number }> = []
   refuse = false
   #nextId = 1
@@ -62,6 +64,9 @@ export class Real implements Oracle {
               allocate: () => !this.refuse,
             },
     })
+    this.dma.waitQueue$.subscribe((q) =>
+      this.queueLog.push(`${q.length}/${q.bytesWaiting}/${q.headWaitedMs}@${q.at}`),
+    )
     this.dma.events$.subscribe((e) => {
       if (e.type === 'grow-start' || e.type === 'grow-failed' || e.type === 'shrink')
         this.growLog.push(`${e.type}@${e.at}`)
