@@ -168,6 +168,29 @@ describe('fairShare (blk-mq hctx_may_queue)', () => {
     expect([...h.held.keys()]).toEqual(['a', 'b'])
   })
 
+  // Rule 5 and concepts.md ("one busy queue cannot starve the others"): a device head within its share
+  // that waits for budget keeps its turn. It used to be skipped at every drain, so a busy device that
+  // kept a request queued took every release before it, for ever.
+  it('a busy device cannot starve a head that waits for budget: the head keeps its turn', async () => {
+    // 1 MiB = 512 slots, budget 512; with two devices each share is the 512-slot floor, so no cap binds.
+    const h = harness({ size: '1M', throttle: { high: 1, fairShare: true } })
+    for (let i = 0; i < 63; i++) h.request(`b${i}`, 8, { device: 'b' })
+    await h.settle()
+    h.request('a', 64, { device: 'a' }) // 504 + 64 > 512: waits for budget, within its share
+    await h.settle()
+    h.log.length = 0
+    // b keeps one request queued and gives back one mapping a millisecond, as a busy device does.
+    for (let i = 0; i < 8; i++) {
+      h.request(`b${63 + i}`, 8, { device: 'b' })
+      await h.clock.advanceBy(1)
+      h.release(`b${i}`)
+      await h.settle()
+    }
+    // a goes once b's releases leave it room (440 + 64 ≤ 512), then b's queue in order.
+    expect(h.log).toEqual(['a@8', 'b63@8'])
+    expect(h.dma.stats().throttle).toMatchObject({ waiting: 7, blockingUsed: 512 })
+  })
+
   it('a head that waited for slots and left holds nobody back afterwards', async () => {
     // 8 MiB = 4096 slots, budget 4096: one device's share with two active is 2048.
     const h = harness({ size: '8M', throttle: { high: 1, fairShare: true } })

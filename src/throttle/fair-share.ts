@@ -114,8 +114,11 @@ export class FairSharePolicy extends BudgetedPolicy {
   }
 
   /**
-   * Serves device heads round-robin from the cursor: the first head within its device's share, the
-   * budget and the slots goes. False after a full turn of the ring that admitted nobody.
+   * Serves device heads round-robin from the cursor: a head within its device's share, the budget
+   * and the slots goes. A head within its share that waits for budget or slots keeps its turn: nobody
+   * behind it in the ring goes until it is admitted or leaves (rule 5), or a busy device that keeps
+   * refilling its share would take every release before it for ever. A capped head, or one larger
+   * than the whole budget (only growth can let it in), passes its turn on. False when nobody went.
    */
   protected put(): boolean {
     const ring = this.#ring
@@ -132,6 +135,7 @@ export class FairSharePolicy extends BudgetedPolicy {
           if (refused) this.#settle(s)
           return true
         }
+        if (w.nslots <= this.budget()) return false
       }
       this.#cursor++
     }

@@ -26,6 +26,8 @@ export class FairShareModel implements ModelPolicy {
   readonly devices = new Map<string, Device>()
   /** Devices with waiters, in the order they started waiting (ties in `oldest`). */
   readonly ring: string[] = []
+  /** Per device head within its share: the devices served since (see #turns). */
+  readonly #passedBy = new WeakMap<Waiting, Set<string>>()
   blockingUsed = 0
   highCount = 0
   readonly lowCount = 0
@@ -104,15 +106,58 @@ export class FairShareModel implements ModelPolicy {
       const d = this.#device(name)
       const w = d.queue[0]!
       if (!this.#admissible(w, false)) break // an admission the rules forbid: the log comparison reports it
+      this.#turns(name)
       d.queue.shift()
       if (d.queue.length === 0) this.ring.splice(this.ring.indexOf(name), 1)
       this.#admit(w, d)
     }
+    // api.md rule 5: a head within its share that waits for budget or slots keeps its turn, so others
+    // may stay queued behind it (the real pool's cursor says whose turn it is); with no such head, a
+    // head that fits must have gone.
+    if (this.ring.some((n) => this.#holdsTurn(this.devices.get(n)!.queue[0]!))) return
     for (const name of this.ring) {
       const w = this.devices.get(name)!.queue[0]!
       if (this.#admissible(w, false))
         throw new Error(`lost wakeup: #${w.id} (${w.nslots} slots, ${name}) fits but stays queued`)
     }
+  }
+
+  /**
+   * Device `admitted` is served from the queues. Round-robin (api.md rule 5): while a device head stays
+   * within its share and the whole budget, each other device goes at most once before it (then it
+   * holds the turn, or goes). A head over its share passes its turn on, and starts counting afresh.
+   */
+  #turns(admitted: string): void {
+    const share = this.share(this.#active())
+    for (const name of this.ring) {
+      if (name === admitted) continue
+      const d = this.devices.get(name)!
+      const h = d.queue[0]!
+      if (d.used + h.nslots > share || h.nslots > this.budget) {
+        this.#passedBy.delete(h)
+        continue
+      }
+      let passed = this.#passedBy.get(h)
+      if (passed === undefined) {
+        passed = new Set()
+        this.#passedBy.set(h, passed)
+      }
+      if (passed.has(admitted))
+        throw new Error(
+          `starved: ${admitted} went twice before #${h.id} (${h.nslots} slots, ${name}) had its turn`,
+        )
+      passed.add(admitted)
+    }
+  }
+
+  /** A head within its share and the whole budget that cannot go now: it waits for budget or slots. */
+  #holdsTurn(w: Waiting): boolean {
+    const d = this.#device(w.device)
+    return (
+      d.used + w.nslots <= this.share(this.#active()) &&
+      w.nslots <= this.budget &&
+      !this.#admissible(w, false)
+    )
   }
 
   release(nslots: number, device: string, blocking: boolean): void {
