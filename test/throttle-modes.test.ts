@@ -191,6 +191,29 @@ describe('fairShare (blk-mq hctx_may_queue)', () => {
     expect(h.dma.stats().throttle).toMatchObject({ waiting: 7, blockingUsed: 512 })
   })
 
+  // Round-robin with devices that come and go: a device that starts waiting takes the last turn of
+  // the round under way. Appended after the cursor, a device that left the ring on its admission and
+  // came back went again before the head it had just passed (found by the model's turn check).
+  it('a device that comes back to the ring waits for the turns of the devices already waiting', async () => {
+    const h = harness({ size: '1M', throttle: { budgetBytes: 16 * 2048, fairShare: true } })
+    h.request('x1', 16, { device: 'x' })
+    await h.settle()
+    h.request('c1', 2, { device: 'c' })
+    h.request('c2', 2, { device: 'c' })
+    h.request('n1', 2, { device: 'n' })
+    h.request('s1', 13, { device: 's' })
+    await h.settle()
+    h.release('x1') // c1, n1 (n leaves the ring), then s1 (2 + 2 + 13 > 16) keeps its turn
+    await h.settle()
+    h.request('n2', 1, { device: 'n' }) // n comes back: after c, whose c2 waits
+    await h.settle()
+    h.release('c1') // s1 goes (15); then it is c2's turn, which waits (17 > 16)
+    await h.settle()
+    h.release('n1') // c2 (15), then n2 (16)
+    await h.settle()
+    expect(h.log.map((l) => l.split('@')[0])).toEqual(['x1', 'c1', 'n1', 's1', 'c2', 'n2'])
+  })
+
   it('a head that waited for slots and left holds nobody back afterwards', async () => {
     // 8 MiB = 4096 slots, budget 4096: one device's share with two active is 2048.
     const h = harness({ size: '8M', throttle: { high: 1, fairShare: true } })

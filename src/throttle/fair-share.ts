@@ -25,6 +25,8 @@ export class FairSharePolicy extends BudgetedPolicy {
   readonly #devices = new Map<string, DeviceState>()
   /** Devices with waiters, in round-robin order; `#cursor` is the next to serve. */
   readonly #ring: DeviceState[] = []
+  /** The same devices in the order they started waiting: `oldest` breaks ties of time by it. */
+  readonly #joined: DeviceState[] = []
   #cursor = 0
   #active = 0
 
@@ -77,8 +79,22 @@ export class FairSharePolicy extends BudgetedPolicy {
     s.queue.push(w)
     if (!s.inRing) {
       s.inRing = true
-      this.#ring.push(s)
+      this.#joinRing(s)
     }
+  }
+
+  /**
+   * A device that starts waiting takes the last turn of the round under way: it goes in just before
+   * the cursor, so that every device already waiting is served before it. Appended at the end of the
+   * array it could come straight after the cursor, and a device that left the ring on its admission
+   * and came back would go again before the heads it had just passed.
+   */
+  #joinRing(s: DeviceState): void {
+    const ring = this.#ring
+    if (this.#cursor >= ring.length) this.#cursor = 0
+    ring.splice(this.#cursor, 0, s)
+    if (ring.length > 1) this.#cursor++
+    this.#joined.push(s)
   }
 
   override release(m: Admitted): void {
@@ -146,6 +162,7 @@ export class FairSharePolicy extends BudgetedPolicy {
     const at = this.#ring.indexOf(s)
     if (at < 0) return
     this.#ring.splice(at, 1)
+    this.#joined.splice(this.#joined.indexOf(s), 1)
     s.inRing = false
     if (this.#cursor > at) this.#cursor--
   }
@@ -162,7 +179,7 @@ export class FairSharePolicy extends BudgetedPolicy {
 
   takeWaiting(device: string | undefined): Waiter[] {
     const out: Waiter[] = []
-    const states = device === undefined ? [...this.#ring] : [this.#devices.get(device)]
+    const states = device === undefined ? [...this.#joined] : [this.#devices.get(device)]
     for (const s of states) {
       if (s === undefined || s.queue.length === 0) continue
       this.takeFrom(s.queue, undefined, out)
@@ -172,9 +189,10 @@ export class FairSharePolicy extends BudgetedPolicy {
     return out
   }
 
+  /** The waiter that has waited longest: the oldest device head (of equal times, the first to wait). */
   oldest(): Waiter | undefined {
     let oldest: Waiter | undefined
-    for (const s of this.#ring) {
+    for (const s of this.#joined) {
       const h = s.queue.head
       if (h !== undefined && (oldest === undefined || h.enqueuedAt < oldest.enqueuedAt)) oldest = h
     }

@@ -99,6 +99,7 @@ export class FairShareModel implements ModelPolicy {
   }
 
   drain(): void {
+    this.#turns(undefined)
     for (;;) {
       const id = this.host.realAdmitsNext()
       const name = this.ring.find((n) => this.devices.get(n)!.queue[0]?.id === id)
@@ -123,11 +124,12 @@ export class FairShareModel implements ModelPolicy {
   }
 
   /**
-   * Device `admitted` is served from the queues. Round-robin (api.md rule 5): while a device head stays
-   * within its share and the whole budget, each other device goes at most once before it (then it
-   * holds the turn, or goes). A head over its share passes its turn on, and starts counting afresh.
+   * Device `admitted` is served from the queues (undefined: a drain begins). Round-robin (api.md rule
+   * 5): while a device head stays within its share and the whole budget, each other device goes at
+   * most once before it (then it holds the turn, or goes). A head over its share, or larger than the
+   * budget, passes its turn on whenever a drain finds it so, and starts counting afresh.
    */
-  #turns(admitted: string): void {
+  #turns(admitted: string | undefined): void {
     const share = this.share(this.#active())
     for (const name of this.ring) {
       if (name === admitted) continue
@@ -137,6 +139,7 @@ export class FairShareModel implements ModelPolicy {
         this.#passedBy.delete(h)
         continue
       }
+      if (admitted === undefined) continue
       let passed = this.#passedBy.get(h)
       if (passed === undefined) {
         passed = new Set()
