@@ -265,3 +265,55 @@ describe('dynamic pools', () => {
     expect(dma.stats().liveMappings).toBe(400 - Math.ceil(400 / 7))
   })
 })
+
+// api.md, close(): "clears the timers growth holds ... so that no timer keeps a process alive", while
+// "waiters keep waiting and are still admitted by later unmaps". It used to clear the timers of the
+// moment only: the next change of the queue armed a new wait (and a grow followed), an emptied pool a
+// new shrink timer.
+describe('close', () => {
+  it('arms no timer again: no fallback grow or shrink after it, and unmaps still admit waiters', async () => {
+    const { clock, dma, log } = grower({ waitMs: 5, chunkBytes: '1M', maxBytes: '2M', shrinkAfterMs: 10 })
+    const held = await fillBudget(dma)
+    const first = dma.map(64 * SLOT, true)
+    const second = dma.map(64 * SLOT, true)
+    await clock.advanceBy(0)
+    expect(clock.pendingTimers).toBe(1) // the wait for the head's grow
+    dma.close()
+    expect(clock.pendingTimers).toBe(0)
+    held.pop()!.unmap() // admits the head: the new head would have armed a wait
+    const a = await first
+    expect(clock.pendingTimers).toBe(0)
+    await clock.advanceBy(20)
+    expect(log).toEqual(['throttle@0', 'throttle@0', 'admit@0'])
+    held.pop()!.unmap()
+    const b = await second
+    expect([a.waitedMs, b.waitedMs, dma.stats().throttle.waiting]).toEqual([0, 20, 0])
+    expect(dma.stats().growth).toMatchObject({ grows: 0, shrinks: 0 })
+    for (const m of [...held, a, b]) m.unmap()
+    expect(clock.pendingTimers).toBe(0)
+  })
+
+  it('a grow under way finishes, and its empty pool gets no shrink timer', async () => {
+    const { clock, dma, log } = grower({
+      waitMs: 0,
+      chunkBytes: '1M',
+      maxBytes: '2M',
+      shrinkAfterMs: 10,
+      cost: { fixedMs: 2 },
+    })
+    const held = []
+    for (let i = 0; i < 4; i++) held.push(dma.tryMap(128 * SLOT)!)
+    const waiter = dma.map(64 * SLOT, true)
+    await clock.advanceBy(1) // the grow has started and takes 2 ms
+    dma.close()
+    await clock.advanceBy(1)
+    const m = await waiter
+    expect(m.pool.kind).toBe('dynamic')
+    m.unmap() // the dynamic pool is empty: no shrink timer after close
+    expect(clock.pendingTimers).toBe(0)
+    await clock.advanceBy(20)
+    expect(log).toEqual(['throttle@0', 'grow-start@0', 'grow@2', 'admit@2'])
+    expect(dma.stats()).toMatchObject({ pools: 2, growth: { grows: 1, shrinks: 0 } })
+    for (const h of held) h.unmap()
+  })
+})

@@ -55,6 +55,8 @@ export class AtomicPools {
   readonly #used: number[]
   readonly #taken = new Map<object, { pool: number; bytes: number }>()
   #timer: TimerHandle | undefined = undefined
+  /** close(): the worker is not started again. */
+  #closed = false
   expansions = 0
   refusals = 0
 
@@ -94,14 +96,15 @@ export class AtomicPools {
     return { size: sum(this.#size), used: sum(this.#used) }
   }
 
-  /** Clears the worker's timer (an expansion under way is dropped). */
+  /** Clears the worker's timer (an expansion under way is dropped) and starts it no more. */
   dispose(): void {
+    this.#closed = true
     if (this.#timer !== undefined) this.clock.clearTimer(this.#timer)
     this.#timer = undefined
   }
 
   #expand(): void {
-    if (this.#timer !== undefined) return
+    if (this.#timer !== undefined || this.#closed) return
     const low = this.#size.map((size, i) => (size - this.#used[i]! < this.config.bytes ? size : 0))
     const adds = low.map((size) => (size === 0 ? 0 : atomicChunkBytes(size)))
     const total = sum(adds)

@@ -50,6 +50,8 @@ export class Growth {
   #roomWanted = false
   /** A search failed while the worker ran: it runs once more (schedule_work re-queues it). */
   #again = false
+  /** close() was called: no fallback grow, wait timer or shrink timer from now on. */
+  #closed = false
   /** The atomic pools transient pools come from, when configured. */
   readonly atomic: AtomicPools | undefined
   grows = 0
@@ -91,7 +93,7 @@ export class Growth {
   mayAddRoom(): boolean {
     if (this.growing) return true
     const c = this.config
-    return c.waitMs !== undefined && this.totalBytes() + c.chunkBytes <= c.maxBytes
+    return !this.#closed && c.waitMs !== undefined && this.totalBytes() + c.chunkBytes <= c.maxBytes
   }
 
   get growing(): boolean {
@@ -100,7 +102,7 @@ export class Growth {
 
   /** The wait queue changed: arm the fallback grow for the oldest waiter. */
   queueChanged(): void {
-    if (this.config.waitMs === undefined) return
+    if (this.config.waitMs === undefined || this.#closed) return
     const head = this.host.oldestWaiter()
     if (head === this.#armedFor) return
     this.#clearWaitTimer()
@@ -194,7 +196,12 @@ export class Growth {
     }
     const waitMs = this.config.waitMs
     const head = this.host.oldestWaiter()
-    if (waitMs !== undefined && head !== undefined && this.host.clock.now() - head.enqueuedAt >= waitMs) {
+    if (
+      !this.#closed &&
+      waitMs !== undefined &&
+      head !== undefined &&
+      this.host.clock.now() - head.enqueuedAt >= waitMs
+    ) {
       this.#clearWaitTimer()
       this.#armedFor = head
       this.grow('wait')
@@ -209,7 +216,7 @@ export class Growth {
    * grow was refused for lack of room, and that has waited `waitMs`, gets its grow now (DESIGN §5).
    */
   roomFreed(): void {
-    if (!this.#roomWanted) return
+    if (!this.#roomWanted || this.#closed) return
     const waitMs = this.config.waitMs
     const head = this.host.oldestWaiter()
     if (waitMs === undefined || head === undefined) {
@@ -267,8 +274,14 @@ export class Growth {
     this.#waitTimer = undefined
   }
 
-  /** Clears every timer this growth holds (the wait timer and shrink timers). */
+  /**
+   * close(): clears every timer this growth holds (the wait timer, shrink timers, the atomic pools'
+   * expansion) and arms none again: no fallback grow or shrink from now on, so that no timer keeps the
+   * process alive whatever the pool does next. A grow under way finishes; background grows and
+   * transient pools go on (they hold no timer but a grow's cost).
+   */
   dispose(): void {
+    this.#closed = true
     this.#clearWaitTimer()
     this.#armedFor = undefined
     this.#shrinker?.dispose()

@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../clock/clock.js'
 export class Shrinker {
   readonly #timers = new Map<Pool, TimerHandle>()
   readonly #kept = new Set<Pool>()
+  #closed = false
 
   constructor(
     private readonly clock: Clock,
@@ -19,7 +20,7 @@ export class Shrinker {
 
   /** `pool` just became empty. */
   emptied(pool: Pool): void {
-    if (pool.kind !== 'dynamic' || this.#timers.has(pool)) return
+    if (this.#closed || pool.kind !== 'dynamic' || this.#timers.has(pool)) return
     pool.emptySince = this.clock.now()
     this.#timers.set(
       pool,
@@ -47,7 +48,9 @@ export class Shrinker {
     this.#timers.delete(pool)
   }
 
+  /** Clears every timer and arms none again. */
   dispose(): void {
+    this.#closed = true
     for (const timer of this.#timers.values()) this.clock.clearTimer(timer)
     this.#timers.clear()
     this.#kept.clear()

@@ -7,5 +7,6 @@ export function params(numRuns: number): fc.Parameters<unknown> {
     numRuns: env['FC_RUNS'] ? Number(env['FC_RUNS']) : numRuns,
     ...(env['FC_SEED'] ? { seed: Number(env['FC_SEED']) } : {}),
     ...(env['FC_PATH'] ? { path: env['FC_PATH'] } : {}),
+    ...(env['FC_NOSHRINK'] ? { endOnFailure: true } : {}),
   }
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {
   AbortCommand,
   AdvanceCommand,
+  CloseCommand,
   MapCommand,
   RefuseGrowCommand,
   ResetHiwaterCommand,
@@ -251,6 +252,13 @@ export const commandsArb = (maxCommands: number) =>
         },
         { weight: 1, arbitrary: fc.nat().map((pick) => new AbortCommand(pick)) },
         { weight: 3, arbitrary: fc.integer({ min: 0, max: 25 }).map((ms) => new AdvanceCommand(ms)) },
+        // close() is for good: rare (about one run in three has one), so most runs keep growing.
+        {
+          weight: 1,
+          arbitrary: fc
+            .integer({ min: 0, max: 9 })
+            .map((n) => (n === 0 ? new CloseCommand() : new AdvanceCommand(n))),
+        },
         { weight: 1, arbitrary: fc.boolean().map((refuse) => new RefuseGrowCommand(refuse)) },
         { weight: 1, arbitrary: fc.constant(new ResetHiwaterCommand()) },
         { weight: 2, arbitrary: cancelArb },

@@ -147,7 +147,7 @@ function checkGrowWanted(model: Model, at: string): void {
   const g = model.growth
   const waitMs = g?.config.waitMs
   const head = model.policy?.oldest()
-  if (g === undefined || waitMs === undefined || head === undefined || g.growing) return
+  if (g === undefined || waitMs === undefined || head === undefined || g.growing || g.closed) return
   if (model.now - head.enqueuedAt < waitMs || g.waitTimer !== undefined) return
   // DESIGN §5: a grow the allocate hook refused is not retried for the same head.
   if (g.lastRefusedAt >= head.enqueuedAt) return

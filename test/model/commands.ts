@@ -226,6 +226,28 @@ export class AdvanceCommand implements Cmd {
   }
 }
 
+/**
+ * `close()` in the middle of a run (api.md): the timers growth holds go, and none is armed again
+ * whatever the pool does next: no fallback grow, no shrink; waiters are still admitted by unmaps.
+ */
+export class CloseCommand implements Cmd {
+  check(model: Model): boolean {
+    return model.growth !== undefined
+  }
+  async run(model: Model, real: Real): Promise<void> {
+    await step(
+      model,
+      real,
+      this.toString(),
+      () => real.dma.close(),
+      () => model.close(),
+    )
+  }
+  toString(): string {
+    return 'close()'
+  }
+}
+
 export class RefuseGrowCommand implements Cmd {
   constructor(readonly refuse: boolean) {}
   check(model: Model): boolean {

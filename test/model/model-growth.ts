@@ -50,6 +50,8 @@ export class GrowthModel {
   /** When a grow was last refused by the allocate hook: not retried for a head older than that. */
   lastRefusedAt = Number.NEGATIVE_INFINITY
   waitTimer: ModelTimer | undefined = undefined
+  /** close() was called: api.md, no fallback grow and no wait or shrink timer from then on. */
+  closed = false
   grows = 0
   failures = 0
   bytesGrown = 0
@@ -72,7 +74,7 @@ export class GrowthModel {
   /** The oldest waiter changed: arm the fallback grow for it. */
   queueChanged(): void {
     const waitMs = this.config.waitMs
-    if (waitMs === undefined) return
+    if (waitMs === undefined || this.closed) return
     const head = this.host.oldest()
     if (head === this.armedFor) return
     this.host.timers.clear(this.waitTimer)
@@ -104,7 +106,7 @@ export class GrowthModel {
 
   /** A transient pool went or a dynamic pool shrank: a head refused for lack of room grows now. */
   roomFreed(): void {
-    if (!this.roomWanted) return
+    if (!this.roomWanted || this.closed) return
     const head = this.host.oldest()
     const waitMs = this.config.waitMs
     if (waitMs === undefined || head === undefined) {
@@ -144,7 +146,7 @@ export class GrowthModel {
     // Grow again while the oldest waiter has still waited `waitMs` (the wait timer already fired for it).
     const head = this.host.oldest()
     const waitMs = this.config.waitMs
-    if (waitMs !== undefined && head !== undefined && this.#now - head.enqueuedAt >= waitMs) {
+    if (!this.closed && waitMs !== undefined && head !== undefined && this.#now - head.enqueuedAt >= waitMs) {
       this.host.timers.clear(this.waitTimer)
       this.waitTimer = undefined
       this.armedFor = head
@@ -158,7 +160,8 @@ export class GrowthModel {
   /** A dynamic pool became empty: it goes back after `shrinkAfterMs` unless used again. */
   emptied(pool: ModelPool): void {
     const after = this.config.shrinkAfterMs
-    if (after === undefined || pool.kind !== 'dynamic' || pool.shrinkTimer !== undefined) return
+    if (after === undefined || this.closed || pool.kind !== 'dynamic' || pool.shrinkTimer !== undefined)
+      return
     pool.shrinkTimer = this.host.timers.set(after, () => {
       pool.shrinkTimer = undefined
       if (pool.used !== 0) return
@@ -191,6 +194,7 @@ export class GrowthModel {
 
   /** `close()`: the wait timer and the shrink timers go. */
   dispose(pools: readonly ModelPool[]): void {
+    this.closed = true
     this.host.timers.clear(this.waitTimer)
     this.waitTimer = undefined
     this.armedFor = undefined

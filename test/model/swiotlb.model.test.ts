@@ -26,7 +26,12 @@ const CASES: Array<[Mode, GrowthKind]> = [
 describe('Swiotlb against its reference model', () => {
   for (const [mode, growth] of CASES) {
     it(`${mode}, growth ${growth}`, async () => {
-      const counts = await runModel(mode, growth, Number(process.env['MODEL_RUNS'] ?? 50), 150)
+      const counts = await runModel(
+        mode,
+        growth,
+        Number(process.env['MODEL_RUNS'] ?? 50),
+        Number(process.env['MODEL_CMDS'] ?? 150),
+      )
       totals[`${mode}/${growth}`] = counts
       expect(counts.commands).toBeGreaterThan(0)
     })
