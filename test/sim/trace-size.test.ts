@@ -131,6 +131,17 @@ describe('size on a trace: the search of size <scenario>, one replay per size', 
     }
   })
 
+  it('a limit below one segment per default area: the unconstrained replay takes the grid areas at the limit', async () => {
+    // As sizePool's does: a 1 MiB limit holds 4 areas of one segment, not the default 16 (the free
+    // replay at the limit was built with 16 areas and threw).
+    const { events } = await exported()
+    const limitBytes = 2 ** 20
+    const result = await sizeTrace(events, ['fail'], { limitBytes })
+    expect(result.limitBytes).toBe(limitBytes)
+    const fail = result.policies.fail
+    if (fail !== null && fail !== undefined) expect(fail.minPoolBytes).toBeLessThanOrEqual(limitBytes)
+  })
+
   it('refuses bad options before reading the trace, with the value in the message', async () => {
     const missing = join(DIR, 'never-read.trace')
     await expect(sizeTrace(missing, ['fail'], { areas: 3 })).rejects.toThrow(

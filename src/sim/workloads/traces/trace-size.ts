@@ -71,7 +71,9 @@ export async function sizeTrace(
   const limit = options.limitBytes ?? TRACE_LIMIT_BYTES
   const verifyAbove = options.verifyAbove ?? 2
   // Bad options fail here, before the first pass of the file (PoolGrid checks areas and the limit).
-  new PoolGrid(options.areas ?? 1, limit)
+  // The unconstrained replay is the limit, in as many areas as the grid gives its largest size (fewer
+  // than asked below one segment per area), as sizePool's is.
+  const freeGrid = new PoolGrid(options.areas ?? DEFAULT_AREAS, limit)
   whole('cpus', options.cpus, 1)
   whole('verifyAbove', verifyAbove, 0)
   const batch = new ReplayBatch(input, {
@@ -79,7 +81,7 @@ export async function sizeTrace(
     ...(options.mayBlock === undefined ? {} : { mayBlock: options.mayBlock }),
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
   })
-  const freePool = { size: limit, areas: options.areas ?? DEFAULT_AREAS }
+  const freePool = { size: limit, areas: freeGrid.at(freeGrid.length - 1).areas }
   const free = await Promise.all(names.map((policy) => batch.run({ policy, pool: freePool })))
   const summary = batch.summary!
   const cpus = options.cpus ?? summary.cpus
