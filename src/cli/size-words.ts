@@ -31,3 +31,9 @@ export function verifyWords(verifyAbove: number): string {
   if (verifyAbove === 0) return 'the answer'
   return `the answer and the ${verifyAbove === 1 ? 'size' : `${verifyAbove} sizes`} above it`
 }
+
+/** The coarse scan's sizes: the powers of two up to the limit, and the limit itself where it is not one. */
+export function scanWords(limitBytes: number): string {
+  const pow2 = limitBytes > 0 && 2 ** Math.round(Math.log2(limitBytes)) === limitBytes
+  return pow2 ? 'the power-of-two sizes' : `the power-of-two sizes and the ${formatBytes(limitBytes)} limit`
+}

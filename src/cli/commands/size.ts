@@ -17,7 +17,7 @@ import { ProgressBar } from '../progress.js'
 import { recordingRunner } from '../recording-runner.js'
 import { checkReportPath } from '../report-path.js'
 import { jobsFlag, minThroughputFlag, seedsFlag } from '../run-flags.js'
-import { verificationWords } from '../size-words.js'
+import { scanWords, verificationWords } from '../size-words.js'
 import { resolveTarget, specFor } from '../target.js'
 
 /** Seeds per candidate size when --seeds is not given. */
@@ -99,7 +99,7 @@ export function formatSize(result: SizeResult, areas: number): string {
   return (
     `${result.scenario}: ${seeds.count} seeds per pool size (seeds ${seeds.first}–${last}), sizes in whole segments per area (${mib(step)} steps with ${areas} areas)\n` +
     `criteria: ${criteria}\n` +
-    `search: the power-of-two sizes, then every size between the last that failed in all seeds and the first that passed in all, then ${verificationWords(result.verifyAbove, result.limitBytes, entries)}\n` +
+    `search: ${scanWords(result.limitBytes)}, then every size between the last that failed in all seeds and the first that passed in all, then ${verificationWords(result.verifyAbove, result.limitBytes, entries)}\n` +
     `unconstrained: the same seeds on a ${formatBytes(result.limitBytes)} pool\n\n` +
     `${table(['policy', 'answer', 'areas', 'per-seed p50', 'p95', 'MiB/s', 'unconstrained', 'share', 'map wait p99', 'clat p99', 'sizes', 'runs'], rows)}\n\n` +
     `${verdicts.join('\n')}\n`

@@ -5,7 +5,7 @@ import { refuseOtherFlags } from '../command-flags.js'
 import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { anyShort, verificationWords } from '../size-words.js'
+import { anyShort, scanWords, verificationWords } from '../size-words.js'
 import { describeTrace, traceHead, traceTarget } from './trace-target.js'
 
 /**
@@ -84,7 +84,7 @@ export function formatTraceSize(result: TraceSizeResult): string {
     `${describeTrace(summary, `${cpus}: pools of ${areas} area${areas === 1 ? '' : 's'}`)}\n` +
     `one replay per pool size (a replay is deterministic: no seeds), sizes in whole segments per area (${mib(step)} steps with ${areas} areas)\n` +
     `criteria: ${criteria}\n` +
-    `search: the power-of-two sizes, then every size between the last that failed and the first that passed, then ${verificationWords(result.verifyAbove, result.limitBytes, entries)} (${count(result.replays)} replays in ${result.passes} passes of the file)\n` +
+    `search: ${scanWords(result.limitBytes)}, then every size between the last that failed and the first that passed, then ${verificationWords(result.verifyAbove, result.limitBytes, entries)} (${count(result.replays)} replays in ${result.passes} passes of the file)\n` +
     `unconstrained: the replay on a ${formatBytes(result.limitBytes)} pool, where the trace peaks at ${mib(result.peakBytes)}\n\n` +
     `${table(['policy', 'answer', 'areas', 'lowest pass', 'peak pool', 'map wait p99', 'wait max', 'clat p99', 'sizes'], rows)}\n\n` +
     `${verdicts.join('\n')}\n\n` +
