@@ -11,6 +11,11 @@ export class Io {
   maps: Mapping[] = []
   /** Time entry 0 spent in `map`, ms. */
   mapWaitMs = 0
+  /**
+   * Bytes of the entries the last map attempt mapped before a later entry failed: the kernel copied
+   * them in (every map bounces to the device) before the list was given up. 0 after a success.
+   */
+  copiedBeforeFailure = 0
   constructor(
     readonly bytes: number,
     readonly read: boolean,

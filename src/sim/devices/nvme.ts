@@ -86,7 +86,7 @@ export class Nvme implements BlockDevice {
    */
   #dispatch(q: NvmeQueue, io: Io, dispatched: () => void, ok: boolean): Promise<void> {
     const { vcpus, measures, engine } = this.ctx
-    const work = vcpus.spec.submitUs + (ok ? vcpus.copy(io.bytes) : 0)
+    const work = vcpus.spec.submitUs + vcpus.copy(ok ? io.bytes : io.copiedBeforeFailure)
     return new Promise<void>((release) => {
       vcpus.run(io.cpu, work, () => {
         dispatched()

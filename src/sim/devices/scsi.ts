@@ -55,7 +55,7 @@ export class Scsi implements BlockDevice {
     const ok = await mapSg(this.ctx, io, this.#options[io.cpu % this.#options.length]!)
     const { vcpus, measures, engine } = this.ctx
     // The rest of the submission, and the copy into the bounce buffers, on the submitting vCPU.
-    const work = vcpus.spec.submitUs + (ok ? vcpus.copy(io.bytes) : 0)
+    const work = vcpus.spec.submitUs + vcpus.copy(ok ? io.bytes : io.copiedBeforeFailure)
     return new Promise<void>((release) => {
       vcpus.run(io.cpu, work, () => {
         // The block layer took the request: the submitter goes on even if it is requeued.

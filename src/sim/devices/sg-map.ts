@@ -39,6 +39,7 @@ export function mapSg(ctx: SimContext, io: Io, options: MapOptionSet): Promise<b
   const clock = ctx.engine.clock
   const first = io.bytes < SG_ENTRY_BYTES ? io.bytes : SG_ENTRY_BYTES
   const start = clock.now()
+  io.copiedBeforeFailure = 0
   if (!options.mayBlock || !ctx.throttled) {
     // Entry 0 cannot wait (a non-blocking map, or a pool without a throttle): tryMap counts and reports
     // a full pool as map does but builds no error object (a stack trace per failed I/O was 6 % of a
@@ -79,12 +80,17 @@ function mapped(
   return first === io.bytes || mapRest(ctx, io, options, first)
 }
 
-/** Entries 1…n, non-blocking; all or nothing. */
+/**
+ * Entries 1…n, non-blocking; all or nothing. The entries mapped before a failure were copied in, as
+ * dma_direct_map_sg copies each entry as it maps it; its cleanup unmaps them without copying back
+ * (DMA_ATTR_SKIP_CPU_SYNC).
+ */
 function mapRest(ctx: SimContext, io: Io, options: MapOptionSet, done: number): boolean {
   const now = io.read ? options.readNow : options.writeNow
   for (let left = io.bytes - done; left > 0; left -= SG_ENTRY_BYTES) {
     const entry = ctx.dma.tryMap(left < SG_ENTRY_BYTES ? left : SG_ENTRY_BYTES, now)
     if (entry === undefined) {
+      io.copiedBeforeFailure = io.bytes - left
       io.unmapAll()
       return false
     }
@@ -93,13 +99,23 @@ function mapRest(ctx: SimContext, io: Io, options: MapOptionSet, done: number): 
   return true
 }
 
-/** Maps `bytes` as non-blocking entries of at most 256 KiB, all or nothing (a dma-buf import). */
-export function mapAllNow(ctx: SimContext, bytes: number, options: MapOptionSet): Mapping[] | undefined {
+/**
+ * Maps `bytes` as non-blocking entries of at most 256 KiB, all or nothing (a dma-buf import). On a
+ * failure `failed.copiedBytes` says how many bytes the entries mapped before it held: the kernel copied
+ * them in before giving the list up.
+ */
+export function mapAllNow(
+  ctx: SimContext,
+  bytes: number,
+  options: MapOptionSet,
+  failed?: { copiedBytes: number },
+): Mapping[] | undefined {
   const maps: Mapping[] = []
   for (let left = bytes; left > 0; left -= SG_ENTRY_BYTES) {
     const m = ctx.dma.tryMap(left < SG_ENTRY_BYTES ? left : SG_ENTRY_BYTES, options.writeNow)
     if (m === undefined) {
       for (const done of maps) done.unmap()
+      if (failed !== undefined) failed.copiedBytes = bytes - left
       return undefined
     }
     maps.push(m)

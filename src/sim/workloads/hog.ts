@@ -30,9 +30,13 @@ export class Hog {
 
   #import(): void {
     const { measures, engine } = this.ctx
-    const maps = mapAllNow(this.ctx, this.spec.bytes, this.#options)
+    const failed = { copiedBytes: 0 }
+    const maps = mapAllNow(this.ctx, this.spec.bytes, this.#options, failed)
+    const vcpus = this.ctx.vcpus
     if (maps === undefined) {
       measures.importFailures++
+      // The entries mapped before the one that found no room were copied in all the same.
+      if (failed.copiedBytes > 0) vcpus.run(this.spec.cpu, vcpus.copy(failed.copiedBytes), () => {})
       if (this.spec.retryMs !== undefined && this.ctx.running) {
         engine.after(this.spec.retryMs, () => this.#import())
       }
@@ -40,7 +44,6 @@ export class Hog {
     }
     measures.imports++
     // The import copies the buffer into the bounce slots on its vCPU (it holds them meanwhile).
-    const vcpus = this.ctx.vcpus
     vcpus.run(this.spec.cpu, vcpus.copy(this.spec.bytes), () => {})
     this.#held = maps
     engine.after(this.spec.holdMs, () => this.release())
