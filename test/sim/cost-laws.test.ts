@@ -214,4 +214,28 @@ describe('the cost models keep the laws of queueing', () => {
       PROPS,
     )
   })
+
+  it("Little's law: mean I/Os in flight = completion rate × mean latency, in a steady run", async () => {
+    // Steady: no pool pressure (no failure), and latencies short against the 100 ms window (the
+    // I/Os that straddle its edges are what Little's law over a finite window leaves out).
+    const steady = caseArb.map((c) => ({
+      ...c,
+      pool: '256M',
+      latencyUs: Math.min(c.latencyUs, 100),
+      bandwidthMBps: Math.max(c.bandwidthMBps, 1000),
+      bsKiB: Math.min(c.bsKiB, 64),
+    }))
+    await fc.assert(
+      fc.asyncProperty(steady, async (c) => {
+        const runtimeMs = 100
+        const r = await run(c, runtimeMs)
+        const done = r.ios.filter((io) => io.ok)
+        expect(done.length).toBe(r.ios.length)
+        const rate = done.filter((io) => io.atMs <= runtimeMs).length / runtimeMs
+        const meanLatencyMs = done.reduce((sum, io) => sum + io.atMs - io.issuedAt, 0) / done.length
+        expect(Math.abs(r.meanInFlight - rate * meanLatencyMs) / r.meanInFlight).toBeLessThan(0.1)
+      }),
+      { numRuns: 15, seed: 42 },
+    )
+  })
 })
