@@ -14,7 +14,7 @@ export const cocoFio: Scenario = {
   spec: {
     name: 'coco-fio',
     description:
-      'CoCo VM: NVMe at 2 GB/s, 10 GbE; fio steady Poisson load plus 400 ms bursts from 250–350 ms',
+      'CoCo VM: NVMe at 2 GiB/s, 10 GbE; fio steady Poisson load plus 400 ms bursts from 250–350 ms',
     cpus: 16,
     pool: { size: '32M', areas: 16 },
     runtime: '1s',

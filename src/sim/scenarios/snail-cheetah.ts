@@ -9,7 +9,7 @@ export const snailCheetah: Scenario = {
   source: 'Petr Tesařík, review of the swiotlb throttling RFC (2024)',
   spec: {
     name: 'snail-cheetah',
-    description: 'USB-SCSI at 40 MB/s beside NVMe at 1 GB/s',
+    description: 'USB-SCSI at 40 MiB/s beside NVMe at 1 GiB/s',
     cpus: 8,
     pool: { size: '16M', areas: 8 },
     runtime: '600ms',
