@@ -1,6 +1,7 @@
 import { parse } from 'node:path'
 import { parseSpec, SCENARIOS, type SimSpec, UnknownScenarioError } from '../sim/index.js'
 import { CliInputError } from './errors.js'
+import { readProblem } from './file-errors.js'
 import type { CliIo } from './io.js'
 
 /**
@@ -21,16 +22,8 @@ export async function readSpecFile(path: string, io: CliIo): Promise<string> {
       unknown.message += `, or a spec file (there is no file ${JSON.stringify(path)})`
       throw unknown
     }
-    throw new CliInputError(`cannot read ${path}: ${READ_ERRORS[code ?? ''] ?? code ?? 'unreadable'}`)
+    throw new CliInputError(`cannot read ${path}: ${readProblem(error)}`)
   }
-}
-
-const READ_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a path component is not a directory',
 }
 
 /** A JSON spec when the text (after a byte-order mark and white space) starts with `{`; else a fio job file. */

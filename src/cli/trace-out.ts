@@ -1,6 +1,7 @@
 import type { Swiotlb } from '../index.js'
 import { type PolicyName, type SimSpec, TraceWriter } from '../sim/index.js'
 import { CliOutputError } from './errors.js'
+import { writeProblem } from './file-errors.js'
 
 /**
  * `simulate --trace-out FILE`: the first policy's run, written in the capture format as it happens
@@ -22,9 +23,7 @@ export class TraceOut {
         `pool ${spec.pool.size} bytes, ${spec.pool.areas} areas`,
       ])
     } catch (error) {
-      throw new CliOutputError(
-        `--trace-out ${file}: cannot write (${(error as { code?: string }).code ?? error})`,
-      )
+      throw new CliOutputError(`--trace-out ${file}: cannot write (${writeProblem(error, file)})`)
     }
   }
 

@@ -3,6 +3,7 @@ import { mergeShards } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { refuseOtherFlags } from '../command-flags.js'
 import { CliInputError, CliUsageError } from '../errors.js'
+import { readProblem } from '../file-errors.js'
 import type { CliIo } from '../io.js'
 import { checkReportPath } from '../report-path.js'
 import { formatSweep } from '../sweep-output.js'
@@ -24,8 +25,7 @@ export async function merge(args: ParsedArgs, io: CliIo): Promise<number> {
     try {
       files.push({ name, text: await io.readFile(name) })
     } catch (error) {
-      const code = (error as { code?: string }).code ?? 'unreadable'
-      throw new CliInputError(`cannot read ${name}: ${code === 'ENOENT' ? 'no such file' : code}`)
+      throw new CliInputError(`cannot read ${name}: ${readProblem(error)}`)
     }
   }
   const merged = mergeShards(files)

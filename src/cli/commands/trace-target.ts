@@ -15,6 +15,7 @@ import {
 } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { CliInputError, CliUsageError } from '../errors.js'
+import { readProblem } from '../file-errors.js'
 import { count, duration, mib } from '../format.js'
 import { checkPoolFlag } from '../pool-limit.js'
 
@@ -56,7 +57,7 @@ export async function traceTarget(args: ParsedArgs, command: string): Promise<Tr
   try {
     peek = await peekTrace(file)
   } catch (error) {
-    throw new CliInputError(`cannot read ${file}: ${(error as { code?: string }).code ?? String(error)}`)
+    throw new CliInputError(`cannot read ${file}: ${readProblem(error)}`)
   }
   if (peek.format === undefined) {
     throw new CliInputError(
@@ -84,9 +85,7 @@ export async function traceTarget(args: ParsedArgs, command: string): Promise<Tr
 
 async function loadHolds(file: string): Promise<BlockHolds> {
   const peek = await peekTrace(file).catch((error: unknown) => {
-    throw new CliInputError(
-      `--hold-from ${file}: cannot read (${(error as { code?: string }).code ?? error})`,
-    )
+    throw new CliInputError(`--hold-from ${file}: cannot read (${readProblem(error)})`)
   })
   if (peek.format !== 'blkparse') throw new CliInputError(`--hold-from ${file}: not blkparse output`)
   return BlockHolds.load(file)
