@@ -1,5 +1,6 @@
 import { parseArgs as parseTokens } from 'node:util'
 import { CliUsageError } from './errors.js'
+import { didYouMean } from './nearest.js'
 
 export interface ParsedArgs {
   command: string
@@ -125,11 +126,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       if (out.fioArgs.length > 0) out.given.push('--')
       break
     }
-    if (!Object.hasOwn(OPTIONS, token.name)) {
-      throw new CliUsageError(`unknown option ${JSON.stringify(token.rawName)} (try --help)`)
-    }
+    if (!Object.hasOwn(OPTIONS, token.name)) throw unknownOption(token.rawName)
     const name = token.name as OptionName
     const flag = `--${name}` as const
+    // A value given twice is refused, not overwritten (nothing ignored silently); a switch twice is a switch.
+    if (OPTIONS[name].type === 'string' && out.given.includes(flag)) {
+      throw new CliUsageError(`${flag} given twice: give it once`)
+    }
     out.given.push(flag)
     if (OPTIONS[name].type === 'boolean') {
       if (token.value !== undefined) throw new CliUsageError(`${flag} takes no value`)
@@ -143,6 +146,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     setValue(out, name, token.value!)
   }
   return out
+}
+
+/** `unknown option "--sed" (did you mean --seed?)`; a name like no option gets `(try --help)`. */
+function unknownOption(raw: string): CliUsageError {
+  const near = raw.startsWith('--')
+    ? didYouMean(
+        raw.replace(/=.*$/, ''),
+        Object.keys(OPTIONS).map((o) => `--${o}`),
+      )
+    : undefined
+  return new CliUsageError(`unknown option ${JSON.stringify(raw)} (${near ?? 'try --help'})`)
 }
 
 function setFlag(out: ParsedArgs, name: OptionName): void {

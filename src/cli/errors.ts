@@ -30,3 +30,11 @@ export class CliOutputError extends Error {
     this.name = 'CliOutputError'
   }
 }
+
+/**
+ * An error the CLI expects (bad input, a missing file): one of the project's coded errors, or a system
+ * error (`ENOENT`, …), both of which carry a string `code`. Anything else is a bug: its stack is shown.
+ */
+export function isExpected(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string'
+}

@@ -178,7 +178,7 @@ describe('the command line, parsed by node:util parseArgs', () => {
       expect(out).toMatchObject({ stdout: `${version}\n`, stderr: '' })
     }
     const help = memoryIo()
-    expect(await main(['size', '-h'], help.io)).toBe(0)
+    expect(await main(['-h'], help.io)).toBe(0)
     expect(help.out.stdout).toContain('--version')
   })
 
@@ -221,7 +221,8 @@ describe('the command line, parsed by node:util parseArgs', () => {
     fc.assert(
       fc.property(
         fc.array(word, { maxLength: 3 }),
-        fc.array(flag, { maxLength: 5 }),
+        // Each flag once: a value given twice is refused (test/cli/help-and-mistakes.test.ts).
+        fc.uniqueArray(flag, { maxLength: 5, selector: (f) => (f[0] === '-h' ? '--help' : f[0]) }),
         fc.infiniteStream(fc.boolean()),
         (words, flags, choices) => {
           const canonical = parseArgs([...words, ...flags.flat()])

@@ -41,7 +41,7 @@ options:
   --output-format F   simulate: table (default), json, or fio-json (fio's own JSON, per policy)
   --runtime T         fio jobs: replace every job's runtime (10, 500ms, 2m)
   --strict            fio jobs: every notice (an option with no effect, an assumption) is an error
-  -h, --help          this text
+  -h, --help          this text; after a command (or help <command>): its own flags and an example
   --version           the version of dma-throttle
 
 A trace is a capture (tools/swiotlb-trace.bt), blkparse output or an ftrace buffer: docs/trace-format.md.
