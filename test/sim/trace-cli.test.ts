@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -64,6 +64,17 @@ describe('simulate --trace-out, replay and size on the trace', () => {
     expect(text2.stdout).toMatch(/\nthrottle +[\d,]+ +0 +0 /) // throttle: none, nothing stuck
   })
 
+  it('--may-block naming a device the trace never maps says it has no effect, on stderr', async () => {
+    if (!existsSync(trace)) await run(['simulate', spec, '--json', '--trace-out', trace])
+    const notice =
+      '--may-block: the trace maps no device "nvmeX", so it has no effect (devices in the trace: nvme0)\n'
+    for (const command of ['replay', 'size']) {
+      const wrong = await run([command, trace, '--may-block', 'nvme0,nvmeX', '--policies', 'fail'])
+      expect([wrong.code, wrong.stderr.endsWith(notice)]).toEqual([0, true])
+      const right = await run([command, trace, '--may-block', 'nvme0', '--policies', 'fail'])
+      expect([right.code, right.stderr]).toEqual([0, ''])
+    }
+  })
   it('size on a trace: size <scenario>’s answer per policy and the swiotlb= line the kernel boots with', async () => {
     const r = await run(['size', trace, '--json', '--policies', 'fail,throttle'])
     expect(r.code).toBe(0)

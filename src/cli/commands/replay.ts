@@ -4,7 +4,7 @@ import { refuseOtherFlags } from '../command-flags.js'
 import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
-import { describeTrace, poolWords, traceHead, traceTarget } from './trace-target.js'
+import { describeTrace, mayBlockNotice, poolWords, traceHead, traceTarget } from './trace-target.js'
 
 /** `dma-throttle replay <trace>`: every policy against the recorded traffic (docs/simulation.md). */
 export async function replay(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -17,6 +17,8 @@ export async function replay(args: ParsedArgs, io: CliIo): Promise<number> {
     ...(args.maxWaitMs === undefined ? {} : { maxWaitMs: args.maxWaitMs }),
   })
   bar.done()
+  const notice = mayBlockNotice(t.mayBlock, summary)
+  if (notice !== undefined) io.stderr(notice)
   if (args.json) {
     const head = { ...traceHead(summary), poolBytes: t.pool.size, areas: t.pool.areas }
     io.stdout(`${JSON.stringify({ ...head, maxWaitMs: args.maxWaitMs ?? null, policies }, null, 2)}\n`)

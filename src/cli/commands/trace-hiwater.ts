@@ -6,7 +6,7 @@ import { count, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
 import { areasFlag, intervalsFlag } from '../run-flags.js'
-import { describeTrace, traceHead, traceTarget } from './trace-target.js'
+import { describeTrace, mayBlockNotice, traceHead, traceTarget } from './trace-target.js'
 
 /**
  * `dma-throttle hiwater <trace>`: `hiwater <scenario>` for a recorded workload. A replay is
@@ -35,6 +35,8 @@ export async function hiwaterTraceCommand(args: ParsedArgs, io: CliIo): Promise<
     throw error
   }
   bar.done()
+  const notice = mayBlockNotice(t.mayBlock, result.summary)
+  if (notice !== undefined) io.stderr(notice)
   if (args.json) {
     const { summary, ...rest } = result
     io.stdout(`${JSON.stringify({ ...traceHead(summary), ...rest }, null, 2)}\n`)

@@ -6,7 +6,7 @@ import { count, duration, mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
 import { anyShort, scanWords, verificationWords } from '../size-words.js'
-import { describeTrace, traceHead, traceTarget } from './trace-target.js'
+import { describeTrace, mayBlockNotice, traceHead, traceTarget } from './trace-target.js'
 
 /**
  * `dma-throttle size <trace>`: `size <scenario>`'s answer for a recorded workload (sim/workloads/traces/
@@ -25,6 +25,8 @@ export async function sizeTraceCommand(args: ParsedArgs, io: CliIo): Promise<num
     onProgress: (f) => bar.update(f),
   })
   bar.done()
+  const notice = mayBlockNotice(t.mayBlock, result.summary)
+  if (notice !== undefined) io.stderr(notice)
   if (args.json) {
     const { summary, peakBytes, limitBytes, areas, cpus, maxWaitMs, verifyAbove, passes, replays, policies } =
       result

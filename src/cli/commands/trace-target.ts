@@ -128,6 +128,19 @@ function mayBlockFor(flag: string[] | undefined): MayBlockRule {
   return flag
 }
 
+/**
+ * What `--may-block` names that the trace never maps: such a name has no effect, and is said so on
+ * stderr (a misspelt device would otherwise leave every map of the real one non-blocking, silently).
+ */
+export function mayBlockNotice(rule: MayBlockRule, summary: TraceSummary): string | undefined {
+  if (typeof rule === 'string') return undefined
+  const unknown = rule.filter((d) => !summary.devices.includes(d))
+  if (unknown.length === 0) return undefined
+  const names = unknown.map((d) => JSON.stringify(d)).join(', ')
+  const known = summary.devices.length === 0 ? 'none' : summary.devices.join(', ')
+  return `--may-block: the trace maps no device ${names}, so it has no effect (devices in the trace: ${known})\n`
+}
+
 /** The `--json` fields every trace command starts with. */
 export function traceHead(summary: TraceSummary) {
   const { trace, format, events, durationMs, cpus, unpaired, traceFailures } = summary

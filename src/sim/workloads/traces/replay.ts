@@ -44,6 +44,8 @@ export interface TraceSummary {
   pool: { size: number; areas: number } | undefined
   unpaired: { maps: Record<string, number>; unmaps: Record<string, number> }
   traceFailures: Record<string, number>
+  /** The devices that map in the part of the trace the pass read, sorted. */
+  devices: string[]
 }
 
 /**
@@ -73,9 +75,13 @@ export async function replayRuns(
   let last = 0
   let maxCpu = -1
   let active = replays.length
+  const devices = new Set<string>()
   for await (const e of events) {
     start ??= e.atNs
-    if (e.kind === 'map' && e.cpu > maxCpu) maxCpu = e.cpu
+    if (e.kind === 'map') {
+      if (e.cpu > maxCpu) maxCpu = e.cpu
+      devices.add(e.device)
+    }
     const at = (e.atNs - start) / 1e6
     last = at
     for (const r of replays) {
@@ -90,7 +96,7 @@ export async function replayRuns(
   const results: PolicyResult[] = []
   for (const r of replays) results.push(await r.finish())
   const counts = replays[0]?.counts
-  return { summary: summarize(info, last, maxCpu, counts), results }
+  return { summary: summarize(info, last, maxCpu, counts, devices), results }
 }
 
 /** Every policy (default: the five of DESIGN §8) against one pool: `dma-throttle replay`. */
@@ -150,6 +156,7 @@ function summarize(
   durationMs: number,
   maxCpu: number,
   counts: PairingCounts | undefined,
+  devices: Set<string>,
 ): TraceSummary {
   const record = (m: Map<string, number> | undefined) => Object.fromEntries([...(m ?? new Map())].sort())
   return {
@@ -163,5 +170,6 @@ function summarize(
     pool: info.pool,
     unpaired: { maps: record(counts?.maps), unmaps: record(counts?.unmaps) },
     traceFailures: record(counts?.traceFailures),
+    devices: [...devices].sort(),
   }
 }
