@@ -3,6 +3,7 @@ import { parseSpec, SCENARIOS, type SimSpec, UnknownScenarioError } from '../sim
 import { CliInputError } from './errors.js'
 import { readProblem } from './file-errors.js'
 import type { CliIo } from './io.js'
+import { didYouMean } from './nearest.js'
 
 /**
  * Reads a spec file, whatever its name (`spec.json`, `jobs.fio`, `jobfile`, `x.job`, `x.ini`). A name
@@ -15,11 +16,11 @@ export async function readSpecFile(path: string, io: CliIo): Promise<string> {
   } catch (error) {
     const code = (error as { code?: string }).code
     if (code === 'ENOENT' && !/[./\\]/.test(path)) {
-      const unknown = new UnknownScenarioError(
-        path,
-        SCENARIOS.map((s) => s.name),
-      )
+      const names = SCENARIOS.map((s) => s.name)
+      const unknown = new UnknownScenarioError(path, names)
       unknown.message += `, or a spec file (there is no file ${JSON.stringify(path)})`
+      const hint = didYouMean(path, names)
+      if (hint !== undefined) unknown.message += `; ${hint}`
       throw unknown
     }
     throw new CliInputError(`cannot read ${path}: ${readProblem(error)}`)

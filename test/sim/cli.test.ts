@@ -162,6 +162,16 @@ describe('bad input: one line that names the problem, non-zero exit, no stack', 
     expect(out.stderr.trimEnd().split('\n')).toHaveLength(1)
   })
 
+  it('a misspelt scenario name gets the nearest scenario, a name unlike any gets none', async () => {
+    const { io, out } = memoryIo()
+    expect(await main(['simulate', 'coco-fo'], io)).toBe(1)
+    expect(out.stderr).toMatch(/^dma-throttle: unknown scenario "coco-fo": expected one of coco-fio, /)
+    expect(out.stderr.trimEnd().endsWith('(there is no file "coco-fo"); did you mean coco-fio?')).toBe(true)
+    const far = memoryIo()
+    expect(await main(['simulate', 'coco'], far.io)).toBe(1)
+    expect(far.out.stderr).not.toContain('did you mean')
+  })
+
   it('prints help', async () => {
     const { io, out } = memoryIo()
     expect(await main(['--help'], io)).toBe(0)
