@@ -42,7 +42,9 @@ export async function hiwater(args: ParsedArgs, io: CliIo): Promise<number> {
       onProgress: (f) => bar.update(f),
     })
   } catch (error) {
-    if (error instanceof RangeError) throw new CliUsageError(`--areas: ${error.message}`)
+    // Only the area counts come from a flag runHiwater checks itself (one that does not split the pool).
+    if (error instanceof RangeError && error.message.startsWith('Expected `areas`'))
+      throw new CliUsageError(`--areas: ${error.message}`)
     throw error
   }
   bar.done()
