@@ -192,6 +192,7 @@ describe('blkparse default output', () => {
       pool: undefined,
       unpaired: { maps: { '8,0': 1 }, unmaps: { '8,0': 1 } },
       traceFailures: {},
+      devices: ['8,0', '8,16', '8,32'], // each issues (D) at least one I/O
     })
     const fail = policies.fail!
     expect(fail.ioErrors).toBe(0)
