@@ -59,6 +59,16 @@ const NETWORK = [
   'ime_aio',
 ]
 const GPU = ['libcufile', 'libhipfile']
+const OTHER = ['io_uring_cmd', 'sg', 'libzbc', 'xnvme', 'libblkio', 'mtd', 'e4defrag']
+const KNOWN = new Set([...ASYNC, ...SYNC, ...NO_IO, ...NETWORK, ...GPU, ...OTHER])
+
+/** fio's engine when a job names none (os/os.h, FIO_PREFERRED_ENGINE on Linux). */
+export const DEFAULT_ENGINE = 'psync'
+
+/** Whether fio has an engine of this name built in (`external:` engines and unknown names are not). */
+export function isFioEngine(name: string): boolean {
+  return KNOWN.has(name)
+}
 
 /** The engine's class; `options` are the job's engine options (libblkio_driver, xnvme_be). */
 export function classifyEngine(name: string, options: { driver?: string; backend?: string }): EngineClass {

@@ -1,4 +1,6 @@
 import { readArgs } from './command-line.js'
+import { type EngineInEffect, engineOptionProblem } from './engine-options.js'
+import { DEFAULT_ENGINE, isFioEngine } from './engines.js'
 import type { FioJob, FioPlan } from './job.js'
 import { readJob } from './job-reader.js'
 import { type FioEntry, type FioInput, type FioSection, readSections } from './lexer.js'
@@ -65,7 +67,7 @@ export function readFio(
     let globals: FioEntry[] = []
     for (const section of group) {
       if (!section.global && command.only.length > 0 && !command.only.includes(section.name)) continue
-      classifyEntries(section.entries, log)
+      classifyEntries(section, globals, log)
       if (section.global) {
         globals = [...globals, ...section.entries]
         allGlobals.push(...section.entries)
@@ -110,15 +112,42 @@ function jobFlags(entries: readonly FioEntry[]): JobFlags {
   }
 }
 
-/** Every option of a section is modelled, has no effect (a notice), is refused or is unknown to fio. */
-function classifyEntries(entries: readonly FioEntry[], log: FioLog): void {
-  for (const e of entries) {
+/**
+ * Every option of a section is modelled, has no effect (a notice), is refused, is unknown to fio, or
+ * belongs to an engine other than the one fio reads it against (engine-options.ts).
+ */
+function classifyEntries(section: FioSection, globals: readonly FioEntry[], log: FioLog): void {
+  section.entries.forEach((e, i) => {
     const c = classifyOption(e.key)
+    const engine = c === undefined ? undefined : engineAt(section, globals, i)
+    const wrongEngine = engine === undefined ? undefined : engineOptionProblem(e.key, e.value, engine)
     if (c === undefined)
       log.problem(e.source, e.key, 'is not an option fio knows (fio rejects the job: "Bad option")')
+    else if (wrongEngine !== undefined) log.problem(e.source, e.key, wrongEngine)
     else if (c.kind === 'refused') log.problem(e.source, e.key, `is not simulated: ${c.reason}`)
     else if (c.kind === 'no-effect') log.notice(e.key, `no effect on bounce buffering: ${c.reason}`, e.source)
-  }
+  })
+}
+
+/**
+ * The engine fio reads the section's `index`-th option against. A job file's section is parsed whole,
+ * its own options first (options.c, fio_options_parse), so the engine is the last ioengine= of the
+ * [global]s above and the whole section, wherever it stands; a [global] is parsed on its own, into the
+ * defaults, so a job's ioengine= does not reach it. fio's command line is read in order (init.c,
+ * parse_cmd_line loads the engine at each --ioengine=): the last one before the option. An engine fio
+ * does not have built in (external:, or an unknown name, refused where ioengine is read) is not checked.
+ */
+function engineAt(
+  section: FioSection,
+  globals: readonly FioEntry[],
+  index: number,
+): EngineInEffect | undefined {
+  const commandLine = section.entries[index]!.source.file === 'command line'
+  const seen = [...globals, ...(commandLine ? section.entries.slice(0, index) : section.entries)]
+  const last = seen.filter((e) => e.key === 'ioengine').pop()
+  const engine = last?.value?.trim() ?? DEFAULT_ENGINE
+  const at = commandLine ? 'command line' : section.global ? 'global' : 'job'
+  return isFioEngine(engine) ? { engine, given: last !== undefined, at } : undefined
 }
 
 /** --runtime replaces every job's runtime; a job with no bound at all gets a notice. */
