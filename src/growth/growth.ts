@@ -76,13 +76,20 @@ export class Growth {
     return (a.nslabs + a.transientNslabs) * SLOT_SIZE + this.#pendingBytes
   }
 
-  /** Capacity in slots the pool may reach. */
+  /**
+   * Capacity in slots the pool may reach: the default pool and as many whole chunks as fit under
+   * `maxBytes` (every grow adds exactly `chunkBytes`), not `maxBytes` itself.
+   */
   maxNslabs(): number {
     // Without a trigger (waitMs or background), nothing ever grows the pool for a blocking waiter.
     const c = this.config
-    if (c.waitMs === undefined && c.atUsage === undefined && !c.onFailure) return this.host.allocator.nslabs
-    const limit = Math.floor(this.config.maxBytes / SLOT_SIZE)
-    return Number.isFinite(limit) ? Math.max(limit, this.host.allocator.nslabs) : Number.MAX_SAFE_INTEGER
+    const a = this.host.allocator
+    if (c.waitMs === undefined && c.atUsage === undefined && !c.onFailure) return a.nslabs
+    if (!Number.isFinite(c.maxBytes)) return Number.MAX_SAFE_INTEGER
+    const base = a.defaultPool.nslabs
+    const chunk = c.chunkBytes / SLOT_SIZE
+    const chunks = Math.floor((Math.floor(c.maxBytes / SLOT_SIZE) - base) / chunk)
+    return Math.max(base + chunks * chunk, a.nslabs)
   }
 
   /**

@@ -146,8 +146,11 @@ export class Model implements PolicyHost {
     const g = this.config.growth
     // Without a trigger (waitMs or background) nothing ever grows the pool for a waiter.
     if (g === undefined || (g.waitMs === undefined && g.atUsage === undefined)) return this.nslabs
-    const limit = Math.floor(g.maxBytes / SLOT)
-    return Number.isFinite(limit) ? Math.max(limit, this.nslabs) : Number.MAX_SAFE_INTEGER
+    if (!Number.isFinite(g.maxBytes)) return Number.MAX_SAFE_INTEGER
+    // Every grow adds one whole chunk: the default pool and the chunks that fit under maxBytes.
+    const base = this.config.nslabs
+    const chunks = Math.floor((Math.floor(g.maxBytes / SLOT) - base) / g.chunkSlots)
+    return Math.max(base + chunks * g.chunkSlots, this.nslabs)
   }
 
   feasible(r: Req): boolean {
