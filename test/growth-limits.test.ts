@@ -65,3 +65,63 @@ describe('the largest blocking budget under maxBytes', () => {
     expect(big.value).toMatchObject({ slots: 96, waitedMs: 1 })
   })
 })
+
+describe('the bounded wait when a grow is refused', () => {
+  /** 1 MiB pool, budget 256 slots held, events logged as `type@time`; the first grow is refused. */
+  async function refusedOnce(waitMs: number) {
+    const clock = new VirtualClock()
+    let asked = 0
+    const dma = new Swiotlb({
+      size: '1M',
+      backing: false,
+      clock,
+      throttle: { high: 0.5 },
+      growth: {
+        waitMs,
+        chunkBytes: '1M',
+        maxBytes: '4M',
+        cost: { fixedMs: 5, perMiBMs: 0 },
+        allocate: () => asked++ > 0,
+      },
+    })
+    const log: string[] = []
+    dma.events$.subscribe((e) => {
+      if (e.type !== 'map' && e.type !== 'unmap') log.push(`${e.type}@${e.at}`)
+    })
+    for (let i = 0; i < 4; i++) await dma.map(64 * SLOT, true)
+    return { clock, dma, log }
+  }
+
+  // api.md: "A grow that was refused is not retried for the same head waiter; that waiter keeps
+  // waiting for a release (or its timeout), and the next head re-arms the wait." A head that became
+  // head, and waited waitMs, while another head's grow was under way, had no grow of its own.
+  it('the next head, whose wait ran out during the refused grow, gets its own grow when it ends', async () => {
+    const { clock, dma, log } = await refusedOnce(10)
+    const first = outcome(dma.map(64 * SLOT, { mayBlock: true, timeoutMs: 12 }))
+    await clock.advanceBy(1)
+    const second = outcome(dma.map(64 * SLOT, true))
+    await clock.advanceBy(30)
+    expect(first.value).toMatchObject({ code: 'ERR_THROTTLE_TIMEOUT' })
+    expect(log).toEqual([
+      'throttle@0',
+      'throttle@1',
+      'grow-start@10',
+      'timeout@12',
+      'grow-failed@15',
+      'grow-start@15',
+      'grow@20',
+      'admit@20',
+    ])
+    expect(second.value).toMatchObject({ slots: 64, waitedMs: 19 })
+    expect(dma.stats().growth).toMatchObject({ grows: 1, failures: 1 })
+  })
+
+  it('the head whose own grow was refused gets no second one', async () => {
+    const { clock, dma, log } = await refusedOnce(10)
+    const only = outcome(dma.map(64 * SLOT, { mayBlock: true, timeoutMs: 100 }))
+    await clock.advanceBy(100)
+    expect(only.value).toMatchObject({ code: 'ERR_THROTTLE_TIMEOUT' })
+    expect(log).toEqual(['throttle@0', 'grow-start@10', 'grow-failed@15', 'timeout@100'])
+    expect(clock.pendingTimers).toBe(0)
+  })
+})

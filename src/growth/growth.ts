@@ -36,7 +36,8 @@ export interface GrowthHost {
  * - A new pool is searched last (`searchOrder` 'oldest-first') or first ('newest-first', mainline).
  * - Every grow stays within `maxBytes`, takes `cost` on the clock, and may be refused by `allocate`.
  * - One grow at a time, under an async-mutex Mutex; a waiter whose grow was refused keeps waiting for a
- *   release or its own timeout, and the next head re-arms the wait. A grow refused for lack of room
+ *   release or its own timeout, and the next head re-arms the wait (a head whose wait ran out during
+ *   a grow that was not its own gets its grow when that one is refused). A grow refused for lack of room
  *   under maxBytes is retried when room frees (roomFreed), not only when a new head arrives.
  */
 export class Growth {
@@ -150,6 +151,8 @@ export class Growth {
       return
     }
     if (reason === 'wait') this.#roomWanted = false
+    // The head a wait grow is for: if it is refused, that head gets no other.
+    const forHead = reason === 'wait' ? this.host.oldestWaiter() : undefined
     // Counted at once: a transient pool made before the grow runs must leave room for it.
     this.#pendingBytes = bytes
     this.#mutex
@@ -159,6 +162,7 @@ export class Growth {
         const again = this.#again
         this.#again = false
         if (grown) this.#afterGrow(again)
+        else this.#afterRefused(forHead)
       })
       .catch(() => {})
   }
@@ -216,6 +220,20 @@ export class Growth {
     }
     this.usageRose(this.host.allocator.used, this.host.allocator.nslabs)
     this.queueChanged()
+  }
+
+  /**
+   * After a refused grow: a head that has waited `waitMs` and whose own grow this was not (it became
+   * head, or its wait ran out, while the grow was under way: its timer found a grow running) gets its
+   * grow now. The head the refused grow was for keeps waiting for a release or its timeout.
+   */
+  #afterRefused(forHead: object | undefined): void {
+    const waitMs = this.config.waitMs
+    const head = this.host.oldestWaiter()
+    if (this.#closed || waitMs === undefined || head === undefined || head === forHead) return
+    if (head !== this.#armedFor || this.#waitTimer !== undefined) return
+    if (this.host.clock.now() - head.enqueuedAt < waitMs) return
+    this.grow('wait')
   }
 
   /**

@@ -149,8 +149,8 @@ function checkGrowWanted(model: Model, at: string): void {
   const head = model.policy?.oldest()
   if (g === undefined || waitMs === undefined || head === undefined || g.growing || g.closed) return
   if (model.now - head.enqueuedAt < waitMs || g.waitTimer !== undefined) return
-  // DESIGN §5: a grow the allocate hook refused is not retried for the same head.
-  if (g.lastRefusedAt >= head.enqueuedAt) return
+  // api.md: a grow the allocate hook refused is not retried for the same head.
+  if (g.refusedFor === head) return
   const room = g.totalBytes() + g.config.chunkSlots * SLOT <= g.config.maxBytes
   expect(room, `${at}: head #${head.id} waited ${waitMs} ms with room for a grow, none coming`).toBe(false)
 }

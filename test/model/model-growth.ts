@@ -47,8 +47,8 @@ export class GrowthModel {
   armedFor: Waiting | undefined = undefined
   /** A wait grow was refused for lack of room under maxBytes: retried when room frees. */
   roomWanted = false
-  /** When a grow was last refused by the allocate hook: not retried for a head older than that. */
-  lastRefusedAt = Number.NEGATIVE_INFINITY
+  /** The head whose own wait grow the allocate hook refused last: it gets no other (api.md). */
+  refusedFor: Waiting | undefined = undefined
   waitTimer: ModelTimer | undefined = undefined
   /** close() was called: api.md, no fallback grow and no wait or shrink timer from then on. */
   closed = false
@@ -95,12 +95,13 @@ export class GrowthModel {
       return
     }
     if (reason === 'wait') this.roomWanted = false
+    const forHead = reason === 'wait' ? this.host.oldest() : undefined
     this.growing = true
     this.pendingSlots = this.config.chunkSlots
     this.host.defer(() => {
       this.host.log(`grow-start@${this.#now}`)
-      if (this.config.costMs > 0) this.host.timers.set(this.config.costMs, () => this.#finish())
-      else this.#finish()
+      if (this.config.costMs > 0) this.host.timers.set(this.config.costMs, () => this.#finish(forHead))
+      else this.#finish(forHead)
     })
   }
 
@@ -122,13 +123,26 @@ export class GrowthModel {
     if (at !== undefined && this.host.used >= at * this.host.nslabs && !this.growing) this.grow('background')
   }
 
-  #finish(): void {
+  #finish(forHead: Waiting | undefined): void {
     this.pendingSlots = 0
     if (this.host.refused()) {
       this.failures++
-      this.lastRefusedAt = this.#now
+      this.refusedFor = forHead
       this.growing = false
       this.host.log(`grow-failed@${this.#now}`)
+      // A head whose wait ran out while this grow ran, and whose grow it was not, gets its own now.
+      const head = this.host.oldest()
+      const waitMs = this.config.waitMs
+      if (
+        !this.closed &&
+        waitMs !== undefined &&
+        head !== undefined &&
+        head !== forHead &&
+        head === this.armedFor &&
+        this.waitTimer === undefined &&
+        this.#now - head.enqueuedAt >= waitMs
+      )
+        this.grow('wait')
       return
     }
     const n = this.config.chunkSlots
