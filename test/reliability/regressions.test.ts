@@ -26,9 +26,9 @@ describe('regressions found by the model', () => {
       backing: false,
       clock,
       throttle: { high: 0.5, fairShare: true },
-      // waitMs makes growth a way out for a blocking waiter (without a trigger the request is refused
-      // as too large); maxBytes leaves no room for a chunk, so it never comes.
-      growth: { maxBytes: 130 * 2048, chunkBytes: '256K', waitMs: 1000 },
+      // waitMs makes growth a way out for a blocking waiter (without a trigger, or with no room for a
+      // chunk under maxBytes, the request is refused as too large); the grow is 1000 ms away.
+      growth: { maxBytes: '512K', chunkBytes: '256K', waitMs: 1000 },
     })
     void dma.map(65 * 2048, { mayBlock: true, device: 'nvme' })
     const m = await dma.map(1) // a non-blocking map and unmap run a drain that leaves nvme waiting
