@@ -186,3 +186,28 @@ describe('every setting of every modelled option is checked, as fio parses each 
     }
   })
 })
+
+describe("names of Object.prototype's members are no option values", () => {
+  // Found by test/reliability/spec-fuzz: `rw=valueOf` found Object.prototype.valueOf in the table of
+  // modes and failed with a TypeError instead of a coded refusal.
+  it.each([
+    ['rw=valueOf', 'rw'],
+    ['rw=constructor', 'rw'],
+    ['rw=read\ncontinue_on_error=constructor', 'continue_on_error'],
+    ['rw=read\nbs=(4constructor)', 'bs'],
+  ])('%s is refused with a coded error naming the option', (lines, option) => {
+    expect(problems(`[t]\nsize=1m\n${lines}\n`)).toContain(`\`[t].${option}\``)
+  })
+
+  it('--constructor on the command line is an unknown option, not a refused one', () => {
+    let message = ''
+    try {
+      readFio({ args: ['--name=t', '--rw=read', '--size=1m', '--constructor=1'] })
+    } catch (e) {
+      if (!(e instanceof FioJobError)) throw e
+      message = e.message
+    }
+    expect(message).toContain('`[t].constructor` is not an option fio knows')
+    expect(message).not.toContain('function')
+  })
+})

@@ -65,7 +65,7 @@ export function evaluate(text: string, isTime: boolean, impliedUnits = 1): numbe
     if (t === undefined || !/^[a-z]+$/i.test(t)) return undefined
     const u = t.toLowerCase()
     if (u === 'm') return unit(isTime ? 60e6 : 1024 ** 2)
-    return SUFFIXES[u] ?? fail(`unknown unit "${t}"`)
+    return (Object.hasOwn(SUFFIXES, u) ? SUFFIXES[u] : undefined) ?? fail(`unknown unit "${t}"`)
   }
 
   function primary(): Value {

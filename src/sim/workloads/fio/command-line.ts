@@ -74,7 +74,7 @@ export function readArgs(
       )
       continue
     }
-    const refused = FIO_REFUSED_OPTIONS[key]
+    const refused = Object.hasOwn(FIO_REFUSED_OPTIONS, key) ? FIO_REFUSED_OPTIONS[key] : undefined
     if (refused !== undefined) {
       log.problem(source, `--${key}`, refused)
       continue

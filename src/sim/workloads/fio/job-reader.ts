@@ -258,7 +258,7 @@ const CONTINUE: Record<string, FioJob['continueOnError']> = {
 }
 
 function continueOnError(v: string): FioJob['continueOnError'] {
-  const mode = CONTINUE[v]
+  const mode = Object.hasOwn(CONTINUE, v) ? CONTINUE[v] : undefined
   if (mode === undefined) throw new FioValueError('none, read, write, io, verify, all, 0 or 1')
   return mode
 }

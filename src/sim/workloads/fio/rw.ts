@@ -44,7 +44,9 @@ const MODES: Record<string, FioRw> = {
  */
 export function parseRw(text: string): { mode: RwMode; offsetSuffix: string | undefined } {
   const [name, suffix, extra] = text.trim().split(':')
-  const rw = MODES[(name ?? '').trim()]
+  const key = (name ?? '').trim()
+  // Own keys only: `rw=valueOf` or `rw=constructor` must not find Object.prototype's.
+  const rw = Object.hasOwn(MODES, key) ? MODES[key] : undefined
   if (rw === undefined || extra !== undefined) {
     throw new FioValueError(`one of ${Object.keys(MODES).join(', ')}`)
   }
