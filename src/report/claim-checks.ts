@@ -191,7 +191,7 @@ export function checkClaim(name: string, result: SimResult, spec: SimSpec): Clai
   const run = new Run(result, spec)
   const findings: ClaimVerdict['findings'] = []
   const unchecked: string[] = []
-  for (const c of CLAIMS[name] ?? []) {
+  for (const c of (Object.hasOwn(CLAIMS, name) ? CLAIMS[name] : undefined) ?? []) {
     try {
       findings.push({ says: c.says, ...c.check(run) })
     } catch (error) {

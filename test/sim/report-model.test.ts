@@ -193,6 +193,8 @@ describe('report parts from a small deterministic run (coco-fio, 400 ms)', () =>
       ok: false,
       shows: '0 I/O errors, 0 stuck',
     })
+    // A spec named after a member of Object.prototype has no claim (it found Object's, not iterable).
+    expect(checkClaim('constructor', result, spec).verdict).toBe('not checked')
     // A run without throttle cannot check the claim in full.
     const partial = { ...result, policies: { fail: result.policies.fail! } }
     expect(checkClaim('coco-fio', partial, spec)).toMatchObject({

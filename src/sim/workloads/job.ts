@@ -78,7 +78,7 @@ export function parseJob(field: string, raw: Raw, ctx: JobContext): JobSpec {
   const name = str(`${field}.name`, raw['name'] ?? field)
   const device = jobDevice(field, raw, ctx.devices)
   const rwValue = raw['rw'] ?? raw['readwrite'] ?? 'read'
-  const rw = typeof rwValue === 'string' ? RW[rwValue] : undefined
+  const rw = typeof rwValue === 'string' && Object.hasOwn(RW, rwValue) ? RW[rwValue] : undefined
   if (rw === undefined) throw new SpecError(`${field}.rw`, `one of ${Object.keys(RW).join(', ')}`, rwValue)
   let rwmixread = 50
   if (raw['rwmixread'] !== undefined) rwmixread = int(`${field}.rwmixread`, raw['rwmixread'], 0, 100)
@@ -126,7 +126,8 @@ const CONTINUE: Record<string, JobSpec['continueOnError']> = {
 
 function continueOnError(field: string, value: unknown): JobSpec['continueOnError'] {
   if (value === undefined) return 'none'
-  const mode = CONTINUE[String(value)]
+  const key = String(value)
+  const mode = Object.hasOwn(CONTINUE, key) ? CONTINUE[key] : undefined
   if (mode === undefined) throw new SpecError(field, 'one of none, read, write, io, all', value)
   return mode
 }

@@ -48,7 +48,7 @@ export function parseCaptureLine(text: string, line: number, file: string): Trac
   const first = f[0]!
   if (first === '' || first.startsWith('#')) return undefined
   const kind = f[2]!
-  const n = FIELDS[kind] ?? 0
+  const n = (Object.hasOwn(FIELDS, kind) ? FIELDS[kind] : undefined) ?? 0
   if (n === 0) badLine(file, line, text, 'a capture line: <time ns> <cpu> map|unmap|fail <device> ...')
   if (f.length !== n)
     badLine(
