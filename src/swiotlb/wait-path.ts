@@ -34,8 +34,8 @@ export class WaitPath implements ThrottleHost {
     let reason: unknown
     let read = false
     const leaving: PendingMap[] = []
-    for (const w of waiters) w.extra!.watched = false
     for (const w of waiters) {
+      w.extra!.watched = false
       // A waiter in the middle of its admission (an event subscriber aborted) comes too late.
       if (w.extra!.admitting) continue
       // Fired before the request's promise exists (inside addEventListener, or an event subscriber
@@ -86,7 +86,12 @@ export class WaitPath implements ThrottleHost {
    * Waiters leave together: each is rejected and reported in arrival order, then the queue is drained
    * once, so none of them can be admitted by the leaving of another. `taken`: already out of the queue.
    */
-  #leaveAll(waiters: PendingMap[], why: 'abort', error: (w: PendingMap) => unknown, taken = false): void {
+  #leaveAll(
+    waiters: PendingMap[],
+    why: 'timeout' | 'abort',
+    error: (w: PendingMap) => unknown,
+    taken = false,
+  ): void {
     if (waiters.length === 0) return
     const ctx = this.#ctx
     const policy = ctx.policy!
@@ -98,7 +103,8 @@ export class WaitPath implements ThrottleHost {
       let headLeft = taken
       for (const w of waiters) {
         this.#detach(w)
-        ctx.counters.aborts++
+        if (why === 'abort') ctx.counters.aborts++
+        else ctx.counters.timeouts++
         this.#emitLeave(why, w.sizeBytes, w.device, now - w.enqueuedAt)
         w.reject!(error(w))
         if (w instanceof PendingCall) this.#callLeft = true
@@ -199,7 +205,6 @@ export class WaitPath implements ThrottleHost {
     }
     const promise = promiseFor(w)
     if (w.extra?.abortPending === true) {
-      ctx.counters.aborts++
       this.#leave(w, 'abort', reasonOf(signal!))
       return promise
     }
@@ -208,7 +213,6 @@ export class WaitPath implements ThrottleHost {
       const extra = w.extras()
       extra.timer = ctx.clock.setTimer(timeoutMs, () => {
         extra.timer = undefined
-        ctx.counters.timeouts++
         this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
       })
     }
@@ -248,27 +252,14 @@ export class WaitPath implements ThrottleHost {
   }
 
   /**
-   * A waiter leaves without a mapping; its events wait until it is out. It is rejected, and its event
-   * emitted, before it leaves the queue: leaving may admit the waiters behind it, and they must not be
-   * seen settling before the one that arrived first (after a withMapping caller, whose promise is one
-   * microtask further, they settle one microtask late: SettleLater).
+   * A waiter leaves without a mapping (counted as a timeout or an abort); its events wait until it is
+   * out. It is rejected, and its event emitted, before it leaves the queue: leaving may admit the
+   * waiters behind it, and they must not be seen settling before the one that arrived first (after a
+   * withMapping caller, whose promise is one microtask further, they settle one microtask late:
+   * SettleLater).
    */
   #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
-    const ctx = this.#ctx
-    const held = ctx.streams.hold()
-    const callLeft = this.#callLeft
-    try {
-      this.#detach(w)
-      this.#emitLeave(why, w.sizeBytes, w.device, ctx.clock.now() - w.enqueuedAt)
-      w.reject!(error)
-      if (w instanceof PendingCall) this.#callLeft = true
-      ctx.policy!.remove(w)
-      ctx.growth?.retryShrinks()
-      this.queueChanged()
-    } finally {
-      this.#callLeft = callLeft
-      ctx.streams.release(held)
-    }
+    this.#leaveAll([w], why, () => error)
   }
 
   #detach(w: PendingMap): void {
@@ -325,17 +316,11 @@ export class WaitPath implements ThrottleHost {
     this.#detach(w)
     counters.failures++
     const at = ctx.clock.now()
+    const used = allocator.memUsed()
     if (events.active) {
-      events.emit({
-        type: 'full',
-        at,
-        size: w.sizeBytes,
-        device: w.device,
-        total: allocator.nslabs,
-        used: allocator.memUsed(),
-      })
+      events.emit({ type: 'full', at, size: w.sizeBytes, device: w.device, total: allocator.nslabs, used })
     }
-    const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, allocator.memUsed())
+    const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, used)
     if (w.reject !== undefined) w.reject(error)
     else w.extras().refusal = error
     ctx.growth?.retryShrinks()
