@@ -31,6 +31,8 @@ export function buildStats(s: StatsSources, at: number): SwiotlbStats {
   const poolList: PoolStats[] = []
   const areas: AreaStats[] = []
   a.pools.forEach((pool, poolIndex) => {
+    // allocator.pools holds default and dynamic pools only: transient pools are never searched.
+    if (pool.kind === 'transient') throw new Error('a transient pool in the search order')
     poolList.push(
       Object.freeze({
         kind: pool.kind,

@@ -9,8 +9,9 @@ export interface AreaStats {
   readonly hiwater: number
 }
 
+/** One default or dynamic pool (transient pools are counted in `transientNslabs`, not listed). */
 export interface PoolStats {
-  readonly kind: 'default' | 'dynamic' | 'transient'
+  readonly kind: 'default' | 'dynamic'
   readonly addr: number
   readonly nslabs: number
   readonly used: number

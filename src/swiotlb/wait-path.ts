@@ -1,22 +1,16 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import type { Pool } from '../allocator/pool.js'
-import {
-  ArgumentTypeError,
-  MappingTooLargeError,
-  SwiotlbFullError,
-  ThrottleTimeoutError,
-  WaitCancelledError,
-} from '../errors.js'
+import { MappingTooLargeError, SwiotlbFullError, ThrottleTimeoutError } from '../errors.js'
 import type { WaitQueueState } from '../stats/events.js'
 import type { ThrottleHost } from '../throttle/policy.js'
 import type { Waiter } from '../throttle/wait-queue.js'
 import type { SwiotlbContext } from './context.js'
+import { Departures } from './departures.js'
 import { DrainWatch } from './drain-watch.js'
 import type { Mapping } from './mapping.js'
 import { PendingCall, PendingMap, promiseFor } from './pending-map.js'
 import type { RequestSpec } from './request.js'
-import { SettleLater } from './settle-later.js'
-import { reasonOf, SignalWatch } from './signal-watch.js'
+import { reasonOf } from './signal-watch.js'
 import type { MappingCallback } from './with-mapping.js'
 
 /**
@@ -29,26 +23,8 @@ import type { MappingCallback } from './with-mapping.js'
  */
 export class WaitPath implements ThrottleHost {
   readonly #ctx: SwiotlbContext
-  /** One abort listener per signal, whatever the number of waiters sharing it. */
-  readonly #signals = new SignalWatch<PendingMap>((waiters, signal) => {
-    let reason: unknown
-    let read = false
-    const leaving: PendingMap[] = []
-    for (const w of waiters) {
-      w.extra!.watched = false
-      // A waiter in the middle of its admission (an event subscriber aborted) comes too late.
-      if (w.extra!.admitting) continue
-      // Fired before the request's promise exists (inside addEventListener, or an event subscriber
-      // during submit): the request leaves as soon as it can.
-      if (w.reject === undefined) w.extra!.abortPending = true
-      else leaving.push(w)
-    }
-    this.#leaveAll(leaving, 'abort', () => {
-      if (!read) reason = reasonOf(signal)
-      read = true
-      return reason
-    })
-  })
+  /** Timeouts, aborts and cancelWaiting: how waiters leave without a mapping. */
+  readonly #leaving: Departures
 
   /** The promises of onIdle and onQueueBelow. */
   readonly drains = new DrainWatch(
@@ -56,67 +32,14 @@ export class WaitPath implements ThrottleHost {
     () => (this.#ctx.policy?.blockingUsed ?? 0) !== 0,
   )
 
-  /** True while a withMapping caller's leaving drains the queue: see SettleLater. */
-  #callLeft = false
-  readonly #late = new SettleLater()
-
   constructor(ctx: SwiotlbContext) {
     this.#ctx = ctx
+    this.#leaving = new Departures(ctx, () => this.queueChanged())
   }
 
-  /**
-   * Rejects every waiting blocking request (or `device`'s) with `reason`, or a WaitCancelledError each
-   * when there is none; counted and reported as aborts. Nobody is admitted until all have left; then
-   * the policy admits whom the freed budget lets in. Returns how many were rejected.
-   */
+  /** cancelWaiting: see Departures.cancel. */
   cancel(reason: unknown, hasReason: boolean, device: string | undefined): number {
-    const policy = this.#ctx.policy
-    if (policy === undefined || policy.waiting === 0) return 0
-    const gone = policy.takeWaiting(device) as PendingMap[]
-    this.#leaveAll(
-      gone,
-      'abort',
-      (w) => (hasReason ? reason : new WaitCancelledError(w.sizeBytes, w.device)),
-      true,
-    )
-    return gone.length
-  }
-
-  /**
-   * Waiters leave together: each is rejected and reported in arrival order, then the queue is drained
-   * once, so none of them can be admitted by the leaving of another. `taken`: already out of the queue.
-   */
-  #leaveAll(
-    waiters: PendingMap[],
-    why: 'timeout' | 'abort',
-    error: (w: PendingMap) => unknown,
-    taken = false,
-  ): void {
-    if (waiters.length === 0) return
-    const ctx = this.#ctx
-    const policy = ctx.policy!
-    const held = ctx.streams.hold()
-    const callLeft = this.#callLeft
-    try {
-      const now = ctx.clock.now()
-      // As for one waiter leaving, only a head's leaving admits anyone; cancel takes whole queues.
-      let headLeft = taken
-      for (const w of waiters) {
-        this.#detach(w)
-        if (why === 'abort') ctx.counters.aborts++
-        else ctx.counters.timeouts++
-        this.#emitLeave(why, w.sizeBytes, w.device, now - w.enqueuedAt)
-        w.reject!(error(w))
-        if (w instanceof PendingCall) this.#callLeft = true
-        if (!taken && policy.remove(w, false)) headLeft = true
-      }
-      if (headLeft) policy.drain()
-      ctx.growth?.retryShrinks()
-      this.queueChanged()
-    } finally {
-      this.#callLeft = callLeft
-      ctx.streams.release(held)
-    }
+    return this.#leaving.cancel(reason, hasReason, device)
   }
 
   get nslabs(): number {
@@ -160,10 +83,11 @@ export class WaitPath implements ThrottleHost {
   ): Mapping | Promise<unknown> {
     const ctx = this.#ctx
     const policy = ctx.policy!
+    const leaving = this.#leaving
     const signal = spec.signal
     if (spec.signalAborted) {
       ctx.counters.aborts++
-      this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
+      leaving.emit('abort', spec.sizeBytes, spec.device, 0)
       return Promise.reject(spec.signalReason)
     }
     const capacity = ctx.growth ? ctx.growth.maxNslabs() : ctx.allocator.nslabs
@@ -179,12 +103,12 @@ export class WaitPath implements ThrottleHost {
     // The listener goes on before the request enters the queue: a caller's addEventListener that throws
     // (or fires at once) then leaves nothing to undo.
     if (signal !== undefined) {
-      const refused = this.#arm(w, spec, signal)
+      const refused = leaving.arm(w, spec, signal)
       if (refused !== undefined) return refused
     }
     const waitingBefore = policy.waiting
     if (policy.submit(w, tryNow)) {
-      this.#detach(w)
+      leaving.detach(w)
       if (policy.waiting !== waitingBefore) this.queueChanged()
       return w.extra!.mapping!
     }
@@ -196,16 +120,16 @@ export class WaitPath implements ThrottleHost {
     if (spec.timeoutMs === 0) {
       // It never waited: it leaves as it came, and the queue is as it was (no waitQueue$ state), unless
       // its leaving let somebody in. Its timeout is reported before anyone that admits (rule 7).
-      this.#detach(w)
+      leaving.detach(w)
       ctx.counters.timeouts++
-      this.#emitLeave('timeout', spec.sizeBytes, spec.device, 0)
+      leaving.emit('timeout', spec.sizeBytes, spec.device, 0)
       policy.remove(w)
       if (policy.waiting !== waitingBefore) this.queueChanged()
       return Promise.reject(new ThrottleTimeoutError(0, spec.sizeBytes))
     }
     const promise = promiseFor(w)
     if (w.extra?.abortPending === true) {
-      this.#leave(w, 'abort', reasonOf(signal!))
+      leaving.leaveAll([w], 'abort', () => reasonOf(signal!))
       return promise
     }
     if (spec.timeoutMs !== Number.POSITIVE_INFINITY) {
@@ -213,7 +137,7 @@ export class WaitPath implements ThrottleHost {
       const extra = w.extras()
       extra.timer = ctx.clock.setTimer(timeoutMs, () => {
         extra.timer = undefined
-        this.#leave(w, 'timeout', new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
+        leaving.leaveAll([w], 'timeout', () => new ThrottleTimeoutError(timeoutMs, w.sizeBytes))
       })
     }
     if (ctx.events.active) {
@@ -229,54 +153,11 @@ export class WaitPath implements ThrottleHost {
     return promise
   }
 
-  /**
-   * Watches `w`'s signal through the methods read at parse time. A rejected promise when the caller's
-   * addEventListener throws (an ArgumentTypeError naming `signal`) or fires the listener at once
-   * (the abort); undefined when armed.
-   */
-  #arm(w: PendingMap, spec: RequestSpec, signal: AbortSignal): Promise<never> | undefined {
-    const ctx = this.#ctx
-    // Set first: a listener that fires inside addEventListener clears it again.
-    w.extra!.watched = true
-    if (!this.#signals.add(w, signal, spec.signalAdd!, spec.signalRemove!)) {
-      w.extra!.watched = false
-      return Promise.reject(
-        new ArgumentTypeError('signal', 'an AbortSignal whose addEventListener works', signal),
-      )
-    }
-    if (!w.extra!.abortPending) return undefined
-    this.#detach(w)
-    ctx.counters.aborts++
-    this.#emitLeave('abort', spec.sizeBytes, spec.device, 0)
-    return Promise.reject(reasonOf(signal))
-  }
-
-  /**
-   * A waiter leaves without a mapping (counted as a timeout or an abort); its events wait until it is
-   * out. It is rejected, and its event emitted, before it leaves the queue: leaving may admit the
-   * waiters behind it, and they must not be seen settling before the one that arrived first (after a
-   * withMapping caller, whose promise is one microtask further, they settle one microtask late:
-   * SettleLater).
-   */
-  #leave(w: PendingMap, why: 'timeout' | 'abort', error: unknown): void {
-    this.#leaveAll([w], why, () => error)
-  }
-
-  #detach(w: PendingMap): void {
-    const extra = w.extra
-    if (extra === undefined) return
-    if (extra.timer !== undefined) this.#ctx.clock.clearTimer(extra.timer)
-    extra.timer = undefined
-    if (extra.watched) {
-      extra.watched = false
-      this.#signals.remove(w, extra.signal!)
-    }
-  }
-
   /** Direct handoff: allocate for a waiter and settle it before anyone else can take the slots. */
   grant(waiter: Waiter): Mapping | undefined {
     const w = waiter as PendingMap
     const ctx = this.#ctx
+    const leaving = this.#leaving
     const waited = ctx.clock.now() - w.enqueuedAt
     const extra = w.extra
     if (extra !== undefined) extra.admitting = true
@@ -284,7 +165,7 @@ export class WaitPath implements ThrottleHost {
     if (extra !== undefined) extra.admitting = false
     if (m === undefined) return undefined
     w.admit(waited)
-    this.#detach(w)
+    leaving.detach(w)
     this.admitted(waited)
     if (w.resolve !== undefined) {
       if (ctx.events.active) {
@@ -302,7 +183,8 @@ export class WaitPath implements ThrottleHost {
       w.resolve = undefined
       w.reject = undefined
       w.extra = undefined
-      if (this.#callLeft) this.#late.add(resolve, w.settlement(m))
+      const late = leaving.settleLater
+      if (late !== undefined) late.add(resolve, w.settlement(m))
       else resolve(w.settlement(m))
     } else w.extras().mapping = m
     return m
@@ -313,7 +195,7 @@ export class WaitPath implements ThrottleHost {
     const w = waiter as PendingMap
     const ctx = this.#ctx
     const { allocator, counters, events } = ctx
-    this.#detach(w)
+    this.#leaving.detach(w)
     counters.failures++
     const at = ctx.clock.now()
     const used = allocator.memUsed()
@@ -382,7 +264,7 @@ export class WaitPath implements ThrottleHost {
     const ctx = this.#ctx
     ctx.growth?.queueChanged()
     if (ctx.queue.active) ctx.queue.emit(this.#state())
-    if (this.drains.size !== 0) this.drains.check(this.#callLeft ? this.#late : undefined)
+    if (this.drains.size !== 0) this.drains.check(this.#leaving.settleLater)
   }
 
   #state(): WaitQueueState {
@@ -395,10 +277,5 @@ export class WaitPath implements ThrottleHost {
       bytesWaiting: policy?.bytesWaiting ?? 0,
       headWaitedMs: oldest === undefined ? 0 : now - oldest.enqueuedAt,
     }
-  }
-
-  #emitLeave(type: 'timeout' | 'abort', size: number, device: string, waitedMs: number): void {
-    const events = this.#ctx.events
-    if (events.active) events.emit({ type, at: this.#ctx.clock.now(), size, device, waitedMs })
   }
 }
