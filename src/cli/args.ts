@@ -30,7 +30,7 @@ export interface ParsedArgs {
   mayBlock: string[] | undefined
   /** size on a trace: a healthy run also keeps every map's wait within this many ms. */
   maxWaitMs: number | undefined
-  /** fio job files: every notice is an error. */
+  /** fio job files and JSON specs: every notice is an error. */
   strict: boolean
   /** fio job files: replaces every job's runtime (fio's time syntax). */
   runtime: string | undefined

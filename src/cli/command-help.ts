@@ -140,7 +140,9 @@ const FLAG_TEXT: Record<Exclude<Flag, '--help' | '--version'>, FlagText> = {
   '--max-wait-ms': { value: 'N', text: 'a map that waits N ms without its slots fails (default: no limit)' },
   '--output-format': { value: 'F', text: "table (default), json, or fio-json (fio's own JSON, per policy)" },
   '--runtime': { value: 'T', text: "fio jobs: replace every job's runtime (10, 500ms, 2m)" },
-  '--strict': { text: 'fio jobs: every notice (an option with no effect, an assumption) is an error' },
+  '--strict': {
+    text: 'every notice (an option with no effect, an assumption) is an error',
+  },
   '--': { value: 'ARGS…', text: "fio's command line, in place of a job file (--name=a --rw=randread …)" },
 }
 

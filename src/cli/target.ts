@@ -8,6 +8,7 @@ import {
   SCENARIOS,
   type Scenario,
   type SimSpec,
+  SpecError,
 } from '../sim/index.js'
 import type { ParsedArgs } from './args.js'
 import { type FioInput, hasFioFlags, readFioInput } from './commands/fio-input.js'
@@ -43,9 +44,14 @@ export async function resolveTarget(arg: string | undefined, io: CliIo, args?: P
   }
   const text = await readSpecFile(name, io)
   if (!isJsonText(text)) return fioTarget(name, text, args, io)
-  refuseFioFlags(name, args)
+  if (args !== undefined && (args.fioArgs.length > 0 || args.runtime !== undefined))
+    throw new CliUsageError(
+      `fio arguments after -- and --runtime go with a fio job file or alone, not with ${JSON.stringify(name)}`,
+    )
   try {
-    return { spec: specFromJson(text, name), scenario: undefined, file: name, fio: undefined }
+    const spec = specFromJson(text, name)
+    if (args?.strict === true) refuseNotices(spec)
+    return { spec, scenario: undefined, file: name, fio: undefined }
   } catch (error) {
     if (error instanceof Error) error.message = `${name}: ${error.message}`
     throw error
@@ -60,6 +66,18 @@ async function fioTarget(
 ): Promise<Target> {
   const fio = await readFioInput(file, text, args, io)
   return { spec: fio.spec, scenario: undefined, file, fio }
+}
+
+/** --strict with a JSON spec: every notice is an error, in one line, as with a fio job file. */
+function refuseNotices(spec: SimSpec): void {
+  const notices = spec.notices ?? []
+  if (notices.length === 0) return
+  const lines = notices.map(
+    (n) => `\`${n.option}\` has a notice, and --strict makes it an error: ${n.message}`,
+  )
+  const error = new SpecError(notices[0]!.option, 'an option without a notice', undefined)
+  error.message = lines.length === 1 ? lines[0]! : `${lines.length} problems: ${lines.join('; ')}`
+  throw error
 }
 
 function refuseFioFlags(name: string, args: ParsedArgs | undefined): void {

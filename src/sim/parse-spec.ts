@@ -42,7 +42,8 @@ export const DEFAULT_DEVICES: readonly Raw[] = [{ name: 'nvme0', type: 'nvme' }]
 /**
  * Validates a simulation spec (parsed JSON) and fills in the defaults. Every bad value throws a
  * SpecError naming its field, e.g. `jobs[0].iodepth`, or `[randread].iodepth` for jobs that came from
- * a fio job file (`jobFile`).
+ * a fio job file (`jobFile`). Options accepted with no effect, and modelling assumptions, are in
+ * `notices` (absent when there are none), as a fio job file's are in its plan.
  */
 export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): SimSpec {
   if (!isRaw(input)) throw new SpecError('spec', 'a JSON object', input)
@@ -58,11 +59,14 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
   const givenRuntime = input['runtime'] === undefined ? undefined : fioTime('runtime', input['runtime'])
   if (givenRuntime !== undefined && !(givenRuntime > 0))
     throw new SpecError('runtime', 'a duration > 0', input['runtime'])
+  const notices: Array<{ option: string; message: string }> = []
   const jobs = list('jobs', input['jobs'] ?? []).map((raw, i) =>
     parseJob(options.jobFile === true ? `[${String(raw['name'])}]` : `jobs[${i}]`, raw, {
       cpus,
       runtimeMs: givenRuntime ?? 1000,
       devices: blockDevices,
+      first: i === 0,
+      notice: (option, message) => notices.push({ option, message }),
     }),
   )
   unique('jobs', jobs)
@@ -90,6 +94,7 @@ export function parseSpec(input: unknown, options: { jobFile?: boolean } = {}): 
     sampleMs: num('sampleMs', input['sampleMs'] ?? Math.max(1, runtimeMs / 20), 0.001),
     policies: parsePolicies(input['policies']),
     tuning: parseTuning(input['tuning'], memory),
+    ...(notices.length === 0 ? {} : { notices }),
   }
 }
 

@@ -117,4 +117,9 @@ export interface SimSpec {
    */
   policies: readonly string[]
   tuning: PolicyTuning
+  /**
+   * What a JSON spec's jobs say that the simulation reports rather than models (an option with no
+   * effect, an assumption), each under its field (`jobs[0].thread`); absent when there is nothing.
+   */
+  notices?: ReadonlyArray<{ option: string; message: string }>
 }

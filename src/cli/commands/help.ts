@@ -40,7 +40,7 @@ options:
   --max-wait-ms N     replay, size on a trace: a map that waits N ms without its slots fails
   --output-format F   simulate: table (default), json, or fio-json (fio's own JSON, per policy)
   --runtime T         fio jobs: replace every job's runtime (10, 500ms, 2m)
-  --strict            fio jobs: every notice (an option with no effect, an assumption) is an error
+  --strict            every notice (an option with no effect, an assumption) is an error
   -h, --help          this text; after a command (or help <command>): its own flags and an example
   --version           the version of dma-throttle
 

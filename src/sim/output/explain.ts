@@ -73,7 +73,8 @@ export function explainSpec(spec: SimSpec): Explanation {
       bs: { read: sizes, write: sizes },
     }
   })
-  return { phases: jobs.length === 0 ? [] : [{ jobs }], notices: [] }
+  const notices = (spec.notices ?? []).map(({ option, message }) => ({ option, message }))
+  return { phases: jobs.length === 0 ? [] : [{ jobs }], notices }
 }
 
 function sizesText(d: ExplainSizes): string {

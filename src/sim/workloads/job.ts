@@ -2,6 +2,7 @@ import { SpecError } from '../errors.js'
 import type { JobSpec, RwMode } from '../spec.js'
 import { parseRateProcess, parseStartDelay } from './arrivals.js'
 import { parseBssplit } from './bssplit.js'
+import { type NoticeSink, OTHER_FIO_KEYS, readOtherFioKeys } from './job-fio-keys.js'
 import { bytes, cpuList, fioTime, int, type Raw, str } from './values.js'
 
 /** The fio options a job understands. */
@@ -25,27 +26,6 @@ export const JOB_KEYS = [
   'continue_on_error',
 ] as const
 
-/** fio options that change nothing a DMA pool can see: accepted and ignored. */
-export const IGNORED_FIO_KEYS = [
-  'ioengine',
-  'direct',
-  'buffered',
-  'time_based',
-  'group_reporting',
-  'size',
-  'thread',
-  'norandommap',
-  'randrepeat',
-  'invalidate',
-  'description',
-  'stonewall',
-  'new_group',
-  'iodepth_batch_submit',
-  'iodepth_batch_complete',
-  'hipri',
-  'sqthread_poll',
-] as const
-
 const RW: Record<string, RwMode> = {
   read: 'read',
   write: 'write',
@@ -60,6 +40,10 @@ export interface JobContext {
   cpus: number
   runtimeMs: number
   devices: readonly string[]
+  /** Where notices go (options with no effect, assumptions); parseSpec puts them in the spec. */
+  notice?: NoticeSink
+  /** The job is the spec's first (default true): a stonewall there waits for nothing. */
+  first?: boolean
 }
 
 /**
@@ -70,9 +54,13 @@ export function parseJob(field: string, raw: Raw, ctx: JobContext): JobSpec {
   for (const key of Object.keys(raw)) {
     if (
       !(JOB_KEYS as readonly string[]).includes(key) &&
-      !(IGNORED_FIO_KEYS as readonly string[]).includes(key)
+      !(OTHER_FIO_KEYS as readonly string[]).includes(key)
     ) {
-      throw new SpecError(`${field}.${key}`, `a supported fio option (${JOB_KEYS.join(', ')})`, raw[key])
+      throw new SpecError(
+        `${field}.${key}`,
+        `a supported fio option (${[...JOB_KEYS, ...OTHER_FIO_KEYS].join(', ')})`,
+        raw[key],
+      )
     }
   }
   const name = str(`${field}.name`, raw['name'] ?? field)
@@ -93,6 +81,12 @@ export function parseJob(field: string, raw: Raw, ctx: JobContext): JobSpec {
     if (entry.bytes > 64 * 1024 * 1024) throw new SpecError(`${field}.bs`, 'at most 64M', entry.bytes)
   }
   const rateIops = raw['rate_iops'] === undefined ? undefined : int(`${field}.rate_iops`, raw['rate_iops'], 1)
+  const fio = readOtherFioKeys(
+    field,
+    raw,
+    { rw, bssplit, iodepth: int(`${field}.iodepth`, raw['iodepth'] ?? 1, 1, 65536) },
+    { first: ctx.first ?? true, notice: ctx.notice ?? (() => {}) },
+  )
   const runtimeMs = raw['runtime'] === undefined ? ctx.runtimeMs : fioTime(`${field}.runtime`, raw['runtime'])
   if (!(runtimeMs > 0)) throw new SpecError(`${field}.runtime`, 'a duration > 0', raw['runtime'])
   return {
@@ -100,8 +94,8 @@ export function parseJob(field: string, raw: Raw, ctx: JobContext): JobSpec {
     device,
     rw,
     rwmixread,
-    bssplit,
-    iodepth: int(`${field}.iodepth`, raw['iodepth'] ?? 1, 1, 65536),
+    bssplit: fio.bssplit,
+    iodepth: fio.iodepth,
     numjobs: int(`${field}.numjobs`, raw['numjobs'] ?? 1, 1, 4096),
     rateIops,
     runtimeMs,
