@@ -34,6 +34,13 @@ export interface Target {
  * name in front. `--strict`, `--runtime` and fio's arguments after `--` go with fio input only.
  */
 export async function resolveTarget(arg: string | undefined, io: CliIo, args?: ParsedArgs): Promise<Target> {
+  const target = await readTarget(arg, io, args)
+  tellNotices(target, arg, io)
+  return target
+}
+
+/** resolveTarget without the notices line: for explain, which prints every notice in full. */
+export async function readTarget(arg: string | undefined, io: CliIo, args?: ParsedArgs): Promise<Target> {
   if (arg === undefined && args !== undefined && args.fioArgs.length > 0)
     return fioTarget(undefined, undefined, args, io)
   const name = arg ?? DEFAULT_SCENARIO
@@ -129,4 +136,29 @@ function parsePoolFlag(value: string, cpus: number): PoolSpec {
   }
   checkPoolFlag(value, parsed.size)
   return parsed
+}
+
+/** Option names shown in the notices line before "and N more". */
+const NAMES_SHOWN = 8
+
+/**
+ * One stderr line when the file (or fio's arguments) has notices: how many options have no effect on
+ * the pool or rest on an assumption, their names, and where the reasons are. A file is never
+ * half-understood in silence; explain prints each notice, --strict refuses them.
+ */
+function tellNotices(target: Target, arg: string | undefined, io: CliIo): void {
+  const notices = target.fio?.plan.notices ?? target.spec.notices ?? []
+  if (notices.length === 0) return
+  const names = [...new Set(notices.map((n) => n.option))]
+  const shown = names.slice(0, NAMES_SHOWN).join(', ')
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : ''
+  const where = target.file ?? arg ?? "fio's arguments"
+  const explain =
+    target.file === undefined
+      ? 'dma-throttle explain -- <the same arguments>'
+      : `dma-throttle explain ${target.file}`
+  const count = names.length === 1 ? '1 option has' : `${names.length} options have`
+  io.stderr(
+    `dma-throttle: ${where}: ${count} no effect on the pool or rest on an assumption: ${shown}${more} (\`${explain}\` says why; --strict refuses them)\n`,
+  )
 }
