@@ -199,7 +199,7 @@ describe('NIC', () => {
     expect(measures.device('eth0', 'nic')).toMatchObject({ ios: 200, ioErrors: 0 })
   })
 
-  it('spends the poll on its queue vCPU: copy out, copy in, completion; unmaps when it is done', async () => {
+  it('spends the poll on its queue vCPU: completion and copy out, unmap, then the refill copies in', async () => {
     const { clock, ctx, dma } = makeContext({
       size: '1M',
       endMs: 1.5,
@@ -207,12 +207,17 @@ describe('NIC', () => {
     })
     new Nic({ ...NIC, batch: 10, pps: 10_000, ringSize: 10 }, ctx).start()
     const unmapped: number[] = []
+    const mapped: number[] = []
     dma.events$.subscribe((e) => {
       if (e.type === 'unmap') unmapped.push(Math.round(clock.now() * 1000))
+      if (e.type === 'map') mapped.push(Math.round(clock.now() * 1000))
     })
     await clock.advanceBy(1.2)
-    // Batch at 1 ms; 10 × (1 µs + 1500 B + 2048 B at 1 GB/s) = 45.5 µs on CPU 0.
-    expect(unmapped).toEqual(Array(10).fill(1046))
+    // Batch at 1 ms; 10 × (1 µs + 1500 B at 1 GB/s) = 25 µs on CPU 0, then 10 fresh buffers mapped
+    // and copied in: 10 × 2048 B at 1 GB/s = 20.48 µs more.
+    expect(unmapped).toEqual(Array(10).fill(1025))
+    expect(mapped).toEqual(Array(10).fill(1025))
+    expect(ctx.vcpus.busyUs[0]).toBeCloseTo(25 + 20.48, 9)
   })
 
   it('uses the band above the blocking budget: the throttle never makes it wait', async () => {

@@ -48,9 +48,13 @@ class RxQueue {
  * non-blocking (`tryMap`) when the ring is filled and kept mapped while they wait: that is what a NIC
  * holds in the pool, whatever the traffic. Packets arrive in NAPI batches, one queue after another
  * (RSS). Each packet lands in a ring buffer; the poll, on the queue's vCPU, unmaps it (copying the
- * packet out) and maps a fresh buffer in its place (copying in, as every map does). A packet that
- * finds the ring empty is dropped: an I/O error. A refill that finds no room leaves a hole, retried at
- * the next poll. Each packet counts as one I/O.
+ * packet out), then refills: it maps fresh buffers for the ring's holes, stopping at the first that
+ * finds no room, and copies each one mapped in (as every map does); a buffer enters the ring once
+ * copied. A hole left by a refill is retried at the next poll. A packet that finds the ring empty is
+ * dropped: an I/O error. Each packet counts as one I/O.
+ *
+ * The first fill is the interface coming up (ndo_open), at boot, before the run: its buffers are in
+ * the rings and hold their slots from time 0, and its copies cost no vCPU time in the run.
  */
 export class Nic {
   readonly #queues: RxQueue[] = []
@@ -80,12 +84,13 @@ export class Nic {
 
   /** Fills the rings and starts the traffic; it stops by itself when the run's runtime is over. */
   start(): void {
-    if (!this.spec.bypass) for (const q of this.#queues) this.#refill(q, this.spec.ringSize)
+    if (!this.spec.bypass)
+      for (const q of this.#queues) for (const m of this.#mapFresh(q, this.spec.ringSize)) q.ring.push(m)
     this.#nextTick = this.ctx.engine.nowTick()
     this.#schedule()
   }
 
-  /** Buffers mapped in all rings now. */
+  /** Buffers in all rings now, ready for packets (a refill's buffers enter once copied in). */
   get mappedBuffers(): number {
     let n = 0
     for (const q of this.#queues) n += q.ring.length
@@ -102,7 +107,7 @@ export class Nic {
     if (!this.ctx.running) return
     const { measures, vcpus, engine } = this.ctx
     const q = this.#queues[this.#batchNo++ % this.#queues.length]!
-    const { batch, packetBytes, bufferBytes, bypass } = this.spec
+    const { batch, packetBytes, bypass } = this.spec
     // The NIC writes each packet into the next ring buffer; a packet without one is dropped.
     const filled: Mapping[] = []
     let dropped = 0
@@ -114,9 +119,9 @@ export class Nic {
     }
     for (let i = 0; i < dropped; i++) measures.failed(this.#seen)
     const received = bypass ? batch : filled.length
-    // The poll on the queue's vCPU: per packet the completion path, the copy out and the refill's copy in.
+    // The poll on the queue's vCPU: per packet the completion path and the copy out; then the refill.
     let work = received * vcpus.spec.completeUs
-    if (!bypass) work += vcpus.copy(received * packetBytes) + vcpus.copy(received * bufferBytes)
+    if (!bypass) work += vcpus.copy(received * packetBytes)
     vcpus.run(q.cpu, work, () => {
       const now = engine.clock.now()
       for (const m of filled) m.unmap()
@@ -126,16 +131,30 @@ export class Nic {
     this.#schedule()
   }
 
-  /** Maps `n` fresh buffers into `q`'s ring; what finds no room stays missing. */
+  /**
+   * The poll's refill of `n` holes: the buffers it maps are copied in on the queue's vCPU, then enter
+   * the ring. Only what was mapped is copied, now: a hole left is copied when a later poll maps it.
+   */
   #refill(q: RxQueue, n: number): void {
+    const fresh = this.#mapFresh(q, n)
+    if (fresh.length === 0) return
+    const vcpus = this.ctx.vcpus
+    vcpus.run(q.cpu, vcpus.copy(fresh.length * this.spec.bufferBytes), () => {
+      for (const m of fresh) q.ring.push(m)
+    })
+  }
+
+  /** Maps up to `n` buffers for `q`, stopping at the first that finds no room; the rest stay missing. */
+  #mapFresh(q: RxQueue, n: number): Mapping[] {
     const { dma } = this.ctx
-    let mapped = 0
-    for (; mapped < n; mapped++) {
+    const fresh: Mapping[] = []
+    while (fresh.length < n) {
       const m = dma.tryMap(this.spec.bufferBytes, q.options.readNow)
       if (m === undefined) break
-      q.ring.push(m)
+      fresh.push(m)
     }
-    q.missing = n - mapped
+    q.missing = n - fresh.length
+    return fresh
   }
 }
 
