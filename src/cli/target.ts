@@ -34,13 +34,6 @@ export interface Target {
  * name in front. `--strict`, `--runtime` and fio's arguments after `--` go with fio input only.
  */
 export async function resolveTarget(arg: string | undefined, io: CliIo, args?: ParsedArgs): Promise<Target> {
-  const target = await readTarget(arg, io, args)
-  tellNotices(target, arg, io)
-  return target
-}
-
-/** resolveTarget without the notices line: for explain, which prints every notice in full. */
-export async function readTarget(arg: string | undefined, io: CliIo, args?: ParsedArgs): Promise<Target> {
   if (arg === undefined && args !== undefined && args.fioArgs.length > 0)
     return fioTarget(undefined, undefined, args, io)
   const name = arg ?? DEFAULT_SCENARIO
@@ -144,9 +137,11 @@ const NAMES_SHOWN = 8
 /**
  * One stderr line when the file (or fio's arguments) has notices: how many options have no effect on
  * the pool or rest on an assumption, their names, and where the reasons are. A file is never
- * half-understood in silence; explain prints each notice, --strict refuses them.
+ * half-understood in silence; explain prints each notice, --strict refuses them. The commands that run
+ * a target call it once their own checks have passed, just before the run: a refused command says one
+ * line, its error.
  */
-function tellNotices(target: Target, arg: string | undefined, io: CliIo): void {
+export function tellNotices(target: Target, arg: string | undefined, io: CliIo): void {
   const notices = target.fio?.plan.notices ?? target.spec.notices ?? []
   if (notices.length === 0) return
   const names = [...new Set(notices.map((n) => n.option))]

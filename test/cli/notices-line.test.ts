@@ -26,11 +26,12 @@ const LINE =
   'dma-throttle: job.fio: 2 options have no effect on the pool or rest on an assumption: fsync, thread (`dma-throttle explain job.fio` says why; --strict refuses them)\n'
 
 describe('the notices line', () => {
-  it('simulate, size and hiwater print it once for a job file with notices', async () => {
+  it('simulate, size, hiwater and sweep print it once for a job file with notices', async () => {
     const runs: string[][] = [
       ['simulate', 'job.fio', '--policies', 'fail', '--json'],
       ['size', 'job.fio', '--seeds', '1', '--policies', 'fail', '--jobs', '1', '--json'],
       ['hiwater', 'job.fio', '--seeds', '1', '--areas', '1', '--intervals', '1', '--jobs', '1', '--json'],
+      ['sweep', 'job.fio', '--seeds', '1', '--pools', '1M', '--policies', 'fail', '--jobs', '1', '--json'],
     ]
     for (const argv of runs) {
       const { code, stderr } = await cli(argv)
@@ -75,6 +76,16 @@ describe('the notices line', () => {
     expect(explain.code).toBe(0)
     expect(explain.stderr).toBe('')
     expect(explain.stdout).toContain('fsync')
+  })
+
+  it('a command refused after reading the file says its error alone', async () => {
+    const { code, stderr } = await cli(['simulate', 'job.fio', '--output-format', 'nope'])
+    expect(code).toBe(2)
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    const late = await cli(['hiwater', 'job.fio', '--policies', 'fail,throttle'])
+    expect(late.code).toBe(2)
+    expect(late.stderr).toMatch(/^dma-throttle: hiwater measures one policy/)
+    expect(late.stderr.trimEnd().split('\n')).toHaveLength(1)
   })
 
   it('--strict refuses instead of printing the line', async () => {

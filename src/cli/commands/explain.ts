@@ -9,7 +9,7 @@ import type { ParsedArgs } from '../args.js'
 import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
-import { readTarget } from '../target.js'
+import { resolveTarget } from '../target.js'
 
 /**
  * `dma-throttle explain <job file | scenario | spec.json> [--json] [-- fio arguments]`: what the
@@ -28,7 +28,7 @@ export async function explain(args: ParsedArgs, io: CliIo): Promise<number> {
   let explanation: ReturnType<typeof explainSpec>
   let title: string
   let details: string[][] | undefined
-  const { spec, fio } = await readTarget(path, io, args)
+  const { spec, fio } = await resolveTarget(path, io, args)
   if (fio !== undefined) {
     explanation = explainPlan(fio.plan)
     details = planDetails(fio.plan)

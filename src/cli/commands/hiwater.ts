@@ -6,7 +6,7 @@ import { mib, table } from '../format.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
 import { areasFlag, intervalsFlag, jobsFlag, seedsFlag } from '../run-flags.js'
-import { resolveTarget, specFor } from '../target.js'
+import { resolveTarget, specFor, tellNotices } from '../target.js'
 
 /** Seeds per area count when --seeds is not given. */
 export const DEFAULT_HIWATER_SEEDS = 5
@@ -29,6 +29,7 @@ export async function hiwater(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const areas = areasFlag(args)
   const intervals = intervalsFlag(args)
+  tellNotices(target, args.positionals[0], io)
   const bar = new ProgressBar(io, args.json)
   bar.label(`hiwater ${spec.name}`)
   let result: Awaited<ReturnType<typeof runHiwater>>

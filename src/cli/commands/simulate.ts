@@ -8,7 +8,7 @@ import { CliUsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { ProgressBar } from '../progress.js'
 import { checkReportPath } from '../report-path.js'
-import { resolveTarget, specFor } from '../target.js'
+import { resolveTarget, specFor, tellNotices } from '../target.js'
 import { TraceOut } from '../trace-out.js'
 import { LongRun } from './long-run.js'
 
@@ -38,6 +38,7 @@ export async function simulate(args: ParsedArgs, io: CliIo): Promise<number> {
   const spec = specFor(target, args)
   if (args.report !== undefined) await checkReportPath(args.report, io)
   const traceOut = args.traceOut === undefined ? undefined : new TraceOut(args.traceOut, spec, args.seed ?? 1)
+  tellNotices(target, args.positionals[0], io)
   const machine = format !== 'table'
   const bar = new ProgressBar(io, machine)
   const long = new LongRun(io, spec)

@@ -18,7 +18,7 @@ import { recordingRunner } from '../recording-runner.js'
 import { checkReportPath } from '../report-path.js'
 import { jobsFlag, minThroughputFlag, seedsFlag } from '../run-flags.js'
 import { scanWords, verificationWords } from '../size-words.js'
-import { resolveTarget, specFor } from '../target.js'
+import { resolveTarget, specFor, tellNotices } from '../target.js'
 
 /** Seeds per candidate size when --seeds is not given. */
 export const DEFAULT_SIZE_SEEDS = 20
@@ -40,6 +40,7 @@ export async function size(args: ParsedArgs, io: CliIo): Promise<number> {
   const pct = minThroughputFlag(args)
   const jobs = jobsFlag(args)
   if (args.report !== undefined) await checkReportPath(args.report, io)
+  tellNotices(target, args.positionals[0], io)
   const bar = new ProgressBar(io, args.json, { lines: true })
   bar.label(`sizing ${spec.name}: ${seeds.count} seeds per size, ${jobs} at once`)
   const runner = recordingRunner(createRunner(jobs))

@@ -9,7 +9,7 @@ import { checkReportPath } from '../report-path.js'
 import { jobsFlag, poolsFlag, seedsFlag } from '../run-flags.js'
 import { shardFlag } from '../shard-flag.js'
 import { formatSweep } from '../sweep-output.js'
-import { resolveTarget, specFor } from '../target.js'
+import { resolveTarget, specFor, type Target, tellNotices } from '../target.js'
 
 /** Seeds per grid point when --seeds is not given. */
 export const DEFAULT_SWEEP_SEEDS = 10
@@ -29,7 +29,12 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
   // No name: fio's arguments alone are the one spec.
   const targets = args.positionals.length === 0 ? [undefined] : args.positionals
   const specs: SimSpec[] = []
-  for (const name of targets) specs.push(specFor(await resolveTarget(name, io, args), args))
+  const read: Array<[Target, string | undefined]> = []
+  for (const name of targets) {
+    const target = await resolveTarget(name, io, args)
+    read.push([target, name])
+    specs.push(specFor(target, args))
+  }
   const names = new Set(specs.map((s) => s.name))
   if (names.size !== specs.length) throw new CliUsageError('sweep: two specs have the same name')
   // --policies is already in every spec; else every policy any spec names, in the order first named.
@@ -47,6 +52,7 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
     poolBytes: poolsFlag(args, specs[0]),
     seeds: seedsFlag(args, DEFAULT_SWEEP_SEEDS),
   }
+  for (const [target, name] of read) tellNotices(target, name, io)
   const header = sweepHeader(grid, shard)
   const bar = new ProgressBar(io, false, { lines: true })
   bar.label(`sweep${shard === undefined ? '' : ` shard ${shard.index}/${shard.count}`}`)
