@@ -59,7 +59,11 @@ export function readArgs(
     const key = m[1]!
     let value = m[2]
     const known = classifyOption(key)
-    const isFlag = known?.kind === 'modelled' && known.option.flag === true
+    // getopt's optional_argument for fio's FIO_OPT_STR_SET options (options.c add_to_lopt): their
+    // value comes only after '=', and the next argument is not theirs.
+    const isFlag =
+      (known?.kind === 'modelled' && known.option.flag === true) ||
+      (known?.kind === 'no-effect' && known.type.kind === 'set')
     if (value === undefined && !isFlag && i + 1 < args.length && !args[i + 1]!.startsWith('-')) {
       value = args[++i]
     }

@@ -4,10 +4,11 @@ import { DEFAULT_ENGINE, isFioEngine } from './engines.js'
 import type { FioJob, FioPlan } from './job.js'
 import { readJob } from './job-reader.js'
 import { type FioEntry, type FioInput, type FioSection, readSections } from './lexer.js'
-import { classifyOption } from './option-table.js'
+import { checkNoEffectValue, type ValueType } from './no-effect-values.js'
+import { classifyOption, noEffectType } from './option-table.js'
 import { assignPhases, type JobFlags } from './phases.js'
-import { FioLog } from './problems.js'
-import { parseBool } from './units.js'
+import { FioLog, FioValueError } from './problems.js'
+import { type KbBase, parseBool } from './units.js'
 
 export interface FioReadOptions extends Partial<FioInput> {
   /** CPUs of the simulated machine: $ncpus, and the limit of cpus_allowed. Default 16. */
@@ -125,8 +126,31 @@ function classifyEntries(section: FioSection, globals: readonly FioEntry[], log:
       log.problem(e.source, e.key, 'is not an option fio knows (fio rejects the job: "Bad option")')
     else if (wrongEngine !== undefined) log.problem(e.source, e.key, wrongEngine)
     else if (c.kind === 'refused') log.problem(e.source, e.key, `is not simulated: ${c.reason}`)
-    else if (c.kind === 'no-effect') log.notice(e.key, `no effect on bounce buffering: ${c.reason}`, e.source)
+    else if (c.kind === 'no-effect') {
+      if (noEffectValueIsBad(e, noEffectType(e.key, engine?.engine)!, kbBaseBefore(globals, section, i), log))
+        return
+      log.notice(e.key, `no effect on bounce buffering: ${c.reason}`, e.source)
+    }
   })
+}
+
+/** A value fio would refuse for a no-effect option becomes a problem at its line (true when it did). */
+function noEffectValueIsBad(e: FioEntry, type: ValueType, kbBase: KbBase, log: FioLog): boolean {
+  try {
+    checkNoEffectValue(type, e.value, kbBase)
+    return false
+  } catch (error) {
+    if (!(error instanceof FioValueError)) throw error
+    log.badValue(e.source, e.key, e.value, error)
+    return true
+  }
+}
+
+/** kb_base as fio has it when it reads the section's `index`-th option: the last good one before. */
+function kbBaseBefore(globals: readonly FioEntry[], section: FioSection, index: number): KbBase {
+  const before = [...globals, ...section.entries.slice(0, index)]
+  const kb = before.filter((e) => e.key === 'kb_base' && /^(1000|1024)$/.test(e.value?.trim() ?? '')).pop()
+  return kb === undefined ? 1024 : (Number(kb.value!.trim()) as KbBase)
 }
 
 /**

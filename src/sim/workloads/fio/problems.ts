@@ -84,8 +84,14 @@ export class FioLog {
     this.#add(source, option, `\`${optionName(source, option)}\` ${message}`)
   }
 
-  /** A value fio would reject or read otherwise than written, in the house style. */
+  /**
+   * A value fio would reject or read otherwise than written, in the house style. Once per line and
+   * option: an option read twice (zonesize: for its type, then for size=Nz) is reported by the first.
+   */
   badValue(source: FioSource, option: string, value: string | undefined, error: FioValueError): void {
+    const once = `${source.file}\u0000${source.line}\u0000${option}\u0000bad value`
+    if (this.#seen.has(once)) return
+    this.#seen.add(once)
     const got = value === undefined ? 'nothing' : JSON.stringify(value)
     this.#add(
       source,
