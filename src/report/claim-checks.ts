@@ -1,4 +1,4 @@
-import type { PolicyResult, SimResult, SimSpec } from '../sim/index.js'
+import { growChunkBytes, type PolicyResult, type SimResult, type SimSpec } from '../sim/index.js'
 import { count, duration, mib } from './format.js'
 
 /** What one condition of a claim found in a run: whether it held, and the numbers that show it. */
@@ -116,12 +116,13 @@ const CLAIMS: Record<string, Condition[]> = {
     },
   ],
   'dynamic-pools': [
-    ...['dynamic', 'hybrid'].map(
+    ...(['dynamic', 'hybrid'] as const).map(
       (policy): Condition => ({
         says: `${policy}: each grown pool gets min(areas, slots / 128) areas`,
         check: (run) => {
           const { count: pools, areas } = run.p(policy).pools
-          const grown = Math.min(run.spec.pool.areas, run.spec.tuning.chunkBytes / (128 * 2048))
+          const chunk = growChunkBytes(policy, run.spec.pool, run.spec.tuning) ?? 0
+          const grown = Math.min(run.spec.pool.areas, chunk / (128 * 2048))
           const expected = run.spec.pool.areas + grown * (pools - 1)
           return {
             ok: pools > 1 && areas === expected,

@@ -56,6 +56,7 @@ export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {
   DEFAULT_POLICIES,
   findPolicy,
+  growChunkBytes,
   POLICIES,
   POLICY_NAMES,
   POLICY_SUMMARY,

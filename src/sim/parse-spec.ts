@@ -182,9 +182,8 @@ function parseTuning(value: unknown, memory: number): PolicyTuning {
   if (!isRaw(cost)) throw new SpecError('tuning.growCost', 'an object { fixedMs, perMiBMs }', cost)
   checkKeys('tuning.growCost', cost, ['fixedMs', 'perMiBMs'])
   const high = num('tuning.high', value['high'] ?? d.high, 0.01, 1)
-  const chunkBytes = bytes('tuning.chunkBytes', value['chunkBytes'] ?? d.chunkBytes, SEGMENT_BYTES)
-  if (chunkBytes % SEGMENT_BYTES !== 0)
-    throw new SpecError('tuning.chunkBytes', 'a multiple of 256K', value['chunkBytes'])
+  const chunkBytes =
+    value['chunkBytes'] === undefined ? d.chunkBytes : segments('tuning.chunkBytes', value['chunkBytes'])
   return {
     high,
     low: num('tuning.low', value['low'] ?? Math.min(d.low, high), 0.01, high),
@@ -199,6 +198,12 @@ function parseTuning(value: unknown, memory: number): PolicyTuning {
     atomicPoolBytes: pageMultiple('tuning.atomicPoolBytes', value['atomicPoolBytes'] ?? atomicPoolBytes),
     transientFrom: from,
   }
+}
+
+function segments(field: string, value: unknown): number {
+  const n = bytes(field, value, SEGMENT_BYTES)
+  if (n % SEGMENT_BYTES !== 0) throw new SpecError(field, 'a multiple of 256K', value)
+  return n
 }
 
 function pageMultiple(field: string, value: unknown): number {

@@ -1,9 +1,21 @@
-import type { Clock, SwiotlbOptions } from '../index.js'
+import { type Clock, parseBytes, SEGMENT_SLOTS, SLOT_SIZE, type SwiotlbOptions } from '../index.js'
 import { SpecError } from './errors.js'
 import type { PolicyTuning, PoolSpec } from './spec.js'
 
 /** SLABS_PER_PAGE << MAX_PAGE_ORDER slots: the largest pool swiotlb_alloc_pool makes, 4 MiB. */
 const MAX_ORDER_POOL_BYTES = 4 * 1024 * 1024
+const SEGMENT_BYTES = SEGMENT_SLOTS * SLOT_SIZE
+
+/** The pool's size as the Swiotlb (and the kernel's setup_io_tlb_npages) rounds it: whole segments. */
+const poolBytes = (pool: PoolSpec) => Math.max(1, Math.ceil(pool.size / SEGMENT_BYTES)) * SEGMENT_BYTES
+
+/**
+ * The size of the pool mainline's worker adds: swiotlb_dyn_alloc asks swiotlb_alloc_pool for
+ * default_nslabs, the default pool's size (whole segments), and swiotlb_alloc_pool caps it at
+ * MAX_PAGE_ORDER pages, 4 MiB (kernel/dma/swiotlb.c). Its IO_TLB_MIN_SLABS (1 MiB) is only where the
+ * halving stops when memory is short, which the simulator does not model: no floor but a segment.
+ */
+const dynamicPoolBytes = (pool: PoolSpec) => Math.min(MAX_ORDER_POOL_BYTES, poolBytes(pool))
 
 /** What a policy sets on a `Swiotlb`; a run adds the pool's size and areas, `backing: false` and its clock. */
 export type PolicyOptions = Pick<SwiotlbOptions, 'throttle' | 'growth'>
@@ -100,9 +112,8 @@ export const POLICIES = [
     threshold: none,
     // kernel/dma/swiotlb.c: swiotlb_find_slots schedules swiotlb_dyn_alloc when a search fails and
     // makes a transient pool (GFP_NOWAIT: in a CoCo VM from the atomic pools, kernel/dma/pool.c);
-    // add_mem_pool puts the new pool at the head of the list. The worker's pool is the default
-    // pool's size (swiotlb_dyn_alloc asks for default_nslabs), at most MAX_PAGE_ORDER pages, 4 MiB
-    // (swiotlb_alloc_pool's cap): tuning.chunkBytes is hybrid's, which mainline has no say in.
+    // add_mem_pool puts the new pool at the head of the list. The worker's pool is dynamicPoolBytes:
+    // tuning.chunkBytes is hybrid's, which mainline has no say in.
     options: (pool, t) => ({
       throttle: false,
       growth: {
@@ -110,7 +121,7 @@ export const POLICIES = [
         searchOrder: 'newest-first',
         transient:
           t.transientFrom === 'atomic' ? { atomicPoolBytes: t.atomicPoolBytes, atomicPools: 3 } : true,
-        chunkBytes: Math.min(MAX_ORDER_POOL_BYTES, pool.size),
+        chunkBytes: dynamicPoolBytes(pool),
         cost: growCost(t),
       },
     }),
@@ -124,12 +135,14 @@ export const POLICIES = [
     grows: true,
     queues: true,
     threshold: high,
+    // Grows by the user's tuning.chunkBytes, else by the pool mainline's worker would add, so that a
+    // pool under 4 MiB can grow under twice its size as a larger one does.
     options: (pool, t) => ({
       throttle: { high: t.high },
       growth: {
         waitMs: t.waitMs,
-        maxBytes: Math.max(t.maxBytes ?? 2 * pool.size, pool.size),
-        chunkBytes: t.chunkBytes,
+        maxBytes: Math.max(t.maxBytes ?? 2 * poolBytes(pool), poolBytes(pool)),
+        chunkBytes: t.chunkBytes ?? dynamicPoolBytes(pool),
         cost: growCost(t),
       },
     }),
@@ -195,6 +208,16 @@ export function resolvePolicies(names: readonly unknown[], field = 'policies'): 
     out.push(found)
   })
   return out
+}
+
+/**
+ * Bytes one grow of `policy` adds to `pool` under tuning `t`: its entry's growth.chunkBytes (every entry
+ * that grows names one; test/sim/hybrid-chunk.test.ts checks). undefined for a policy that never grows.
+ */
+export function growChunkBytes(policy: PolicyInput, pool: PoolSpec, t: PolicyTuning): number | undefined {
+  const growth = policyByName(policy).options(pool, t).growth
+  if (growth === undefined || growth === false || growth.chunkBytes === undefined) return undefined
+  return parseBytes('growth.chunkBytes', growth.chunkBytes)
 }
 
 /** The Swiotlb options of `policy` for a pool, on `clock`. Accounting only: no backing memory. */

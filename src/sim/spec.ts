@@ -14,8 +14,11 @@ export interface PolicyTuning {
   waitMs: number
   /** hybrid: limit of all pools together, bytes; undefined: twice the initial pool. */
   maxBytes: number | undefined
-  /** dynamic and hybrid: bytes per grow. */
-  chunkBytes: number
+  /**
+   * hybrid: bytes per grow, as the user gave them; undefined (not given): the kernel's dynamic pool
+   * size, min(4 MiB, the pool), the size 'dynamic' always grows by.
+   */
+  chunkBytes: number | undefined
   /** dynamic: the background worker grows when usage reaches this fraction of capacity. */
   atUsage: number
   /** dynamic and hybrid: time a grow takes (a CoCo VM's decrypt hypercalls). */
@@ -41,7 +44,7 @@ export const DEFAULT_TUNING: PolicyTuning = {
   low: 0.65,
   waitMs: 5,
   maxBytes: undefined,
-  chunkBytes: 4 * 1024 * 1024,
+  chunkBytes: undefined,
   atUsage: 0.9,
   growCost: { fixedMs: 1, perMiBMs: 0.25 },
   atomicPoolBytes: atomicPoolBytesFor(DEFAULT_MEMORY_BYTES),
