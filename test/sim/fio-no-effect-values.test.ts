@@ -57,12 +57,17 @@ describe('a value fio refuses is refused, one case per value type', () => {
     ['zonemode=foo', 'one of none, strided, zbd, got "foo"'],
     ['zonemode', 'one of none, strided, zbd, got nothing (a bare option name: fio requires a value)'],
     ['fallocate=nativex', 'one of none, native, posix, keep, truncate, 0, 1, got "nativex"'],
-    // options.c str_steadystate_cb, str_random_distribution_cb: a threshold or a zone list after ':'.
-    ['steadystate=iops', 'one of iops:…, iops_slope:…, bw:…, bw_slope:…, lat:…, lat_slope:…, got "iops"'],
+    // options.c str_steadystate_cb, parse_zoned_distribution: a threshold or a zone list after ':'
+    // (fio-no-effect-syntax.test.ts has the rest of these callbacks).
+    [
+      'steadystate=iops',
+      'a criterion with its threshold, like iops:100, bw:10m, lat:5ms or iops_slope:2%, got "iops" (fio: "steadystate threshold must be specified in addition to criterion")',
+    ],
     [
       'random_distribution=zoned',
-      'one of random, zipf, pareto, normal, zoned:…, zoned_abs:…, sequence:…, got "zoned"',
+      'zoned:access/size:… per direction, the access shares adding up to 100, got "zoned" (fio: "mismatch in zoned input <zoned>")',
     ],
+    ['random_distribution=foo', 'one of random, zipf, pareto, normal, zoned, zoned_abs, sequence, got "foo"'],
     // FIO_OPT_STR_MULTI.
     ['sync_file_range=foo', 'one or more of wait_before, write, wait_after, separated by ",", got "foo"'],
     // options.c str_replay_skip_cb ("Unknown skip type").
@@ -179,8 +184,25 @@ function valid(t: ValueType): fc.Arbitrary<string | undefined> {
         .double({ min: t.min ?? -1e6, max: t.max ?? 1e6, noNaN: true })
         .map((f) => String(Math.round(f * 1000) / 1000))
     case 'word':
-      // A word that needs a ':' part gets one (its syntax is fio's callback's, not checked here).
-      return fc.constantFrom(...wordsOf(t)).map((w) => (w.endsWith(':') ? `${w}10` : w))
+      return fc.constantFrom(...wordsOf(t))
+    case 'distribution':
+    case 'service':
+    case 'steady':
+      // Each word with a ':' part its callback takes (zoned's shares add up to 100).
+      return fc
+        .constantFrom(...wordsOf(t))
+        .map(
+          (w) =>
+            `${w}:${{ zoned: '60/10:40/90', zoned_abs: '60/1g:40/2g', sequence: '1,2', pareto: '0.5' }[w] ?? '10'}`,
+        )
+    case 'ids':
+      return fc.tuple(fc.nat(0xffff), fc.nat(127)).map(([lo, n]) => `${Math.max(0, lo - n)}-${lo}`)
+    case 'errors':
+      return fc
+        .array(fc.constantFrom('EIO', 'ENOSPC', '5', '0x10', 'ETIMEDOUT'), { minLength: 1, maxLength: 3 })
+        .map((e) => e.join(':'))
+    case 'cpus':
+      return fc.tuple(fc.nat(15), fc.nat(15)).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`)
     case 'words':
     case 'each':
       return fc.subarray(wordsOf(t), { minLength: 1 }).map((w) => w.join(','))
@@ -209,7 +231,17 @@ function invalid(t: ValueType): fc.Arbitrary<string | undefined> | undefined {
     case 'word':
     case 'words':
     case 'each':
+    case 'distribution':
+    case 'service':
+    case 'steady':
       return upper
+    case 'ids':
+      return fc.integer({ min: 0x10000, max: 2 ** 32 - 2 }).map(String)
+    case 'errors':
+      return letters
+    case 'cpus':
+      // The test machine has 16 CPUs (readFio's default): a list all beyond them.
+      return fc.integer({ min: 16, max: 1023 }).map(String)
     default:
       return outside.length === 0 ? letters : fc.oneof(letters, fc.constantFrom(...outside))
   }

@@ -113,3 +113,37 @@ export function cFloat(text: string): number | undefined {
   const s = m[0].toLowerCase().replace(/^([+-]?)inf(inity)?$/, '$1Infinity')
   return s.replace(/^[+-]/, '') === 'nan' ? Number.NaN : Number(s)
 }
+
+/**
+ * C's strtol/strtoull of `text` in `base` (0: a "0x" prefix is hex, a leading 0 octal, as C picks
+ * it): the value of the leading number it reads, sign applied (0 where it reads none), before any
+ * clamping; callers clamp it as their C type does.
+ */
+export function cStrto(text: string, base: 0 | 10 | 16): bigint {
+  const m = /^([+-]?)(.*)$/s.exec(text.replace(SPACE, ''))!
+  const rest = m[2]!
+  const prefixed = /^0x[0-9a-f]/i.test(rest)
+  const radix = base === 16 || (base === 0 && prefixed) ? 16 : base === 0 && rest.startsWith('0') ? 8 : 10
+  const body = radix === 16 && prefixed ? rest.slice(2) : rest
+  const digits = { 16: /^[0-9a-f]*/i, 8: /^[0-7]*/, 10: /^\d*/ }[radix].exec(body)![0]
+  if (digits === '') return 0n
+  const n = BigInt(`${{ 16: '0x', 8: '0o', 10: '' }[radix]}${digits}`)
+  return m[1] === '-' ? -n : n
+}
+
+/** C's strtol (a 64-bit long, clamped at its ends) of the leading number. */
+export function cStrtol(text: string, base: 0 | 10 | 16): bigint {
+  const n = cStrto(text, base)
+  return n > LLONG_MAX ? LLONG_MAX : n < -LLONG_MAX - 1n ? -LLONG_MAX - 1n : n
+}
+
+/** C's strtoull: ULLONG_MAX past it, a negative number wrapped. */
+export function cStrtoull(text: string, base: 0 | 10 | 16): bigint {
+  const n = cStrto(text, base)
+  return n >= U64 || n <= -U64 ? U64 - 1n : BigInt.asUintN(64, n)
+}
+
+/** C's atoi: (int) strtol(text, NULL, 10). */
+export function cAtoi(text: string): number {
+  return asInt(cStrtol(text, 10))
+}

@@ -1,4 +1,6 @@
 import { asInt, cFloat, cNumber, cScanInt } from './c-numbers.js'
+import { CPUS, checkCpuList, checkErrorList, checkPlacementIds, ERRORS, IDS } from './no-effect-lists.js'
+import { checkFileService, checkRandomDistribution, checkSteadyState } from './no-effect-postfix.js'
 import { FioValueError } from './problems.js'
 import type { KbBase } from './units.js'
 
@@ -8,15 +10,19 @@ import type { KbBase } from './units.js'
  * name in options-no-effect.ts as `name:code`:
  *
  * - `text`: FIO_OPT_STR_STORE, any non-empty string (parse.c refuses an empty one).
- * - `value`: a value fio reads with syntax of its own (patterns, CPU lists, error lists, write_mode
- *   mixes): a value is required (fio refuses the bare name), what it says is not checked.
+ * - `value`: a value fio reads with syntax of its own that is not checked here (patterns, NUMA node
+ *   lists, write_mode mixes) or a deprecated option: a value is required (fio refuses the bare name).
+ * - `ids`, `errors`, `cpus`: placement IDs, ignore_error's lists, a CPU list, each read as its callback
+ *   in options.c reads it (no-effect-lists.ts); a CPU list is held to the simulated machine's CPUs.
+ * - `distribution(a|b)`, `service(a|b)`, `steady(a|b)`: FIO_OPT_STR with its words, and what follows
+ *   the ':' read as random_distribution's, file_service_type's or steadystate's callback reads it
+ *   (no-effect-postfix.ts).
  * - `any`: anything or nothing (write_bw_log and friends: a bare name is fine).
  * - `bool`: FIO_OPT_BOOL; `set`: FIO_OPT_STR_SET (a bare name is 1).
  * - `int`, `size`, `time`, `zone`: FIO_OPT_INT; ULL and STR_VAL; STR_VAL_TIME; STR_VAL_ZONE (sizes
  *   or `Nz` zones). `(lo..hi)` is minval..maxval (either may be left out), `(pow2)` a power of 2.
  * - `float(lo..hi)`: a FIO_OPT_FLOAT_LIST of one number; `floats`: of up to 20.
- * - `word(a|b)`: FIO_OPT_STR, one of the words (fio compares what comes before the first ':' or ',';
- *   a word written `a:` needs a ':' part after it, which fio's callback requires);
+ * - `word(a|b)`: FIO_OPT_STR, one of the words (fio compares what comes before the first ':' or ',');
  *   `words(a|b)`: FIO_OPT_STR_MULTI, ','-separated, one of them a word; `each(a|b)`: every
  *   ','-separated item one of the words.
  */
@@ -43,7 +49,21 @@ const KINDS = [
   'word',
   'words',
   'each',
+  'ids',
+  'errors',
+  'cpus',
+  'distribution',
+  'service',
+  'steady',
 ] as const
+
+const WORDS: ReadonlyArray<string> = ['word', 'words', 'each', 'distribution', 'service', 'steady']
+
+/** What the value is checked against besides its text: kb_base where it is read, the machine's CPUs. */
+export interface ValueContext {
+  kbBase: KbBase
+  cpus: number
+}
 
 /** A type code (`int(1..10)`, `word(none|zbd)`); throws on a code that is not one. */
 export function parseValueType(code: string): ValueType {
@@ -52,7 +72,7 @@ export function parseValueType(code: string): ValueType {
   if (m === null || kind === undefined) throw new Error(`unknown fio value type ${code}`)
   const args = m[2]
   if (args === undefined) return { kind }
-  if (kind === 'word' || kind === 'words' || kind === 'each') return { kind, words: args.split('|') }
+  if (WORDS.includes(kind)) return { kind, words: args.split('|') }
   if (args === 'pow2') return { kind, pow2: true }
   const range = /^(-?[\d.]*)\.\.(-?[\d.]*)$/.exec(args)
   if (range === null) throw new Error(`unknown fio value type ${code}`)
@@ -70,14 +90,43 @@ export function parseValueType(code: string): ValueType {
  * (parse.c keeps the first success), as fio takes `fsync=abc:1`. An `each` list needs every item right
  (options.c str_replay_skip_cb, after trimming the whole value).
  */
-export function checkNoEffectValue(type: ValueType, value: string | undefined, kbBase: KbBase): void {
+export function checkNoEffectValue(type: ValueType, value: string | undefined, context: ValueContext): void {
   if (value === undefined) {
     if (type.kind === 'set' || type.kind === 'any') return
     throw new FioValueError(expected(type), 'a bare option name: fio requires a value')
   }
+  const { kbBase } = context
+  if (checkOwnSyntax(type, value, context)) return
   const parts = splitLike(type.kind, value)
   const ok = (part: string, i: number) => accepts(type, part, i, kbBase)
   if (!(type.kind === 'each' ? parts.every(ok) : parts.some(ok))) throw new FioValueError(expected(type))
+}
+
+/** The types whose callback reads the value (true where it was checked; throws where fio refuses). */
+function checkOwnSyntax(type: ValueType, value: string, { kbBase, cpus }: ValueContext): boolean {
+  const word = value.split(/[:,]/)[0]!
+  switch (type.kind) {
+    case 'ids':
+      checkPlacementIds(value)
+      return true
+    case 'errors':
+      checkErrorList(value)
+      return true
+    case 'cpus':
+      checkCpuList(value, cpus)
+      return true
+    case 'distribution':
+    case 'service':
+    case 'steady':
+      // parse.c compares the word up to the first ':' or ',' with the option's values, then calls back.
+      if (!type.words!.includes(word)) throw new FioValueError(expected(type))
+      if (type.kind === 'distribution') checkRandomDistribution(word, value, kbBase)
+      else if (type.kind === 'service') checkFileService(word, value)
+      else checkSteadyState(word, value, kbBase)
+      return true
+    default:
+      return false
+  }
 }
 
 function accepts(type: ValueType, part: string, index: number, kbBase: KbBase): boolean {
@@ -101,7 +150,7 @@ function accepts(type: ValueType, part: string, index: number, kbBase: KbBase): 
     case 'word':
     case 'words': {
       const head = part.split(/[:,]/)[0]!
-      return type.words!.some((w) => (w.endsWith(':') ? `${head}:` === w && part.includes(':') : head === w))
+      return type.words!.includes(head)
     }
     case 'each':
       return type.words!.includes(part)
@@ -182,8 +231,17 @@ function expected(type: ValueType): string {
       return `a number${range}`
     case 'floats':
       return `numbers separated by ":"${range}`
+    case 'ids':
+      return IDS
+    case 'errors':
+      return ERRORS
+    case 'cpus':
+      return CPUS
+    case 'distribution':
+    case 'service':
+    case 'steady':
     case 'word':
-      return `one of ${type.words!.map((w) => (w.endsWith(':') ? `${w}…` : w)).join(', ')}`
+      return `one of ${type.words!.join(', ')}`
     case 'words':
       return `one or more of ${type.words!.join(', ')}, separated by ","`
     case 'each':

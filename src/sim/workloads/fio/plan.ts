@@ -4,7 +4,7 @@ import { DEFAULT_ENGINE, isFioEngine } from './engines.js'
 import type { FioJob, FioPlan } from './job.js'
 import { readJob } from './job-reader.js'
 import { type FioEntry, type FioInput, type FioSection, readSections } from './lexer.js'
-import { checkNoEffectValue, type ValueType } from './no-effect-values.js'
+import { checkNoEffectValue, type ValueContext, type ValueType } from './no-effect-values.js'
 import { classifyOption, noEffectType } from './option-table.js'
 import { assignPhases, type JobFlags } from './phases.js'
 import { FioLog, FioValueError } from './problems.js'
@@ -68,7 +68,7 @@ export function readFio(
     let globals: FioEntry[] = []
     for (const section of group) {
       if (!section.global && command.only.length > 0 && !command.only.includes(section.name)) continue
-      classifyEntries(section, globals, log)
+      classifyEntries(section, globals, cpus, log)
       if (section.global) {
         globals = [...globals, ...section.entries]
         allGlobals.push(...section.entries)
@@ -117,7 +117,7 @@ function jobFlags(entries: readonly FioEntry[]): JobFlags {
  * Every option of a section is modelled, has no effect (a notice), is refused, is unknown to fio, or
  * belongs to an engine other than the one fio reads it against (engine-options.ts).
  */
-function classifyEntries(section: FioSection, globals: readonly FioEntry[], log: FioLog): void {
+function classifyEntries(section: FioSection, globals: readonly FioEntry[], cpus: number, log: FioLog): void {
   section.entries.forEach((e, i) => {
     const c = classifyOption(e.key)
     const engine = c === undefined ? undefined : engineAt(section, globals, i)
@@ -127,17 +127,17 @@ function classifyEntries(section: FioSection, globals: readonly FioEntry[], log:
     else if (wrongEngine !== undefined) log.problem(e.source, e.key, wrongEngine)
     else if (c.kind === 'refused') log.problem(e.source, e.key, `is not simulated: ${c.reason}`)
     else if (c.kind === 'no-effect') {
-      if (noEffectValueIsBad(e, noEffectType(e.key, engine?.engine)!, kbBaseBefore(globals, section, i), log))
-        return
+      const context = { kbBase: kbBaseBefore(globals, section, i), cpus }
+      if (noEffectValueIsBad(e, noEffectType(e.key, engine?.engine)!, context, log)) return
       log.notice(e.key, `no effect on bounce buffering: ${c.reason}`, e.source)
     }
   })
 }
 
 /** A value fio would refuse for a no-effect option becomes a problem at its line (true when it did). */
-function noEffectValueIsBad(e: FioEntry, type: ValueType, kbBase: KbBase, log: FioLog): boolean {
+function noEffectValueIsBad(e: FioEntry, type: ValueType, context: ValueContext, log: FioLog): boolean {
   try {
-    checkNoEffectValue(type, e.value, kbBase)
+    checkNoEffectValue(type, e.value, context)
     return false
   } catch (error) {
     if (!(error instanceof FioValueError)) throw error
