@@ -165,6 +165,28 @@ describe('a JSON job reads fio options as the fio reader does', () => {
     ).toBe(4)
   })
 
+  it("iodepth_batch_complete is held to the depth the job runs at, after the page-cache model (the reader's to-spec.ts: min(depth, n))", () => {
+    // Buffered writes run at the writeback depth, 8: the reader waits for 4 completions.
+    const writes = ['--rw=write', '--direct=0', '--iodepth=1', '--iodepth_batch_complete=4']
+    expect(reader(writes).job.fio?.completeMin).toBe(4)
+    const w = refusal({ rw: 'write', direct: 0, iodepth: 1, iodepth_batch_complete: 4 })
+    expect([w.field, w.message]).toEqual([
+      'jobs[0].iodepth_batch_complete',
+      expect.stringContaining('at most 1 at iodepth 8'),
+    ])
+    // libaio's buffered reads run one at a time: the reader waits for 1, as a JSON job does.
+    const reads = [
+      '--rw=read',
+      '--direct=0',
+      '--iodepth=4',
+      '--ioengine=libaio',
+      '--iodepth_batch_complete=4',
+    ]
+    expect(reader(reads).job.fio?.completeMin).toBe(1)
+    const r = { rw: 'read', direct: 0, iodepth: 4, ioengine: 'libaio' }
+    expect(json({ ...r, iodepth_batch_complete: 4 }).job).toEqual(json(r).job)
+  })
+
   it.each(['hipri', 'sqthread_poll'])(
     '%s: an engine option, noticed with the engine that has it, refused otherwise (fio: "Bad option")',
     (key) => {

@@ -88,19 +88,9 @@ export function readOtherFioKeys(
 
   if (has('iodepth_batch_submit'))
     fioValue(at('iodepth_batch_submit'), raw['iodepth_batch_submit'], (t) => parseInteger(t, 0, 65536))
-  if (has('iodepth_batch_complete')) {
-    const n = fioValue(at('iodepth_batch_complete'), raw['iodepth_batch_complete'], (t) =>
-      parseInteger(t, 0, 65536),
-    )
-    // fio's iodepth_batch_complete_min: a full queue waits for min(iodepth, n) completions.
-    if (Math.min(iodepth, n) > 1) {
-      throw new SpecError(
-        at('iodepth_batch_complete'),
-        `at most 1 at iodepth ${iodepth}: a full queue that waits for ${Math.min(iodepth, n)} completions before it refills is modelled for fio job files only (give the job as one)`,
-        raw['iodepth_batch_complete'],
-      )
-    }
-  }
+  const batchComplete = has('iodepth_batch_complete')
+    ? fioValue(at('iodepth_batch_complete'), raw['iodepth_batch_complete'], (t) => parseInteger(t, 0, 65536))
+    : 0
 
   const timeBased =
     has('time_based') && fioValue(at('time_based'), raw['time_based'], (t) => parseBool(t, true))
@@ -154,6 +144,16 @@ export function readOtherFioKeys(
     bssplit = model.bs[mode.reads ? 'read' : 'write'].map(([b, weight]) => ({ bytes: b, weight }))
     iodepth = mode.reads ? model.readDepth : model.writeDepth
     ctx.notice(at(has('direct') ? 'direct' : 'buffered'), bufferedNotice(model, mode, shares))
+  }
+
+  // fio's iodepth_batch_complete_min: a full queue waits for min(depth, n) completions, at the depth
+  // the job runs at (the page cache's, for direct=0), as the reader's to-spec.ts holds it.
+  if (Math.min(iodepth, batchComplete) > 1) {
+    throw new SpecError(
+      at('iodepth_batch_complete'),
+      `at most 1 at iodepth ${iodepth}: a full queue that waits for ${Math.min(iodepth, batchComplete)} completions before it refills is modelled for fio job files only (give the job as one)`,
+      raw['iodepth_batch_complete'],
+    )
   }
 
   // Options the fio reader also reports as having no effect, with its reason.
