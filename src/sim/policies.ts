@@ -6,12 +6,20 @@ import type { PolicyTuning, PoolSpec } from './spec.js'
 const MAX_ORDER_POOL_BYTES = 4 * 1024 * 1024
 const SEGMENT_BYTES = SEGMENT_SLOTS * SLOT_SIZE
 
-/** The pool's size as the Swiotlb (and the kernel's setup_io_tlb_npages) rounds it: whole segments. */
-const poolBytes = (pool: PoolSpec) => Math.max(1, Math.ceil(pool.size / SEGMENT_BYTES)) * SEGMENT_BYTES
+/**
+ * The pool the Swiotlb builds for `pool`: its size rounded up to whole segments (as the kernel's
+ * setup_io_tlb_npages aligns it), then to whole segments per area (swiotlb/options.ts), so that
+ * 1.25 MiB in 4 areas is 2 MiB.
+ */
+const poolBytes = (pool: PoolSpec) => {
+  const segments = Math.max(1, Math.ceil(pool.size / SEGMENT_BYTES))
+  const areas = Math.max(1, pool.areas)
+  return Math.ceil(segments / areas) * areas * SEGMENT_BYTES
+}
 
 /**
  * The size of the pool mainline's worker adds: swiotlb_dyn_alloc asks swiotlb_alloc_pool for
- * default_nslabs, the default pool's size (whole segments), and swiotlb_alloc_pool caps it at
+ * default_nslabs, the default pool's size (as built), and swiotlb_alloc_pool caps it at
  * MAX_PAGE_ORDER pages, 4 MiB (kernel/dma/swiotlb.c). Its IO_TLB_MIN_SLABS (1 MiB) is only where the
  * halving stops when memory is short, which the simulator does not model: no floor but a segment.
  */

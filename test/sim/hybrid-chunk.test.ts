@@ -94,6 +94,33 @@ describe("'hybrid' grows a pool below 4 MiB by the kernel's dynamic pool size", 
     }
   })
 
+  it('a pool whose segments do not divide among its areas: chunk and limit follow the pool the Swiotlb builds', async () => {
+    // The Swiotlb gives every area whole segments (options.ts), so 1.25 MiB in 4 areas is a 2 MiB pool,
+    // and the kernel's worker asks for default_nslabs, the default pool as built. Sized from the
+    // 1.25 MiB asked for, hybrid's limit (2.5 MiB) had no room for its chunk (1.25 MiB): no grow, ever.
+    const pool = { size: 5 * SEGMENT, areas: 4 }
+    const clock = new VirtualClock()
+    const hybrid = new Swiotlb(policyOptions('hybrid', pool, DEFAULT_TUNING, clock))
+    expect(hybrid.stats().nslabs * 2 * KIB).toBe(2 * MIB)
+    expect(hybrid.options.growth).toMatchObject({ chunkBytes: 2 * MIB, maxBytes: 4 * MIB })
+    expect(growChunkBytes('dynamic', pool, DEFAULT_TUNING)).toBe(2 * MIB)
+    const waiter = overBudget(hybrid)
+    await clock.advanceBy(6.5)
+    expect((await waiter).waitedMs).toBe(6.5)
+    expect(hybrid.stats()).toMatchObject({ nslabs: 2048, growth: { grows: 1, bytesGrown: 2 * MIB } })
+    // Any size and areas: both policies' chunk is min(4 MiB, the built pool); hybrid's limit twice it.
+    fc.assert(
+      fc.property(fc.integer({ min: SEGMENT, max: 64 * MIB }), fc.nat(8), (size, log2) => {
+        const areas = 2 ** Math.min(log2, Math.floor(Math.log2(Math.ceil(size / SEGMENT))))
+        const built = new Swiotlb({ size, areas, backing: false }).stats().nslabs * 2 * KIB
+        const p = { size, areas }
+        const growth = policyOptions('hybrid', p, DEFAULT_TUNING, new VirtualClock()).growth
+        expect(growth).toMatchObject({ chunkBytes: Math.min(4 * MIB, built), maxBytes: 2 * built })
+        expect(growChunkBytes('dynamic', p, DEFAULT_TUNING)).toBe(Math.min(4 * MIB, built))
+      }),
+    )
+  })
+
   it('honours an explicit tuning.chunkBytes, even one that cannot fit under maxBytes', async () => {
     const given = (chunkBytes: string) =>
       parseSpec({ name: 's', pool: '2M', jobs: [{ name: 'j', bs: '64k' }], tuning: { chunkBytes } }).tuning
