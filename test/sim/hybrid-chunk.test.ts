@@ -121,6 +121,23 @@ describe("'hybrid' grows a pool below 4 MiB by the kernel's dynamic pool size", 
     )
   })
 
+  it('a tuning.maxBytes between the size asked for and the pool built is raised to the pool, as any smaller limit is', async () => {
+    // 1.25 MiB in 4 areas is 2 MiB: a 1.5 MiB limit was passed on as is and the run threw the
+    // Swiotlb's RangeError for growth.maxBytes (below the pool) instead of running.
+    const spec = parseSpec({
+      name: 'odd',
+      cpus: 16,
+      pool: '1280K',
+      runtime: '5ms',
+      jobs: [{ name: 'j', rw: 'read' }],
+      tuning: { maxBytes: '1536K' },
+      policies: ['hybrid'],
+    })
+    expect(spec.pool).toEqual({ size: 5 * SEGMENT, areas: 4 })
+    const { result } = await runPolicy(spec, 'hybrid', 1)
+    expect(result.poolBytes).toEqual({ initial: 2 * MIB, grown: 0, peak: 2 * MIB })
+  })
+
   it('honours an explicit tuning.chunkBytes, even one that cannot fit under maxBytes', async () => {
     const given = (chunkBytes: string) =>
       parseSpec({ name: 's', pool: '2M', jobs: [{ name: 'j', bs: '64k' }], tuning: { chunkBytes } }).tuning
