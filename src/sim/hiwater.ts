@@ -58,15 +58,9 @@ export function defaultHiwaterAreas(poolBytes: number): number[] {
   return out
 }
 
-/**
- * Runs the workload once per area count and seed, recording usage exactly, then reads that record
- * with a sampler of every interval at several phases. One run serves every sampler (a sampler only
- * reads usage; it changes nothing), so the sweep over intervals costs no extra runs.
- */
-export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): Promise<HiwaterResult> {
-  const policy = policyByName(options.policy ?? 'fail').name
-  const areas = options.areas ?? defaultHiwaterAreas(spec.pool.size)
-  const segments = Math.floor(spec.pool.size / SEGMENT_BYTES)
+/** Throws runHiwater's ArgumentRangeError for an area count that does not split the pool into whole segments. */
+export function checkHiwaterAreas(poolBytes: number, areas: readonly number[]): void {
+  const segments = Math.floor(poolBytes / SEGMENT_BYTES)
   for (const a of areas) {
     if (!(a >= 1 && (a & (a - 1)) === 0 && a <= segments && segments % a === 0)) {
       throw new ArgumentRangeError(
@@ -76,6 +70,17 @@ export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): P
       )
     }
   }
+}
+
+/**
+ * Runs the workload once per area count and seed, recording usage exactly, then reads that record
+ * with a sampler of every interval at several phases. One run serves every sampler (a sampler only
+ * reads usage; it changes nothing), so the sweep over intervals costs no extra runs.
+ */
+export async function runHiwater(spec: SimSpec, options: HiwaterOptions = {}): Promise<HiwaterResult> {
+  const policy = policyByName(options.policy ?? 'fail').name
+  const areas = options.areas ?? defaultHiwaterAreas(spec.pool.size)
+  checkHiwaterAreas(spec.pool.size, areas)
   const intervals = options.intervalsMs ?? DEFAULT_INTERVALS_MS
   // A 0 ms interval would read forever; no interval, seed or phase would leave means of nothing (NaN).
   if (!Array.isArray(intervals) || intervals.length === 0)

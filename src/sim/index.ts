@@ -30,6 +30,7 @@ export { MapOptionSet, mapAllNow, mapSg, SG_ENTRY_BYTES } from './devices/sg-map
 export { Engine, TICK_MS } from './engine.js'
 export { SpecError, UnknownScenarioError } from './errors.js'
 export {
+  checkHiwaterAreas,
   DEFAULT_INTERVALS_MS,
   defaultHiwaterAreas,
   type HiwaterOptions,

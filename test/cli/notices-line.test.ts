@@ -88,6 +88,21 @@ describe('the notices line', () => {
     expect(late.stderr.trimEnd().split('\n')).toHaveLength(1)
   })
 
+  it('a bad --seeds, --jobs or --areas, checked after the file is read, is its error alone too', async () => {
+    const runs: Array<[string[], RegExp]> = [
+      [['hiwater', 'job.fio', '--seeds', '0'], /^dma-throttle: --seeds expects/],
+      [['hiwater', 'job.fio', '--jobs', '0'], /^dma-throttle: --jobs expects/],
+      [['hiwater', 'job.fio', '--areas', '4096'], /^dma-throttle: --areas: Expected `areas`/],
+      [['sweep', 'job.fio', '--pools', '1M', '--jobs', '0'], /^dma-throttle: --jobs expects/],
+      [['size', 'job.fio', '--jobs', '0'], /^dma-throttle: --jobs expects/],
+    ]
+    for (const [argv, error] of runs) {
+      const { code, stderr } = await cli(argv)
+      expect([argv.join(' '), code, stderr.trimEnd().split('\n').length]).toEqual([argv.join(' '), 2, 1])
+      expect(stderr).toMatch(error)
+    }
+  })
+
   it('--strict refuses instead of printing the line', async () => {
     const { code, stderr } = await cli(['simulate', 'job.fio', '--strict', '--policies', 'fail'])
     expect(code).not.toBe(0)

@@ -1,4 +1,4 @@
-import { runHiwater } from '../../sim/index.js'
+import { checkHiwaterAreas, runHiwater } from '../../sim/index.js'
 import type { ParsedArgs } from '../args.js'
 import { refuseOtherFlags } from '../command-flags.js'
 import { CliUsageError } from '../errors.js'
@@ -29,25 +29,29 @@ export async function hiwater(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   const areas = areasFlag(args)
   const intervals = intervalsFlag(args)
+  const seeds = seedsFlag(args, DEFAULT_HIWATER_SEEDS)
+  const jobs = jobsFlag(args)
+  if (areas !== undefined) {
+    try {
+      checkHiwaterAreas(spec.pool.size, areas)
+    } catch (error) {
+      // Only the area counts come from a flag runHiwater checks itself (one that does not split the pool).
+      if (error instanceof RangeError) throw new CliUsageError(`--areas: ${error.message}`)
+      throw error
+    }
+  }
+  // Every flag is read: from here on, the notices line, then the run.
   tellNotices(target, args.positionals[0], io)
   const bar = new ProgressBar(io, args.json)
   bar.label(`hiwater ${spec.name}`)
-  let result: Awaited<ReturnType<typeof runHiwater>>
-  try {
-    result = await runHiwater(spec, {
-      ...(args.policies === undefined ? {} : { policy: args.policies[0] as 'fail' }),
-      ...(areas === undefined ? {} : { areas }),
-      ...(intervals === undefined ? {} : { intervalsMs: intervals }),
-      seeds: seedsFlag(args, DEFAULT_HIWATER_SEEDS),
-      jobs: jobsFlag(args),
-      onProgress: (f) => bar.update(f),
-    })
-  } catch (error) {
-    // Only the area counts come from a flag runHiwater checks itself (one that does not split the pool).
-    if (error instanceof RangeError && error.message.startsWith('Expected `areas`'))
-      throw new CliUsageError(`--areas: ${error.message}`)
-    throw error
-  }
+  const result = await runHiwater(spec, {
+    ...(args.policies === undefined ? {} : { policy: args.policies[0] as 'fail' }),
+    ...(areas === undefined ? {} : { areas }),
+    ...(intervals === undefined ? {} : { intervalsMs: intervals }),
+    seeds,
+    jobs,
+    onProgress: (f) => bar.update(f),
+  })
   bar.done()
   if (args.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`)

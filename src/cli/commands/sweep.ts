@@ -52,12 +52,14 @@ export async function sweep(args: ParsedArgs, io: CliIo): Promise<number> {
     poolBytes: poolsFlag(args, specs[0]),
     seeds: seedsFlag(args, DEFAULT_SWEEP_SEEDS),
   }
+  const jobs = jobsFlag(args)
+  // Every flag is read: from here on, the notices lines, then the run.
   for (const [target, name] of read) tellNotices(target, name, io)
   const header = sweepHeader(grid, shard)
   const bar = new ProgressBar(io, false, { lines: true })
   bar.label(`sweep${shard === undefined ? '' : ` shard ${shard.index}/${shard.count}`}`)
   const rows = await runSweep(grid, {
-    jobs: jobsFlag(args),
+    jobs,
     ...(shard === undefined ? {} : { shard }),
     onRow: (_, done, total) => bar.update(done / total),
   })
