@@ -103,6 +103,31 @@ describe('a JSON job reads fio options as the fio reader does', () => {
     expect(refusal({ size: 'lots', time_based: 1 }).field).toBe('jobs[0].size')
   })
 
+  it('size: its value is read as the reader reads it; 0, a percentage or zones bound nothing, as in the reader', () => {
+    // fio's size is FIO_OPT_STR_VAL with a percentage (options.c str_size_cb): 0 is the whole device,
+    // N% a share of it, Nz zones; the reader's job then has no size bound and runs for its runtime.
+    for (const value of ['0', '50%', '8z']) {
+      const fio = reader(['--ioengine=libaio', '--direct=1', `--size=${value}`])
+      expect(fio.job.fio?.sizeBytes).toBeNull()
+      const noticed = json({ size: value })
+      expect(noticed.job).toEqual(json({}).job)
+      const reason = noticeOf(fio.notices, 'size')
+      expect(noticeOf(noticed.notices, 'jobs[0].size')).toBe(
+        reason ?? 'size=0 is no size bound (fio: the whole file or device): the job runs for its runtime',
+      )
+      expect(json({ size: value, time_based: 1 }).job).toEqual(json({}).job)
+    }
+    expect(json({ size: 0 }).job).toEqual(json({}).job)
+    // A value fio reads as something else than it says is refused, as the reader refuses it.
+    expect(() => reader(['--time_based', '--size=1.5g'])).toThrow(/fio reads whole numbers only/)
+    const e = refusal({ size: '1.5g', time_based: 1 })
+    expect([e.field, e.message]).toEqual([
+      'jobs[0].size',
+      expect.stringContaining('fio reads whole numbers only'),
+    ])
+    expect(refusal({ size: '101%', time_based: 1 }).field).toBe('jobs[0].size')
+  })
+
   it('time_based: a JSON job runs for its runtime; the value is read as fio reads a STR_SET option', () => {
     expect(json({ time_based: 1 })).toEqual(json({}))
     expect(json({ time_based: true })).toEqual(json({}))

@@ -4,12 +4,13 @@ import type { SizeDistribution } from './fio/block-sizes.js'
 import { bufferedModel, bufferedNotice } from './fio/buffered.js'
 import { engineOwners } from './fio/engine-options.js'
 import { classifyEngine } from './fio/engines.js'
+import { unboundedSizeReason } from './fio/job-limits.js'
 import { classifyOption } from './fio/option-table.js'
 import { FioValueError } from './fio/problems.js'
 import { rwMode } from './fio/rw.js'
 import { randomShares } from './fio/seq-rand.js'
-import { parseBool, parseInteger } from './fio/units.js'
-import { bytes, type Raw } from './values.js'
+import { parseBool, parseInteger, parseSize } from './fio/units.js'
+import type { Raw } from './values.js'
 
 /**
  * fio options a JSON job takes besides the ones it is built from (job.ts JOB_KEYS). Each is read as
@@ -94,8 +95,17 @@ export function readOtherFioKeys(
 
   const timeBased =
     has('time_based') && fioValue(at('time_based'), raw['time_based'], (t) => parseBool(t, true))
-  if (has('size')) {
-    bytes(at('size'), raw['size'])
+  // fio's size (options.c str_size_cb, read as the reader reads it): 0 is the whole device, and a
+  // percentage or zones bound nothing on the simulated drive: the job runs for its runtime.
+  const size = has('size') ? fioValue(at('size'), raw['size'], (t) => parseSize(t, 1024, true)) : undefined
+  if (size !== undefined && !('bytes' in size && size.bytes > 0) && !timeBased) {
+    ctx.notice(
+      at('size'),
+      'bytes' in size
+        ? 'size=0 is no size bound (fio: the whole file or device): the job runs for its runtime'
+        : unboundedSizeReason(size),
+    )
+  } else if (size !== undefined) {
     if (!timeBased) {
       throw new SpecError(
         at('size'),

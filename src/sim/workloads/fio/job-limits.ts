@@ -47,16 +47,7 @@ export function readLimits(o: Effective, log: FioLog): Limits {
   if (amount !== undefined) {
     if ('bytes' in amount) sizeBytes = amount.bytes
     else if ('zones' in amount && zoneBytes !== undefined) sizeBytes = amount.zones * zoneBytes
-    else if ('zones' in amount)
-      log.notice(
-        'size',
-        `size=${amount.zones}z without zonesize: the zones of the device are unknown, so the job has no size bound`,
-      )
-    else
-      log.notice(
-        'size',
-        `size=${amount.percent}% of the device: the simulated drive has no capacity, so the job has no size bound`,
-      )
+    else log.notice('size', unboundedSizeReason(amount))
   }
   if (sizeBytes === null && ioSize === undefined && size === undefined && fileSize !== undefined) {
     if (fileSize[0] !== fileSize[1]) log.notice('filesize', 'a filesize range is taken at its middle')
@@ -184,4 +175,11 @@ function rateProcess(v: string): 'linear' | 'poisson' {
 function atLeastOne(n: number): number {
   if (n < 1) throw new FioValueError('a size of at least 1 byte')
   return n
+}
+
+/** Why a size of zones (without zonesize) or a percentage of the device bounds nothing. */
+export function unboundedSizeReason(amount: { zones: number } | { percent: number }): string {
+  return 'zones' in amount
+    ? `size=${amount.zones}z without zonesize: the zones of the device are unknown, so the job has no size bound`
+    : `size=${amount.percent}% of the device: the simulated drive has no capacity, so the job has no size bound`
 }
