@@ -182,6 +182,31 @@ describe('fio semantics on virtual time', () => {
     expect(jobs['timed']!.read).toBe(0)
   })
 
+  it('verify_pattern without verify turns verify on (verify=pattern): the writes are read back', async () => {
+    // options.c str_verify_pattern_cb: `if (!fio_option_is_set(&td->o, verify)) td->o.verify =
+    // VERIFY_PATTERN`; fio 3.42 with ioengine=null, rw=write, size=64k, verify_pattern=0xff reads 64 KiB.
+    const text = [
+      '[global]\nioengine=libaio\ndirect=1\nrw=write\nbs=64k\nsize=1m',
+      '[pattern]\nverify_pattern=0xff',
+      '[pattern-format]\nverify_pattern=%o',
+      '[verify-off-before]\nverify=0\nverify_pattern=0xff',
+      '[verify-off-after]\nverify_pattern=0xff\nverify=none',
+      '[no-read-back]\nverify_pattern=0xff\ndo_verify=0',
+      '[buffer-pattern]\nbuffer_pattern=0xff',
+    ].join('\n')
+    const { jobs } = await run(text)
+    expect(jobs['pattern']).toMatchObject({ write: 16, read: 16 })
+    expect(jobs['pattern-format']).toMatchObject({ write: 16, read: 16 })
+    expect(jobs['verify-off-before']).toMatchObject({ write: 16, read: 0 })
+    expect(jobs['verify-off-after']).toMatchObject({ write: 16, read: 0 })
+    expect(jobs['no-read-back']).toMatchObject({ write: 16, read: 0 })
+    expect(jobs['buffer-pattern']).toMatchObject({ write: 16, read: 0 })
+    const notices = readFio({ files: [{ name: 'a.fio', text }] }).notices
+    expect(notices.filter((n) => n.option === 'verify_pattern').map((n) => n.message)).toContain(
+      'verify_pattern without verify turns verify on, as fio does (verify=pattern): the written data is read back',
+    )
+  })
+
   it('"Block size" per direction: reads and writes of their own sizes', async () => {
     const { jobs } = await run(fileText('block-sizes.fio'))
     const pair = jobs['pair']!

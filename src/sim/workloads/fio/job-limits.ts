@@ -57,7 +57,16 @@ export function readLimits(o: Effective, log: FioLog): Limits {
   if (sizeBytes === 0) sizeBytes = null
   const numberIos = o.integer('number_ios', 0, Number.MAX_SAFE_INTEGER, 0) || null
   const loops = Math.max(1, o.integer('loops', 0, 1 << 30, 1))
-  const verifyMethod = o.read('verify', (v) => verifyMethodOf(required(v)), null)
+  let verifyMethod = o.read('verify', (v) => verifyMethodOf(required(v)), null)
+  // options.c str_verify_pattern_cb: a verify_pattern where verify is not set (before or after it,
+  // here or in [global]) sets verify=pattern.
+  if (!o.has('verify') && o.has('verify_pattern')) {
+    verifyMethod = 'pattern'
+    log.notice(
+      'verify_pattern',
+      'verify_pattern without verify turns verify on, as fio does (verify=pattern): the written data is read back',
+    )
+  }
   // Read whether or not verify is set: fio parses (and rejects) every option it is given.
   const verifySettings = {
     readBack: o.read('do_verify', (v) => parseBool(v, false), true),
