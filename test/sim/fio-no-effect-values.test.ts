@@ -72,8 +72,12 @@ describe('a value fio refuses is refused, one case per value type', () => {
     ['sync_file_range=foo', 'one or more of wait_before, write, wait_after, separated by ",", got "foo"'],
     // options.c str_replay_skip_cb ("Unknown skip type").
     ['replay_skip=read,foo', 'a ","-separated list of read, write, trim, sync, got "read,foo"'],
-    // A pattern: fio's own syntax, not checked, but a value is required.
-    ['buffer_pattern', 'a value, got nothing (a bare option name: fio requires a value)'],
+    // A value of a syntax of its own (fio-no-effect-modes.test.ts has the rest): a value is required.
+    [
+      'buffer_pattern',
+      'a pattern of pieces like 0xdeadbeef, "text", 1234 written one after the other, got nothing (a bare option name: fio requires a value)',
+    ],
+    ['verifysort', 'a value, got nothing (a bare option name: fio requires a value)'],
   ])('%s', (line, expected) => {
     const name = line.split('=')[0]!
     expect(refusal(line)).toEqual([`Expected \`[t].${name}\` to be ${expected} (a.fio:5)`])
@@ -157,6 +161,7 @@ describe('the command line reads a set option as fio does (getopt optional_argum
 const engineFor = (name: string): string => engineOwners(name)?.[0] ?? 'psync'
 
 const wordsOf = (t: ValueType) => [...(t.words ?? [])]
+const WRITE_MODES = ['write', 'uncor', 'zeroes', 'verify', 'zone_append']
 const of = (chars: string, maxLength: number) =>
   fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength })
 const text = of('abcdefghijklmnopqrstuvwxyz0123456789_./', 12)
@@ -206,6 +211,45 @@ function valid(t: ValueType): fc.Arbitrary<string | undefined> {
     case 'words':
     case 'each':
       return fc.subarray(wordsOf(t), { minLength: 1 }).map((w) => w.join(','))
+    case 'wmode':
+      // One mode, or 2 to 5 entries whose shares come to 100 (or leave one blank).
+      return fc.oneof(
+        fc.constantFrom(...WRITE_MODES),
+        fc
+          .tuple(fc.array(fc.constantFrom(...WRITE_MODES), { minLength: 2, maxLength: 5 }), fc.boolean())
+          .map(([modes, blank]) =>
+            modes.map((m, i) => `${m}/${i === modes.length - 1 ? (blank ? '' : 100) : 0}`).join(':'),
+          ),
+      )
+    case 'mpol':
+      return fc.constantFrom(
+        'default',
+        'local',
+        'prefer:0',
+        'prefer:7',
+        'bind:0',
+        'interleave',
+        'interleave:all',
+      )
+    case 'nodes':
+      return fc.constantFrom('0', '0-0', '+0', '!0', 'all', '0,0', '')
+    case 'pattern': {
+      const piece = fc.oneof(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }).map((n) => `0x${n.toString(16)}`),
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(String),
+        fc
+          .string({ unit: fc.constantFrom(...'abcXYZ 019_'), minLength: 1, maxLength: 6 })
+          .map((x) => `"${x}"`),
+        ...(t.words?.includes('%o') === true ? [fc.constant('%o')] : []),
+      )
+      // A decimal number is read whole only where no 0x follows it: decimals go last.
+      return fc
+        .array(piece, { minLength: 1, maxLength: 4 })
+        .map((ps) =>
+          [...ps.filter((p) => !/^-?\d/.test(p)), ...ps.filter((p) => /^-?\d/.test(p)).slice(0, 1)].join(''),
+        )
+        .filter((v) => v !== '')
+    }
     default:
       return t.pow2 === true
         ? fc.integer({ min: 0, max: 30 }).map((k) => String(2 ** k))
@@ -242,6 +286,13 @@ function invalid(t: ValueType): fc.Arbitrary<string | undefined> | undefined {
     case 'cpus':
       // The test machine has 16 CPUs (readFio's default): a list all beyond them.
       return fc.integer({ min: 16, max: 1023 }).map(String)
+    case 'wmode':
+    case 'mpol':
+    case 'pattern':
+      return fc.oneof(letters, upper)
+    case 'nodes':
+      // The simulated machine has one NUMA node, 0.
+      return fc.integer({ min: 1, max: 2 ** 31 - 1 }).map(String)
     default:
       return outside.length === 0 ? letters : fc.oneof(letters, fc.constantFrom(...outside))
   }

@@ -1,6 +1,15 @@
 import { asInt, cFloat, cNumber, cScanInt } from './c-numbers.js'
 import { CPUS, checkCpuList, checkErrorList, checkPlacementIds, ERRORS, IDS } from './no-effect-lists.js'
+import {
+  checkCpuNodes,
+  checkMemPolicy,
+  checkWriteMode,
+  MEM_POLICY,
+  NODE_LIST,
+  WRITE_MODE,
+} from './no-effect-modes.js'
 import { checkFileService, checkRandomDistribution, checkSteadyState } from './no-effect-postfix.js'
+import { checkPattern, patternExpected } from './patterns.js'
 import { FioValueError } from './problems.js'
 import type { KbBase } from './units.js'
 
@@ -10,8 +19,11 @@ import type { KbBase } from './units.js'
  * name in options-no-effect.ts as `name:code`:
  *
  * - `text`: FIO_OPT_STR_STORE, any non-empty string (parse.c refuses an empty one).
- * - `value`: a value fio reads with syntax of its own that is not checked here (patterns, NUMA node
- *   lists, write_mode mixes) or a deprecated option: a value is required (fio refuses the bare name).
+ * - `value`: a deprecated option: a value is required (fio refuses the bare name).
+ * - `wmode`, `mpol`, `nodes`: io_uring's write_mode, numa_mem_policy, numa_cpu_nodes, read as their
+ *   callbacks read them (no-effect-modes.ts); node lists are held to the simulated machine's one node.
+ * - `pattern`: buffer_pattern's pattern (lib/pattern.c, patterns.ts); `pattern(%o)`: verify_pattern's,
+ *   which may have the `%o` format.
  * - `ids`, `errors`, `cpus`: placement IDs, ignore_error's lists, a CPU list, each read as its callback
  *   in options.c reads it (no-effect-lists.ts); a CPU list is held to the simulated machine's CPUs.
  * - `distribution(a|b)`, `service(a|b)`, `steady(a|b)`: FIO_OPT_STR with its words, and what follows
@@ -55,9 +67,13 @@ const KINDS = [
   'distribution',
   'service',
   'steady',
+  'wmode',
+  'mpol',
+  'nodes',
+  'pattern',
 ] as const
 
-const WORDS: ReadonlyArray<string> = ['word', 'words', 'each', 'distribution', 'service', 'steady']
+const WORDS: ReadonlyArray<string> = ['word', 'words', 'each', 'distribution', 'service', 'steady', 'pattern']
 
 /** What the value is checked against besides its text: kb_base where it is read, the machine's CPUs. */
 export interface ValueContext {
@@ -114,6 +130,18 @@ function checkOwnSyntax(type: ValueType, value: string, { kbBase, cpus }: ValueC
       return true
     case 'cpus':
       checkCpuList(value, cpus)
+      return true
+    case 'wmode':
+      checkWriteMode(value)
+      return true
+    case 'mpol':
+      checkMemPolicy(value)
+      return true
+    case 'nodes':
+      checkCpuNodes(value)
+      return true
+    case 'pattern':
+      checkPattern(value, type.words?.includes('%o') === true)
       return true
     case 'distribution':
     case 'service':
@@ -237,6 +265,14 @@ function expected(type: ValueType): string {
       return ERRORS
     case 'cpus':
       return CPUS
+    case 'wmode':
+      return WRITE_MODE
+    case 'mpol':
+      return MEM_POLICY
+    case 'nodes':
+      return NODE_LIST
+    case 'pattern':
+      return patternExpected(type.words?.includes('%o') === true)
     case 'distribution':
     case 'service':
     case 'steady':
