@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { FioJobError, readFio } from '../../src/sim/index.js'
+import { readFio } from '../../src/sim/index.js'
 import { engineOptionNames, engineOwners } from '../../src/sim/workloads/fio/engine-options.js'
 import { isFioEngine } from '../../src/sim/workloads/fio/engines.js'
 import { classifyOption } from '../../src/sim/workloads/fio/option-table.js'
+import { problemLines } from './fio-problems.js'
 
 // An engine's options exist only under that engine: fio parses a section's own options first, then
 // loads the engine the section ends with and reads what is left against that engine's table alone
@@ -11,15 +12,7 @@ import { classifyOption } from '../../src/sim/workloads/fio/option-table.js'
 // option" and the job dropped.
 const file = (text: string) => readFio({ files: [{ name: 'a.fio', text }] })
 const args = (list: string[]) => readFio({ args: list })
-const problems = (fn: () => unknown): string[] => {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof FioJobError) return e.lines
-    throw e
-  }
-  return []
-}
+const problems = problemLines
 const noticed = (fn: () => { notices: Array<{ option: string }> }, option: string) =>
   fn().notices.some((n) => n.option === option)
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { FioJobError, readFio } from '../../src/sim/index.js'
+import { readFio } from '../../src/sim/index.js'
+import { problemLines, refusedLine } from './fio-problems.js'
 
 // write_mode, numa_mem_policy, numa_cpu_nodes, buffer_pattern and verify_pattern: no-effect options
 // whose value fio reads with a callback of its own. write_mode and the patterns were run through fio
@@ -7,23 +8,10 @@ import { FioJobError, readFio } from '../../src/sim/index.js'
 // and the job dropped, or, where marked, an assertion that aborts fio. That fio has no libnuma and
 // refuses the NUMA options as "Bad option"; their cases follow options.c str_numa_mpol_cb,
 // str_numa_cpunodes_cb and libnuma's numa_parse_nodestring (libnuma.c) on a machine of one node.
-const lines = (text: string): string[] => {
-  try {
-    readFio({ files: [{ name: 'a.fio', text }] })
-  } catch (e) {
-    if (e instanceof FioJobError) return e.lines
-    throw e
-  }
-  return []
-}
+const lines = (text: string): string[] => problemLines(() => readFio({ files: [{ name: 'a.fio', text }] }))
 const job = (line: string) => `[t]\nioengine=io_uring\nrw=write\nsize=1m\n${line}\n`
-const expectRefused = (line: string, expected: string, why: string) => {
-  const name = line.split('=')[0]!
-  const value = line.slice(name.length + 1)
-  expect(lines(job(line))).toEqual([
-    `Expected \`[t].${name}\` to be ${expected}, got ${JSON.stringify(value)} (${why}) (a.fio:5)`,
-  ])
-}
+const expectRefused = (line: string, expected: string, why: string) =>
+  expect(lines(job(line))).toEqual([refusedLine(line, expected, why, 5)])
 
 describe('write_mode: engines/io_uring.c str_write_mode_cb', () => {
   const expected =

@@ -1,28 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { FioJobError, readFio } from '../../src/sim/index.js'
+import { readFio } from '../../src/sim/index.js'
+import { problemLines, refusedLine } from './fio-problems.js'
 
 // No-effect options whose value fio reads with a callback of its own (fio's options.c), checked as
 // that callback reads it. Each case was run through fio (built from source, fio-3.42 at f5344384):
 // `--parse-only`, or, where the callback skips its checks there (ignore_error, the CPU lists), a real
 // run with ioengine=null; refused means "failed parsing" and the job dropped.
-const lines = (text: string, cpus?: number): string[] => {
-  try {
-    readFio({ files: [{ name: 'a.fio', text }] }, cpus === undefined ? {} : { cpus })
-  } catch (e) {
-    if (e instanceof FioJobError) return e.lines
-    throw e
-  }
-  return []
-}
+const lines = (text: string, cpus?: number): string[] =>
+  problemLines(() => readFio({ files: [{ name: 'a.fio', text }] }, cpus === undefined ? {} : { cpus }))
 const job = (line: string) => `[t]\nrw=randread\nsize=1m\n${line}\n`
 const refusal = (line: string, cpus?: number) => lines(job(line), cpus)
-const expectRefused = (line: string, expected: string, why: string, cpus?: number) => {
-  const name = line.split('=')[0]!
-  const value = line.slice(name.length + 1)
-  expect(refusal(line, cpus)).toEqual([
-    `Expected \`[t].${name}\` to be ${expected}, got ${JSON.stringify(value)} (${why}) (a.fio:4)`,
-  ])
-}
+const expectRefused = (line: string, expected: string, why: string, cpus?: number) =>
+  expect(refusal(line, cpus)).toEqual([refusedLine(line, expected, why, 4)])
 
 describe('plids / fdp_pli: options.c str_fdp_pli_cb', () => {
   const ids = 'placement IDs like 0-3,8 (at most 128, each at most 0xFFFF)'

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { allOptions, FioJobError, readFio } from '../../src/sim/index.js'
 import { engineOwners } from '../../src/sim/workloads/fio/engine-options.js'
 import type { ValueType } from '../../src/sim/workloads/fio/no-effect-values.js'
+import { problemLines } from './fio-problems.js'
 
 // The values of options with no effect, checked as fio 3.42 checks them: each option's type, posval,
 // minval, maxval and pow2 in its table (options.c, engines/*.c, profiles/*.c), read as parse.c reads
@@ -10,15 +11,7 @@ import type { ValueType } from '../../src/sim/workloads/fio/no-effect-values.js'
 // run through `fio --parse-only` (the callbacks that fio skips there, replay_skip's and the bare
 // values of CPU and error lists, through a real run): accepted, or "failed parsing" and the job dropped.
 const file = (text: string) => readFio({ files: [{ name: 'a.fio', text }] })
-const lines = (fn: () => unknown): string[] => {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof FioJobError) return e.lines
-    throw e
-  }
-  return []
-}
+const lines = problemLines
 const job = (line: string, engine = 'psync') => `[t]\nioengine=${engine}\nrw=read\nsize=1m\n${line}\n`
 const refusal = (line: string, engine?: string) => lines(() => file(job(line, engine)))
 
