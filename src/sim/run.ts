@@ -185,7 +185,9 @@ export async function runPolicy(
     stats,
     perAreaSum: dma.perAreaHiwaterSum() * SLOT_SIZE,
     sampledBytes: sampledUsed * SLOT_SIZE,
-    poolBytes: poolBytes ?? { initial: spec.pool.size, peak: spec.pool.size },
+    // A pool that never grows is the one the Swiotlb built: whole segments per area, which may be more
+    // than the size asked for (1.25 MiB in 4 areas is 2 MiB).
+    poolBytes: poolBytes ?? { initial: stats.nslabs * SLOT_SIZE, peak: stats.nslabs * SLOT_SIZE },
     // Growing policies: the debugfs mark, transient pools included; the others have none.
     hiwaterSlots: poolBytes?.hiwater ?? stats.hiwater,
   })

@@ -21,6 +21,25 @@ const small = (extra: Record<string, unknown> = {}): SimSpec =>
     ...extra,
   })
 
+describe('pool bytes', () => {
+  it('are the pool the Swiotlb built, for every policy: 1.25 MiB in 4 areas is 2 MiB', async () => {
+    // The Swiotlb rounds a pool up to whole segments per area (setup_io_tlb_npages and the areas'
+    // split); a policy that never grows reported the size asked for as its pool and its peak.
+    const spec = parseSpec({
+      name: 'odd',
+      cpus: 2,
+      pool: { size: '1280K', areas: 4 },
+      runtime: '5ms',
+      jobs: [{ name: 'j', rw: 'randread', bs: '4k', iodepth: 2 }],
+      policies: ['fail', 'throttle', 'hybrid'],
+    })
+    for (const policy of ['fail', 'throttle', 'hybrid'] as const) {
+      const { result } = await runPolicy(spec, policy, 1)
+      expect([policy, result.poolBytes.initial, result.poolBytes.peak]).toEqual([policy, 2 * MIB, 2 * MIB])
+    }
+  })
+})
+
 describe('policies', () => {
   it('map to the Swiotlb options of DESIGN §8', () => {
     const clock = new VirtualClock()

@@ -332,6 +332,32 @@ describe('pairing', () => {
     expect([r.ios, r.ioErrors, r.hiwater.exact]).toEqual([2, 0, SEGMENT])
   })
 
+  it('reports the pool the Swiotlb built, not the size asked for (1.25 MiB in 4 areas is 2 MiB)', async () => {
+    const events: TraceEvent[] = [
+      {
+        kind: 'map',
+        atNs: 0,
+        key: 'a',
+        device: 'sda',
+        cpu: 0,
+        dir: 'to-device',
+        mayBlock: false,
+        sizes: [SEGMENT],
+        holdNs: undefined,
+        line: 0,
+      },
+      { kind: 'unmap', atNs: 1000, key: 'a', device: 'sda', line: 0 },
+    ]
+    for (const policy of ['fail', 'throttle'] as const) {
+      const r = await replayTrace(events, { size: 1280 * 1024, areas: 4 }, policy)
+      expect([policy, r.poolBytes.initial, r.poolBytes.peak]).toEqual([
+        policy,
+        2 * 1024 * 1024,
+        2 * 1024 * 1024,
+      ])
+    }
+  })
+
   it('replayTrace keeps holds from ftrace-style maps and moves them by the wait', async () => {
     const map = (atNs: number, key: string): TraceEvent => ({
       kind: 'map',

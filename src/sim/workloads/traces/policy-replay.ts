@@ -272,7 +272,8 @@ export class PolicyReplay {
       stats,
       perAreaSum: this.dma.perAreaHiwaterSum() * SLOT_SIZE,
       sampledBytes: this.#sampledUsed * SLOT_SIZE,
-      poolBytes: this.#poolBytes ?? { initial: this.pool.size, peak: this.pool.size },
+      // The pool the Swiotlb built (whole segments per area), as run.ts reports it.
+      poolBytes: this.#poolBytes ?? { initial: stats.nslabs * SLOT_SIZE, peak: stats.nslabs * SLOT_SIZE },
       hiwaterSlots: this.#poolBytes?.hiwater ?? stats.hiwater,
     })
   }
