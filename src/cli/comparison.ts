@@ -1,4 +1,4 @@
-import { mib } from '../report/format.js'
+import { poolWords } from '../report/format.js'
 import { DEVICE_HEADER, deviceRows, noteLines, SUMMARY_HEADER, summaryRows } from '../report/summary.js'
 import type { Scenario, SimResult, SimSpec } from '../sim/index.js'
 import { table } from './format.js'
@@ -6,7 +6,7 @@ import { table } from './format.js'
 /** The terminal view of a run: a heading, the claim, one row per policy, then one per device. */
 export function formatComparison(result: SimResult, spec: SimSpec, scenario: Scenario | undefined): string {
   const lines: string[] = [
-    `${spec.name}: ${spec.cpus} CPUs, ${mib(spec.pool.size)} pool in ${spec.pool.areas} areas, ` +
+    `${spec.name}: ${spec.cpus} CPUs, ${poolWords(spec.pool)}, ` +
       `${spec.runtimeMs / 1000} s simulated, seed ${result.seed}`,
   ]
   if (spec.description !== '') lines.push(spec.description)

@@ -1,9 +1,21 @@
+import { builtPoolBytes, type PoolSpec } from '../sim/index.js'
+
 const MIB = 1024 * 1024
 
 /** Bytes as MiB with one decimal ('31.4 MiB'); whole KiB below 1 MiB. */
 export function mib(bytes: number): string {
   if (bytes !== 0 && bytes < MIB) return `${Math.round(bytes / 1024)} KiB`
   return `${(bytes / MIB).toFixed(1)} MiB`
+}
+
+/**
+ * A spec's pool in words: '64.0 MiB pool in 16 areas', and, where the Swiotlb builds more than the size
+ * asked for (whole segments per area), that too: '1.2 MiB pool (2.0 MiB built) in 4 areas'.
+ */
+export function poolWords(pool: PoolSpec): string {
+  const built = builtPoolBytes(pool)
+  const asBuilt = built === pool.size ? '' : ` (${mib(built)} built)`
+  return `${mib(pool.size)} pool${asBuilt} in ${pool.areas} areas`
 }
 
 /** A duration given in µs, in the unit that reads best: '0', '850 µs', '12.5 ms', '1.38 s'. */

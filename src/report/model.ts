@@ -2,7 +2,7 @@ import { POLICY_SUMMARY, type Scenario, type SimResult, type SimSpec } from '../
 import type { ChartSpec } from './charts.js'
 import { type ClaimVerdict, checkClaim } from './claim-checks.js'
 import { clatCdfChart, mapWaitChart, poolBytesChart, queueChart } from './comparison-charts.js'
-import { mib } from './format.js'
+import { poolWords } from './format.js'
 import { DEVICE_HEADER, deviceRows, noteLines, policiesOf, SUMMARY_HEADER, summaryRows } from './summary.js'
 import { usageChart } from './usage-chart.js'
 
@@ -38,7 +38,7 @@ export function buildReportModel(
   return {
     title: `dma-throttle: ${spec.name}`,
     subtitle:
-      `${spec.cpus} CPUs, ${mib(spec.pool.size)} pool in ${spec.pool.areas} areas, ` +
+      `${spec.cpus} CPUs, ${poolWords(spec.pool)}, ` +
       `${spec.runtimeMs / 1000} s simulated, seed ${result.seed}` +
       (spec.description === '' ? '' : ` — ${spec.description}`),
     claim:

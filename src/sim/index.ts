@@ -55,6 +55,7 @@ export { createRunner, defaultJobs, type TaskRunner } from './parallel/runner.js
 export type { RunOutcome, RunTask, Task, TraceOutcome, TraceTask } from './parallel/task.js'
 export { DEFAULT_DEVICES, parsePool, parseSpec } from './parse-spec.js'
 export {
+  builtPoolBytes,
   DEFAULT_POLICIES,
   findPolicy,
   growChunkBytes,

@@ -11,7 +11,7 @@ const SEGMENT_BYTES = SEGMENT_SLOTS * SLOT_SIZE
  * setup_io_tlb_npages aligns it), then to whole segments per area (swiotlb/options.ts), so that
  * 1.25 MiB in 4 areas is 2 MiB.
  */
-const poolBytes = (pool: PoolSpec) => {
+export function builtPoolBytes(pool: PoolSpec): number {
   const segments = Math.max(1, Math.ceil(pool.size / SEGMENT_BYTES))
   const areas = Math.max(1, pool.areas)
   return Math.ceil(segments / areas) * areas * SEGMENT_BYTES
@@ -23,7 +23,7 @@ const poolBytes = (pool: PoolSpec) => {
  * MAX_PAGE_ORDER pages, 4 MiB (kernel/dma/swiotlb.c). Its IO_TLB_MIN_SLABS (1 MiB) is only where the
  * halving stops when memory is short, which the simulator does not model: no floor but a segment.
  */
-const dynamicPoolBytes = (pool: PoolSpec) => Math.min(MAX_ORDER_POOL_BYTES, poolBytes(pool))
+const dynamicPoolBytes = (pool: PoolSpec) => Math.min(MAX_ORDER_POOL_BYTES, builtPoolBytes(pool))
 
 /** What a policy sets on a `Swiotlb`; a run adds the pool's size and areas, `backing: false` and its clock. */
 export type PolicyOptions = Pick<SwiotlbOptions, 'throttle' | 'growth'>
@@ -149,7 +149,7 @@ export const POLICIES = [
       throttle: { high: t.high },
       growth: {
         waitMs: t.waitMs,
-        maxBytes: Math.max(t.maxBytes ?? 2 * poolBytes(pool), poolBytes(pool)),
+        maxBytes: Math.max(t.maxBytes ?? 2 * builtPoolBytes(pool), builtPoolBytes(pool)),
         chunkBytes: t.chunkBytes ?? dynamicPoolBytes(pool),
         cost: growCost(t),
       },

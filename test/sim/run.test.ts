@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../src/index.js'
+import { poolWords } from '../../src/report/format.js'
 import {
+  builtPoolBytes,
   DEFAULT_TUNING,
   parseSpec,
   policyOptions,
@@ -37,6 +39,13 @@ describe('pool bytes', () => {
       const { result } = await runPolicy(spec, policy, 1)
       expect([policy, result.poolBytes.initial, result.poolBytes.peak]).toEqual([policy, 2 * MIB, 2 * MIB])
     }
+  })
+
+  it('the pool in words names the pool built where it differs from the size asked for', () => {
+    expect(poolWords({ size: 1280 * 1024, areas: 4 })).toBe('1.3 MiB pool (2.0 MiB built) in 4 areas')
+    expect(poolWords({ size: 64 * MIB, areas: 16 })).toBe('64.0 MiB pool in 16 areas')
+    // Whole segments first: 300 KiB is 512 KiB in one area.
+    expect(builtPoolBytes({ size: 300 * 1024, areas: 1 })).toBe(512 * 1024)
   })
 })
 
