@@ -13,6 +13,7 @@ import {
   SimContext,
   type VcpuSpec,
 } from '../../src/sim/index.js'
+import { sampleInFlight } from './in-flight.js'
 
 /**
  * Laws every queueing model must keep, over random devices, vCPU costs and jobs: runs built by hand
@@ -103,15 +104,7 @@ async function run(c: Case, runtimeMs: number) {
   })
   const ios: Array<{ bytes: number; read: boolean; issuedAt: number; atMs: number; ok: boolean }> = []
   let submitted = 0
-  let inFlightSum = 0
-  let samples = 0
-  const sample = () => {
-    if (engine.clock.now() >= runtimeMs) return
-    inFlightSum += measures.inFlight
-    samples++
-    engine.after(0.01, sample)
-  }
-  engine.after(0, sample)
+  const meanInFlight = sampleInFlight(engine, measures, runtimeMs)
   // The rings' first fill is the interface coming up, before the run: mapped, not copied in the run.
   const beforeFill = mappedBytes
   nic?.start()
@@ -150,7 +143,7 @@ async function run(c: Case, runtimeMs: number) {
     ios,
     submitted,
     endMs,
-    meanInFlight: inFlightSum / samples,
+    meanInFlight: meanInFlight(),
     mappedBytes,
     firstFillBytes,
     nicUnmaps,

@@ -10,6 +10,7 @@ import {
   parseJob,
   SimContext,
 } from '../../src/sim/index.js'
+import { sampleInFlight } from './in-flight.js'
 
 /**
  * A run built by hand, so that the test sees every completion: 8 clones on 4 vCPUs read a mix of
@@ -29,15 +30,7 @@ async function run(runtimeMs: number) {
     completed(d, bytes, atMs, clatMs)
   }
   // Little's law needs the time-average of what is in flight: sampled every 10 µs.
-  let inFlightSum = 0
-  let samples = 0
-  const sample = () => {
-    if (engine.clock.now() >= runtimeMs) return
-    inFlightSum += measures.inFlight
-    samples++
-    engine.after(0.01, sample)
-  }
-  engine.after(0, sample)
+  const meanInFlight = sampleInFlight(engine, measures, runtimeMs)
   const jobs = [
     { name: 'mix', rw: 'randread', bssplit: '4k/40:64k/30:256k/30', iodepth: 16, numjobs: 6 },
     { name: 'paced', rw: 'randread', bs: '16k', iodepth: 16, numjobs: 2, rate_iops: 3000 },
@@ -49,7 +42,7 @@ async function run(runtimeMs: number) {
   }
   await engine.clock.advanceBy(runtimeMs + 100)
   if (ctx.error !== undefined) throw ctx.error
-  return { measures, completions, meanInFlight: inFlightSum / samples }
+  return { measures, completions, meanInFlight: meanInFlight() }
 }
 
 describe('queueing laws hold in a run with vCPU costs and a calibrated device', () => {

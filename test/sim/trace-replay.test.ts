@@ -21,6 +21,22 @@ import { params } from '../helpers/fc-params.js'
 const DIR = mkdtempSync(join(tmpdir(), 'dma-throttle-replay-'))
 const SEGMENT = 256 * 1024
 
+/** A one-segment map by 'sda' on CPU 0, non-blocking and without a hold unless `extra` says so. */
+const segMap = (atNs: number, key: string, extra: Partial<TraceEvent> = {}): TraceEvent =>
+  ({
+    kind: 'map',
+    atNs,
+    key,
+    device: 'sda',
+    cpu: 0,
+    dir: 'to-device',
+    mayBlock: false,
+    sizes: [SEGMENT],
+    holdNs: undefined,
+    line: 0,
+    ...extra,
+  }) as TraceEvent
+
 /** One replay of `events`, driven as replayRuns drives it, with each map's outcome and unmap time. */
 async function drive(
   events: readonly TraceEvent[],
@@ -308,18 +324,7 @@ describe('pairing', () => {
   })
 
   it('an unmap happens at its time, before a map the trace puts after it at the same time', async () => {
-    const seg = (atNs: number, key: string): TraceEvent => ({
-      kind: 'map',
-      atNs,
-      key,
-      device: 'sda',
-      cpu: 0,
-      dir: 'to-device',
-      mayBlock: false,
-      sizes: [SEGMENT],
-      holdNs: undefined,
-      line: 0,
-    })
+    const seg = (atNs: number, key: string) => segMap(atNs, key)
     // Times from the first event: 49 ns and 7000 ns, where 49e-6 + (7e-3 - 49e-6) > 7e-3 in doubles.
     const events: TraceEvent[] = [
       seg(0, 'x'),
@@ -334,18 +339,7 @@ describe('pairing', () => {
 
   it('reports the pool the Swiotlb built, not the size asked for (1.25 MiB in 4 areas is 2 MiB)', async () => {
     const events: TraceEvent[] = [
-      {
-        kind: 'map',
-        atNs: 0,
-        key: 'a',
-        device: 'sda',
-        cpu: 0,
-        dir: 'to-device',
-        mayBlock: false,
-        sizes: [SEGMENT],
-        holdNs: undefined,
-        line: 0,
-      },
+      segMap(0, 'a'),
       { kind: 'unmap', atNs: 1000, key: 'a', device: 'sda', line: 0 },
     ]
     for (const policy of ['fail', 'throttle'] as const) {
@@ -359,18 +353,7 @@ describe('pairing', () => {
   })
 
   it('replayTrace keeps holds from ftrace-style maps and moves them by the wait', async () => {
-    const map = (atNs: number, key: string): TraceEvent => ({
-      kind: 'map',
-      atNs,
-      key,
-      device: 'sda',
-      cpu: 0,
-      dir: 'to-device',
-      mayBlock: true,
-      sizes: [SEGMENT],
-      holdNs: 2e6,
-      line: 0,
-    })
+    const map = (atNs: number, key: string) => segMap(atNs, key, { mayBlock: true, holdNs: 2e6 })
     // Two whole-segment maps at once on a 2-segment pool: throttle's budget (70 %) admits one; the
     // other waits the first one's 2 ms hold and is then held 2 ms itself.
     const { outcomes, result } = await drive([map(0, 'a'), map(0, 'b')], 'throttle', {
