@@ -3,9 +3,10 @@ import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type * as Library from '../src/index.js'
+import { shiftPhase } from './harness.js'
 
 /**
- * `npm run ab -- <srcA> <srcB> [workload] [--pairs N]`: is copy B of src/ faster than copy A on a hot
+ * `npm run ab -- <srcA> <srcB> [workload] [--pairs N] [--semi MiB]`: is copy B of src/ faster than copy A on a hot
  * path?
  *
  * Each copy runs alone in a process of its own, and the processes alternate A, B, A, B, ... so that a
@@ -14,6 +15,9 @@ import type * as Library from '../src/index.js'
  * each other instead (the heap and the garbage are shared, and the copy loaded second ran up to 20 %
  * faster by itself). A/A runs of this method gave 0.99, 1.02 and, in a burst of load on the machine,
  * 1.32: repeat a run before believing an effect under about 15 %.
+ * Every batch starts after a phase shift (bench/harness.ts shiftPhase). `--semi` fixes V8's young
+ * generation at that many MiB (min = max semi-space): left to itself it grows and shrinks with what
+ * survives, and the same tree then ran 1.3× or 2.3× p-limit from one process to the next.
  * Workloads: `cb` (10,000 withMapping calls through a budget of 16, the default), `manual` (the same
  * with map + await + unmap), `uncontended`, `weighted` (10,000 withMapping calls of 1..32 slots through
  * a budget of 256, as bench/throttle/blocking.ts's weighted case).
@@ -66,6 +70,7 @@ async function child(dir: string, name: string): Promise<void> {
   const run = workload(lib, name)
   const times: number[] = []
   for (let b = 0; b < BATCHES; b++) {
+    shiftPhase()
     const start = process.cpuUsage()
     await run()
     const used = process.cpuUsage(start)
@@ -74,9 +79,12 @@ async function child(dir: string, name: string): Promise<void> {
   console.log(median(times))
 }
 
-function measure(dir: string, name: string): number {
+function measure(dir: string, name: string, semi: string | undefined): number {
   const self = fileURLToPath(import.meta.url)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir, name], { encoding: 'utf8' })
+  const flags = semi === undefined ? [] : [`--min-semi-space-size=${semi}`, `--max-semi-space-size=${semi}`]
+  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', self, '--child', dir, name], {
+    encoding: 'utf8',
+  })
   if (r.status !== 0) throw new Error(`ab: child failed\n${r.stderr}`)
   return Number(r.stdout.trim())
 }
@@ -87,7 +95,7 @@ else {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { pairs: { type: 'string', default: '8' } },
+    options: { pairs: { type: 'string', default: '8' }, semi: { type: 'string' } },
   })
   const [a, b, name = 'cb'] = positionals
   const pairs = Number(values.pairs)
@@ -96,8 +104,8 @@ else {
   const as: number[] = []
   const bs: number[] = []
   for (let i = 0; i < pairs; i++) {
-    as.push(measure(a, name))
-    bs.push(measure(b, name))
+    as.push(measure(a, name, values.semi))
+    bs.push(measure(b, name, values.semi))
   }
   const ns = (v: number[]) => v.map((t) => Math.round(t)).join(' ')
   console.log(`A ns/task: ${ns(as)}\nB ns/task: ${ns(bs)}`)

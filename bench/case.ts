@@ -30,6 +30,11 @@ export interface CaseResult {
    * the per-round ratios, so a reader sees how far one run's rounds spread around the median.
    */
   spread?: readonly [number, number]
+  /**
+   * With `--processes N`: the headline of each process, in the order they ran; `value` is their median
+   * and `spread` their range.
+   */
+  processes?: readonly number[]
   raw: Measurement[]
   notes: string[]
   /** Set when the case could not run, with the reason. */

@@ -1,16 +1,18 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { shiftPhase } from './harness.js'
 import { lib } from './lib.js'
 import { MinimalLimiter } from './throttle/reference.js'
 import { OPS, TASKS, WORKLOADS } from './workloads.js'
 
 /**
- * `node --import tsx bench/gc-stats.ts <workload> [--batches N] [--semi MiB]`: what the garbage
+ * `node --import tsx bench/gc-stats.ts <workload> [--batches N] [--shift] [--semi MiB]`: what the garbage
  * collector does for one hot path (a workload of bench/workloads.ts). A child process runs the workload
  * under `--trace-gc-nvp`; this parses its scavenges and reports, per batch and per operation,
  * scavenges, the bytes they copied (new_space_survived) and promoted, mark-compacts, and the child's
- * median CPU ns per operation. `--semi` sets V8's --max-semi-space-size (MiB; default 16 on 64-bit).
+ * median CPU ns per operation. `--shift` shifts the scavenges' phase before every batch, as `npm run norm
+ * -- --shift` does (the shift's own scavenges are counted too; its garbage does not survive). `--semi` sets V8's --max-semi-space-size (MiB; default 16 on 64-bit).
  *
  * `node --expose-gc --import tsx bench/gc-stats.ts --live <contended|contended-cb|reference-manual>`:
  * the heap each waiting task holds (16 mappings hold the budget, 10,000 tasks wait, heap after a full
@@ -21,11 +23,12 @@ interface ChildResult {
   nsPerOp: number
 }
 
-async function child(name: string, batches: number): Promise<void> {
+async function child(name: string, batches: number, shift: boolean): Promise<void> {
   const run = WORKLOADS[name]!()
   const ops = OPS[name] ?? TASKS
   const times: number[] = []
   for (let b = 0; b < batches; b++) {
+    if (shift) shiftPhase()
     const start = process.cpuUsage()
     await run()
     const used = process.cpuUsage(start)
@@ -79,6 +82,7 @@ const { values, positionals } = parseArgs({
     semi: { type: 'string' },
     child: { type: 'boolean', default: false },
     live: { type: 'boolean', default: false },
+    shift: { type: 'boolean', default: false },
   },
 })
 const name = positionals[0] ?? 'contended'
@@ -86,7 +90,7 @@ if (!values.live && WORKLOADS[name] === undefined)
   throw new RangeError(`Unknown workload ${name}; expected one of ${Object.keys(WORKLOADS).join(', ')}`)
 const batches = Number(values.batches)
 if (values.live) await live(name)
-else if (values.child) await child(name, batches)
+else if (values.child) await child(name, batches, values.shift)
 else {
   const flags = [
     '--trace-gc-nvp',
@@ -95,7 +99,17 @@ else {
   const self = fileURLToPath(import.meta.url)
   const r = spawnSync(
     process.execPath,
-    [...flags, '--import', 'tsx', self, name, '--child', '--batches', String(batches)],
+    [
+      ...flags,
+      '--import',
+      'tsx',
+      self,
+      name,
+      '--child',
+      '--batches',
+      String(batches),
+      ...(values.shift ? ['--shift'] : []),
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 28, env: process.env },
   )
   if (r.status !== 0) throw new Error(`gc-stats: child failed\n${r.stderr}`)

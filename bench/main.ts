@@ -9,7 +9,8 @@ import type { BenchCase, CaseResult, RunOptions } from './case.js'
 import { pools } from './growth/pools.js'
 import { fmt } from './harness.js'
 import { libSource } from './lib.js'
-import { machine, markdown, type Report, verdict } from './report.js'
+import { printForParent, runInProcesses } from './processes.js'
+import { machine, markdown, type Report, spreadText, verdict } from './report.js'
 import { simulator } from './sim/scenario.js'
 import { threads } from './threads/threads.js'
 import { contended, uncontended, weighted } from './throttle/blocking.js'
@@ -35,6 +36,9 @@ const { values } = parseArgs({
     time: { type: 'string', default: '200' },
     clock: { type: 'string', default: 'cpu' },
     gc: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '3' },
+    /** Internal: run the selected cases here and print their results for the parent (processes.ts). */
+    child: { type: 'boolean', default: false },
   },
 })
 
@@ -52,6 +56,10 @@ if (!(Number.isInteger(options.rounds) && options.rounds >= 1))
 if (!(options.timeMs > 0))
   throw new RangeError(`Expected \`--time\` to be a number of ms > 0, got ${values.time}`)
 
+const processes = Number(values.processes)
+if (!(Number.isInteger(processes) && processes >= 1))
+  throw new RangeError(`Expected \`--processes\` to be a whole number >= 1, got ${values.processes}`)
+
 const only = values.only?.split(',').map((s) => s.trim())
 const unknown = only?.filter((id) => !CASES.some((c) => c.id === id)) ?? []
 if (unknown.length > 0) {
@@ -61,15 +69,24 @@ if (unknown.length > 0) {
 }
 const selected = only === undefined ? CASES : CASES.filter((c) => only.includes(c.id))
 
+if (values.child) {
+  const results: CaseResult[] = []
+  for (const c of selected) {
+    const out = await c.run(options)
+    results.push(...(Array.isArray(out) ? out : [out]))
+  }
+  printForParent(results)
+  process.exit(0)
+}
+
 const started = performance.now()
 const results: CaseResult[] = []
 for (const c of selected) {
   const t0 = performance.now()
-  const out = await c.run(options)
+  const out = processes === 1 ? await c.run(options) : runInProcesses(c.id, processes, options)
   for (const r of Array.isArray(out) ? out : [out]) {
     results.push(r)
-    const spread = r.spread === undefined ? '' : ` (rounds ${fmt(r.spread[0])}–${fmt(r.spread[1])})`
-    const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}${spread}`
+    const value = r.value === undefined ? (r.skipped ?? '—') : `${fmt(r.value)} ${r.unit}${spreadText(r)}`
     console.log(
       `${verdict(r).replace(/\*/g, '').padEnd(8)} ${r.id.padEnd(12)} ${value}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     )
@@ -81,6 +98,7 @@ const report: Report = {
   date: new Date().toISOString(),
   machine: machine(),
   options,
+  processes,
   source: libSource,
   durationSeconds: (performance.now() - started) / 1000,
   cases: results,

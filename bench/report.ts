@@ -17,6 +17,8 @@ export interface Report {
   date: string
   machine: Machine
   options: RunOptions
+  /** Fresh processes each case ran in (`--processes`); its values are the medians over them. */
+  processes: number
   source: string
   durationSeconds: number
   cases: CaseResult[]
@@ -50,10 +52,15 @@ function targetText(r: CaseResult): string {
   return `${r.target.kind === 'min' ? '≥' : '≤'} ${value}${r.unit === '×' ? '×' : ` ${r.unit}`}`
 }
 
+/** ' (rounds a–b)', or ' (processes a–b)' when the value is a median over processes; '' without a spread. */
+export function spreadText(r: CaseResult): string {
+  if (r.spread === undefined) return ''
+  return ` (${r.processes === undefined ? 'rounds' : 'processes'} ${fmt(r.spread[0])}–${fmt(r.spread[1])})`
+}
+
 function valueText(r: CaseResult): string {
   if (r.value === undefined) return '—'
-  const spread = r.spread === undefined ? '' : ` (rounds ${fmt(r.spread[0])}–${fmt(r.spread[1])})`
-  return `${fmt(r.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}${spread}`
+  return `${fmt(r.value)}${r.unit === '×' ? '×' : ` ${r.unit}`}${spreadText(r)}`
 }
 
 export function verdict(r: CaseResult): string {
@@ -79,7 +86,7 @@ export function markdown(report: Report): string {
   return `# Benchmarks
 
 This file is written by \`npm run bench\`; do not edit it by hand. Each case runs dma-throttle and its
-anchor in the same process, interleaved, and reports medians over rounds and their ratio.
+anchor in the same process, interleaved, and reports medians over rounds and their ratio; ${report.processes === 1 ? 'this run used one process.' : `each case ran so in ${report.processes} fresh processes, one after another, and the table gives the median over them, with their range.`}
 
 Last run: ${report.date}, ${report.durationSeconds.toFixed(0)} s.
 
@@ -92,13 +99,14 @@ ${rows.join('\n')}
 - Node ${m.node} on ${m.platform}
 - CPU: ${m.cpu}, ${m.cores} cores (as \`os.cpus()\` reports them), ${m.memoryGiB} GiB of memory
 - Library source: \`${report.source}\` at commit ${m.commit}
-- ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'process CPU time (the default)' : 'wall clock (`--clock wall`)'}, ${report.options.gc ? 'a full GC before each contender (`--gc`)' : 'steady state (no forced GC)'}
+- ${report.processes} ${report.processes === 1 ? 'process' : 'processes'} per case (\`--processes\`), ${report.options.rounds} rounds per comparison, ${report.options.timeMs} ms per contender per round, ${report.options.clock === 'cpu' ? 'process CPU time (the default)' : 'wall clock (`--clock wall`)'}, ${report.options.gc ? 'a full GC before each contender (`--gc`)' : 'steady state (no forced GC)'}
 
 ## How to reproduce
 
 \`\`\`sh
 npm ci
-npm run bench                          # all cases; rewrites this file
+npm run bench                          # all cases, each in 3 fresh processes; rewrites this file
+npm run bench -- --processes 1         # each case once, in this process (a third of the time)
 npm run bench -- --json                # also writes bench/results.json
 npm run bench -- --only contended,weighted --rounds 9 --time 300   # a subset (this file is left alone)
 npm run bench -- --clock wall           # wall time (performance.now) instead of process CPU time
@@ -127,6 +135,13 @@ npm run norm -- contended --shift            # the same with the scavenger's pha
   those medians. Beside a ratio, \`(rounds a–b)\` is the lowest and highest of that run's per-round
   ratios (each round runs both contenders interleaved). The machine is shared and noisy: ratios move
   by ±10–20 % between runs.
+- One process is not enough for the contended cases: V8 sizes the young generation from what survived
+  before, and each contender's cost moves with the heap its neighbour left. p-limit's contended task
+  cost 1.9 µs in one process and 2.9 µs in the next, and the manual form's ratio to it measured 1.28×
+  and 2.26× in two runs of one tree, minutes apart (2026-12-01). So every case runs in
+  \`--processes\` fresh processes (3 by default), one after another, each comparing its contenders in
+  the same process as above; the table gives the median of the processes' values, \`(processes
+  a–b)\` their range, and each raw row the median of that row. A verdict is the median's.
 - The contended cases run batches of 10,000 tasks, all started at once, and the young generation's
   scavenges can lock onto a batch's phase: a scavenge that lands while most tasks still wait copies
   them all, and p-limit's batches are as exposed as ours. Against p-limit, the manual form measured
