@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { type CaseResult, judge, type Measurement, type RunOptions } from './case.js'
+import { median } from './harness.js'
 
 /**
  * `npm run bench -- --processes N`: every case runs in N fresh processes, one after another, and its
@@ -44,13 +45,6 @@ function runChild(id: string, options: RunOptions): CaseResult[] {
 /** What a child prints for its parent. */
 export function printForParent(results: readonly CaseResult[]): void {
   console.log(`${PREFIX}${JSON.stringify(results)}`)
-}
-
-/** The median of `values` (the mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 /**

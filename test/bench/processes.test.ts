@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CaseResult } from '../../bench/case.js'
-import { combine, median } from '../../bench/processes.js'
+import { median } from '../../bench/harness.js'
+import { combine } from '../../bench/processes.js'
 
 function run(value: number | undefined, raw: number[], skipped?: string): CaseResult {
   return {
