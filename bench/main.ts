@@ -36,7 +36,7 @@ const { values } = parseArgs({
     time: { type: 'string', default: '200' },
     clock: { type: 'string', default: 'cpu' },
     gc: { type: 'boolean', default: false },
-    processes: { type: 'string', default: '3' },
+    processes: { type: 'string', default: '5' },
     /** Internal: run the selected cases here and print their results for the parent (processes.ts). */
     child: { type: 'boolean', default: false },
   },

@@ -105,8 +105,8 @@ ${rows.join('\n')}
 
 \`\`\`sh
 npm ci
-npm run bench                          # all cases, each in 3 fresh processes; rewrites this file
-npm run bench -- --processes 1         # each case once, in this process (a third of the time)
+npm run bench                          # all cases, each in 5 fresh processes; rewrites this file
+npm run bench -- --processes 1         # each case once, in this process (a fifth of the time)
 npm run bench -- --json                # also writes bench/results.json
 npm run bench -- --only contended,weighted --rounds 9 --time 300   # a subset (this file is left alone)
 npm run bench -- --clock wall           # wall time (performance.now) instead of process CPU time
@@ -139,9 +139,12 @@ npm run norm -- contended --shift            # the same with the scavenger's pha
   before, and each contender's cost moves with the heap its neighbour left. p-limit's contended task
   cost 1.9 µs in one process and 2.9 µs in the next, and the manual form's ratio to it measured 1.28×
   and 2.26× in two runs of one tree, minutes apart (2026-12-01). So every case runs in
-  \`--processes\` fresh processes (3 by default), one after another, each comparing its contenders in
+  \`--processes\` fresh processes (5 by default), one after another, each comparing its contenders in
   the same process as above; the table gives the median of the processes' values, \`(processes
-  a–b)\` their range, and each raw row the median of that row. A verdict is the median's.
+  a–b)\` their range, and each raw row the median of that row. A verdict is the median's. Three
+  processes were the default until 2026-12-01 and proved too few: the manual form's verdict passed
+  at 1.74× (1.38–1.76) in one full run and missed at 1.36× (1.26–1.60) over 7 processes an hour
+  later, the tree unchanged.
 - The contended cases run batches of 10,000 tasks, all started at once, and the young generation's
   scavenges can lock onto a batch's phase: a scavenge that lands while most tasks still wait copies
   them all, and p-limit's batches are as exposed as ours. Against p-limit, the manual form measured
