@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type * as Library from '../src/index.js'
-import { shiftPhase } from './harness.js'
+import { median, shiftPhase } from './harness.js'
 
 /**
  * `npm run ab -- <srcA> <srcB> [workload] [--pairs N] [--semi MiB]`: is copy B of src/ faster than copy A on a hot
@@ -57,11 +57,6 @@ function workload(lib: Lib, name: string): () => Promise<unknown> {
   if (name !== 'manual' && name !== 'cb')
     throw new RangeError(`Unknown workload ${name}; expected cb, manual, uncontended or weighted`)
   return () => Promise.all(Array.from({ length: TASKS }, task))
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[sorted.length >> 1]!
 }
 
 /** One process, one copy: prints the median CPU ns per task over its batches (after a warm-up). */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { shiftPhase } from './harness.js'
+import { median, shiftPhase } from './harness.js'
 import { batch, OPS, WORKLOADS } from './workloads.js'
 
 /**
@@ -60,8 +60,6 @@ async function time(i: 0 | 1): Promise<number> {
   }
   return (used * 1000) / (batches * ops[i])
 }
-
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
 
 for (let i = 0; i < 5; i++) {
   await runs[0]()

@@ -5,10 +5,12 @@
 //
 //   npm run bench:parallel                      # coco-fio, fail + throttle, 10 seeds, 3 rounds, jobs 1 vs 2
 //   npm run bench:parallel -- --jobs 16 --seeds 16
+//   npm run bench:parallel -- --seeds 2 --rounds 1 --print   # a quick check; docs/ untouched
 import { readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import type { SweepGrid } from '../src/sim/index.js'
+import { median } from './harness.js'
 
 const { values } = parseArgs({
   options: {
@@ -16,7 +18,8 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     scenario: { type: 'string', default: 'coco-fio' },
-    write: { type: 'boolean', default: true },
+    // Prints the section without writing docs/benchmarks.md (Node 20's parseArgs has no --no-write).
+    print: { type: 'boolean', default: false },
     // The built package (npm run build first): workers start from dist/, as an installed CLI's do,
     // without registering tsx and transforming the sources in every worker.
     dist: { type: 'boolean', default: false },
@@ -63,7 +66,6 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const loadAfter = loadavg()[0]!
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const speedup = median(serial) / median(parallel)
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const date = new Date().toISOString()
@@ -89,7 +91,8 @@ Speed-up: **${speedup.toFixed(2)}×** with ${jobs} workers (wall time, jobs 1 ÷
 console.log(
   `\nspeed-up ${speedup.toFixed(2)}× (median of ${rounds} rounds; load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)})`,
 )
-if (values.write) {
+if (values.print) console.log(`\n${section}`)
+else {
   const url = new URL('../docs/benchmarks.md', import.meta.url)
   const doc = readFileSync(url, 'utf8')
   const block = new RegExp(`\\n?<!-- ${id}:start -->[\\s\\S]*<!-- ${id}:end -->\\n?`)
