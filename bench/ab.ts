@@ -18,6 +18,8 @@ import { median, shiftPhase } from './harness.js'
  * Every batch starts after a phase shift (bench/harness.ts shiftPhase). `--semi` fixes V8's young
  * generation at that many MiB (min = max semi-space): left to itself it grows and shrinks with what
  * survives, and the same tree then ran 1.3× or 2.3× p-limit from one process to the next.
+ * Either copy may be `limiter`: the minimal FIFO limiter (bench/throttle/limiter-lib.ts), for the one-call
+ * workloads only, to price a copy against the least a fair weighted FIFO does in the same harness.
  * Workloads: `cb` (10,000 withMapping calls through a budget of 16, the default), `manual` (the same
  * with map + await + unmap), `uncontended`, `weighted` (10,000 withMapping calls of 1..32 slots through
  * a budget of 256, as bench/throttle/blocking.ts's weighted case).
@@ -61,7 +63,11 @@ function workload(lib: Lib, name: string): () => Promise<unknown> {
 
 /** One process, one copy: prints the median CPU ns per task over its batches (after a warm-up). */
 async function child(dir: string, name: string): Promise<void> {
-  const lib = (await import(pathToFileURL(resolve(dir, 'index.ts')).href)) as Lib
+  if (dir === 'limiter' && name !== 'cb' && name !== 'weighted')
+    throw new RangeError(`ab: the limiter runs the one-call workloads (cb, weighted), not ${name}`)
+  const lib = (dir === 'limiter'
+    ? await import('./throttle/limiter-lib.js')
+    : await import(pathToFileURL(resolve(dir, 'index.ts')).href)) as unknown as Lib
   const run = workload(lib, name)
   const times: number[] = []
   for (let b = 0; b < BATCHES; b++) {
