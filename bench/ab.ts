@@ -22,7 +22,8 @@ import { median, shiftPhase } from './harness.js'
  * workloads only, to price a copy against the least a fair weighted FIFO does in the same harness.
  * Workloads: `cb` (10,000 withMapping calls through a budget of 16, the default), `manual` (the same
  * with map + await + unmap), `uncontended`, `weighted` (10,000 withMapping calls of 1..32 slots through
- * a budget of 256, as bench/throttle/blocking.ts's weighted case).
+ * a budget of 256) and `weighted-manual` (the same with map + await work() + unmap, as
+ * bench/throttle/blocking.ts's weighted case).
  */
 
 const TASKS = 10_000
@@ -41,11 +42,17 @@ function workload(lib: Lib, name: string): () => Promise<unknown> {
       for (let i = 0; i < TASKS; i++) (await dma.map(4096, true)).unmap()
     }
   }
-  if (name === 'weighted') {
+  if (name === 'weighted' || name === 'weighted-manual') {
     // 1024 slots × high 0.25 = a blocking budget of 256 slots.
     const dma = new lib.Swiotlb({ size: '2M', backing: false, throttle: { high: 0.25 } })
     const bytes = Array.from({ length: TASKS }, (_, i) => (1 + ((i * 7919 + 13) % 32)) * lib.SLOT_SIZE)
-    return () => Promise.all(bytes.map((n) => dma.withMapping(n, true, work)))
+    if (name === 'weighted') return () => Promise.all(bytes.map((n) => dma.withMapping(n, true, work)))
+    const task = async (n: number) => {
+      const m = await dma.map(n, true)
+      await work()
+      m.unmap()
+    }
+    return () => Promise.all(bytes.map(task))
   }
   const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })
   const task =
@@ -57,7 +64,9 @@ function workload(lib: Lib, name: string): () => Promise<unknown> {
         }
       : () => dma.withMapping(2048, true, work)
   if (name !== 'manual' && name !== 'cb')
-    throw new RangeError(`Unknown workload ${name}; expected cb, manual, uncontended or weighted`)
+    throw new RangeError(
+      `Unknown workload ${name}; expected cb, manual, uncontended, weighted or weighted-manual`,
+    )
   return () => Promise.all(Array.from({ length: TASKS }, task))
 }
 
@@ -80,12 +89,14 @@ async function child(dir: string, name: string): Promise<void> {
   console.log(median(times))
 }
 
-function measure(dir: string, name: string, semi: string | undefined): number {
+function measure(dir: string, name: string, semi: string | undefined, cpu: string | undefined): number {
   const self = fileURLToPath(import.meta.url)
   const flags = semi === undefined ? [] : [`--min-semi-space-size=${semi}`, `--max-semi-space-size=${semi}`]
-  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', self, '--child', dir, name], {
-    encoding: 'utf8',
-  })
+  const node = [process.execPath, ...flags, '--import', 'tsx', self, '--child', dir, name]
+  // `--cpu`: every process on that CPU (Linux's taskset), so that A and B never run on different ones.
+  const [command, ...argv] = cpu === undefined ? node : ['taskset', '--cpu-list', cpu, ...node]
+  const r = spawnSync(command!, argv, { encoding: 'utf8' })
+  if (r.error !== undefined) throw new Error(`ab: cannot start ${command}: ${r.error.message}`)
   if (r.status !== 0) throw new Error(`ab: child failed\n${r.stderr}`)
   return Number(r.stdout.trim())
 }
@@ -96,7 +107,7 @@ else {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { pairs: { type: 'string', default: '8' }, semi: { type: 'string' } },
+    options: { pairs: { type: 'string', default: '8' }, semi: { type: 'string' }, cpu: { type: 'string' } },
   })
   const [a, b, name = 'cb'] = positionals
   const pairs = Number(values.pairs)
@@ -105,8 +116,8 @@ else {
   const as: number[] = []
   const bs: number[] = []
   for (let i = 0; i < pairs; i++) {
-    as.push(measure(a, name, values.semi))
-    bs.push(measure(b, name, values.semi))
+    as.push(measure(a, name, values.semi, values.cpu))
+    bs.push(measure(b, name, values.semi, values.cpu))
   }
   const ns = (v: number[]) => v.map((t) => Math.round(t)).join(' ')
   console.log(`A ns/task: ${ns(as)}\nB ns/task: ${ns(bs)}`)

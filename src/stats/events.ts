@@ -1,3 +1,4 @@
+import { interruptBatch } from '../clock/reading-batch.js'
 import type { MappingDirection } from './types.js'
 
 interface Base {
@@ -104,7 +105,10 @@ export class Hub<T> {
   #deliver(value: T): void {
     // A copy-on-write array: listeners added or removed during emit take effect next time.
     const listeners = this.#listeners
+    // Subscribers are others' code: a batch's clock reading does not outlive them (clock/reading-batch).
+    interruptBatch()
     for (let i = 0; i < listeners.length; i++) listeners[i]!(value)
+    interruptBatch()
   }
 }
 

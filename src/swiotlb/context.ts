@@ -1,6 +1,7 @@
 import { SLOT_SIZE } from '../allocator/layout.js'
 import { SwiotlbAllocator } from '../allocator/swiotlb-allocator.js'
 import type { Clock } from '../clock/clock.js'
+import { BatchedReading } from '../clock/reading-batch.js'
 import { ArgumentRangeError } from '../errors.js'
 import { Growth, type GrowthHost } from '../growth/growth.js'
 import { EventHold, Hub, type SwiotlbEvent, type WaitQueueState } from '../stats/events.js'
@@ -20,6 +21,8 @@ import { WaitPath } from './wait-path.js'
  */
 export class SwiotlbContext {
   readonly clock: Clock
+  /** Admission times: one reading of `clock` per batch of admissions (clock/reading-batch). */
+  readonly admissionClock: BatchedReading
   /** The Swiotlb whose `unmap` its Mappings call. */
   readonly owner: MappingOwner
   readonly allocator: SwiotlbAllocator
@@ -44,6 +47,7 @@ export class SwiotlbContext {
   /** `size` is the option as given, for the error when this host cannot allocate the pool. */
   constructor(o: NormalizedOptions, owner: MappingOwner, size: unknown) {
     this.clock = o.clock
+    this.admissionClock = new BatchedReading(o.clock)
     this.owner = owner
     try {
       this.allocator = new SwiotlbAllocator({

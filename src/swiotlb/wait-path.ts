@@ -158,7 +158,8 @@ export class WaitPath implements ThrottleHost {
     const w = waiter as PendingMap
     const ctx = this.#ctx
     const leaving = this.#leaving
-    const waited = ctx.clock.now() - w.enqueuedAt
+    const now = ctx.admissionClock.now()
+    const waited = now - w.enqueuedAt
     const extra = w.extra
     if (extra !== undefined) extra.admitting = true
     const m = ctx.maps.allocate(w)
@@ -171,7 +172,7 @@ export class WaitPath implements ThrottleHost {
       if (ctx.events.active) {
         ctx.events.emit({
           type: 'admit',
-          at: ctx.clock.now(),
+          at: now,
           addr: m.addr,
           size: m.size,
           device: m.device,

@@ -1,3 +1,4 @@
+import { closeBatch, openBatch } from '../clock/reading-batch.js'
 import type { Mapping } from './mapping.js'
 import type { PendingCall } from './pending-map.js'
 
@@ -19,17 +20,25 @@ let settled: Mapping[] = []
 const resolved = Promise.resolve()
 const skipCpuSync = { skipCpuSync: true } as const
 
-/** Frees every mapping in `settled`; one that fails does not keep the others. */
+/**
+ * Frees every mapping in `settled`; one that fails does not keep the others. The waiters the frees
+ * admit share one clock reading per pool (clock/reading-batch): only this code runs between them.
+ */
 function flushSettled(): void {
   const list = settled
   settled = []
   let failure: { error: unknown } | undefined
-  for (const m of list) {
-    try {
-      if (m.live) m.unmap(skipCpuSync)
-    } catch (error) {
-      failure ??= { error }
+  const batch = openBatch()
+  try {
+    for (const m of list) {
+      try {
+        if (m.live) m.unmap(skipCpuSync)
+      } catch (error) {
+        failure ??= { error }
+      }
     }
+  } finally {
+    closeBatch(batch)
   }
   if (failure !== undefined) throw failure.error
 }
