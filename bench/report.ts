@@ -114,6 +114,8 @@ npm run bench -- --gc                   # a full GC before each contender (the m
 BENCH_SRC=/path/to/patched/src npm run bench -- --only pool-size    # measure a patched copy of src/
 npm run profile -- contended-cb        # where the time goes (see docs/performance.md)
 npm run ab -- /tmp/before/src src cb   # is a change faster? each copy alone in its own process, alternating
+npm run ab -- /tmp/before/src src cb --semi 16 --cpu 1 --pairs 16   # the same, every process on CPU 1 (this box's two CPUs can run at two speeds)
+npm run ab -- src limiter cb           # against the minimal FIFO limiter in the same harness
 npm run norm -- contended --anchor p-limit   # a ratio to the anchor within each round of one process (steadier on a machine whose speed moves)
 npm run norm -- contended --tasks 7000       # the same at another batch size (the scavenger's phase moves with it)
 npm run norm -- contended --shift            # the same with the scavenger's phase shifted at random before each batch
