@@ -137,6 +137,10 @@ npm run norm -- contended --shift            # the same with the scavenger's pha
   those medians. Beside a ratio, \`(rounds a–b)\` is the lowest and highest of that run's per-round
   ratios (each round runs both contenders interleaved). The machine is shared and noisy: ratios move
   by ±10–20 % between runs.
+- The reference machine's two CPUs can run at two speeds (a fixed loop took 77–82 ms on one and
+  120–179 ms on the other, minutes apart), and an unpinned process lands on either: a share of the
+  spread between processes is which CPU each had. The processes are left unpinned, as a user's are;
+  \`npm run ab -- … --cpu N\` pins both copies of an A/B comparison to one CPU (docs/performance.md).
 - One process is not enough for the contended cases: V8 sizes the young generation from what survived
   before, and each contender's cost moves with the heap its neighbour left. p-limit's contended task
   cost 1.9 µs in one process and 2.9 µs in the next, and the manual form's ratio to it measured 1.28×
