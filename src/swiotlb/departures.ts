@@ -1,6 +1,6 @@
 import { ArgumentTypeError, WaitCancelledError } from '../errors.js'
 import type { SwiotlbContext } from './context.js'
-import { PendingCall, type PendingMap } from './pending-map.js'
+import { type PendingMap, rejectionHops, rejectWaiter } from './pending-map.js'
 import type { RequestSpec } from './request.js'
 import { SettleLater } from './settle-later.js'
 import { reasonOf, SignalWatch } from './signal-watch.js'
@@ -26,7 +26,7 @@ export class Departures {
       if (w.extra!.admitting) continue
       // Fired before the request's promise exists (inside addEventListener, or an event subscriber
       // during submit): the request leaves as soon as it can.
-      if (w.reject === undefined) w.extra!.abortPending = true
+      if (w.resolve === undefined) w.extra!.abortPending = true
       else leaving.push(w)
     }
     this.leaveAll(leaving, 'abort', () => {
@@ -35,8 +35,6 @@ export class Departures {
       return reason
     })
   })
-  /** True while a withMapping caller's leaving drains the queue: see SettleLater. */
-  #callLeft = false
   readonly #late = new SettleLater()
 
   constructor(ctx: SwiotlbContext, queueChanged: () => void) {
@@ -45,11 +43,35 @@ export class Departures {
   }
 
   /**
-   * Where admissions settle now: a SettleLater while a withMapping caller's leaving drains the queue
-   * (its callers see the leaver's rejection first), undefined when they settle at once.
+   * Where admissions settle now: a SettleLater while a leaving or a refusal drains the queue (its
+   * callers see the leaver's rejection first), undefined when they settle at once.
    */
   get settleLater(): SettleLater | undefined {
-    return this.#callLeft ? this.#late : undefined
+    return this.#late.hops === 0 ? undefined : this.#late
+  }
+
+  /**
+   * `w` is rejected now: what this operation settles after it waits until its caller has seen that.
+   * Returns the hops before, for `restore` (leaveAll), or nothing to restore (a refusal: see refused).
+   */
+  rejected(w: PendingMap, error: unknown): number {
+    const before = this.#late.hops
+    rejectWaiter(w, error)
+    this.#late.hops = Math.max(before, rejectionHops(w))
+    return before
+  }
+
+  /**
+   * A refusal inside a drain: the admissions after it in this synchronous run settle late; the next
+   * microtask clears that (nothing admitted later needs it).
+   */
+  refused(w: PendingMap, error: unknown): void {
+    const before = this.rejected(w, error)
+    if (before === 0) void Promise.resolve().then(this.#clearHops)
+  }
+
+  readonly #clearHops = (): void => {
+    this.#late.hops = 0
   }
 
   /**
@@ -73,9 +95,9 @@ export class Departures {
   /**
    * Waiters leave together: each is rejected and reported in arrival order, then the queue is drained
    * once, so none of them can be admitted by the leaving of another (only a head's leaving admits
-   * anyone; cancel takes whole queues). `taken`: already out of the queue. A withMapping caller's
-   * promise is one microtask further than a map caller's: the admissions its leaving makes settle one
-   * microtask late (SettleLater).
+   * anyone; cancel takes whole queues). `taken`: already out of the queue. A rejection reaches a map
+   * caller one microtask late and a withMapping caller two: the admissions the leaving makes settle
+   * that late (SettleLater).
    */
   leaveAll(
     waiters: PendingMap[],
@@ -87,7 +109,7 @@ export class Departures {
     const ctx = this.#ctx
     const policy = ctx.policy!
     const held = ctx.streams.hold()
-    const callLeft = this.#callLeft
+    const hops = this.#late.hops
     try {
       const now = ctx.clock.now()
       let headLeft = taken
@@ -96,15 +118,14 @@ export class Departures {
         if (why === 'abort') ctx.counters.aborts++
         else ctx.counters.timeouts++
         this.emit(why, w.sizeBytes, w.device, now - w.enqueuedAt)
-        w.reject!(error(w))
-        if (w instanceof PendingCall) this.#callLeft = true
+        this.rejected(w, error(w))
         if (!taken && policy.remove(w, false)) headLeft = true
       }
       if (headLeft) policy.drain()
       ctx.growth?.retryShrinks()
       this.#queueChanged()
     } finally {
-      this.#callLeft = callLeft
+      this.#late.hops = hops
       ctx.streams.release(held)
     }
   }

@@ -182,7 +182,6 @@ export class WaitPath implements ThrottleHost {
       const resolve = w.resolve
       // The mapping keeps its waiter as its request: let go of the promise and the signal.
       w.resolve = undefined
-      w.reject = undefined
       w.extra = undefined
       const late = leaving.settleLater
       if (late !== undefined) late.add(resolve, w.settlement(m))
@@ -204,7 +203,7 @@ export class WaitPath implements ThrottleHost {
       events.emit({ type: 'full', at, size: w.sizeBytes, device: w.device, total: allocator.nslabs, used })
     }
     const error = new SwiotlbFullError(w.sizeBytes, allocator.nslabs, used)
-    if (w.reject !== undefined) w.reject(error)
+    if (w.resolve !== undefined) this.#leaving.refused(w, error)
     else w.extras().refusal = error
     ctx.growth?.retryShrinks()
   }
