@@ -63,6 +63,8 @@ export interface RunOptions {
 
 export interface BenchCase {
   id: string
+  /** The ids of the other results its run returns (`--only` takes them too, running this case). */
+  alsoReports?: readonly string[]
   /** One result, or several when one interleaved comparison answers more than one target. */
   run(options: RunOptions): Promise<CaseResult | CaseResult[]>
 }

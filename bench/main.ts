@@ -60,11 +60,15 @@ const processes = Number(values.processes)
 if (!(Number.isInteger(processes) && processes >= 1))
   throw new RangeError(`Expected \`--processes\` to be a whole number >= 1, got ${values.processes}`)
 
-const only = values.only?.split(',').map((s) => s.trim())
-const unknown = only?.filter((id) => !CASES.some((c) => c.id === id)) ?? []
+// A result id another case's run returns (contended-manual, pools-map) selects that case.
+const caseOf = (id: string): string | undefined =>
+  CASES.find((c) => c.id === id || c.alsoReports?.includes(id) === true)?.id
+const asked = values.only?.split(',').map((s) => s.trim())
+const unknown = asked?.filter((id) => caseOf(id) === undefined) ?? []
+const only = asked === undefined ? undefined : [...new Set(asked.map((id) => caseOf(id) ?? id))]
 if (unknown.length > 0) {
   throw new RangeError(
-    `Unknown case ${unknown.join(', ')}; expected one of ${CASES.map((c) => c.id).join(', ')}`,
+    `Unknown case ${unknown.join(', ')}; expected one of ${CASES.flatMap((c) => [c.id, ...(c.alsoReports ?? [])]).join(', ')}`,
   )
 }
 const selected = only === undefined ? CASES : CASES.filter((c) => only.includes(c.id))

@@ -53,6 +53,7 @@ function mapThenUnmapByAddress(dma: Swiotlb): () => void {
 /** unmap(addr) with 1, 100 and 1,000 dynamic pools: the address → pool lookup is a binary search. */
 export const pools: BenchCase = {
   id: 'pools',
+  alsoReports: ['pools-map'],
   async run(options): Promise<CaseResult[]> {
     const now = options.clock === 'cpu' ? cpuNow : () => performance.now()
     const pools: Swiotlb[] = []

@@ -101,6 +101,7 @@ export const uncontended: BenchCase = {
  */
 export const contended: BenchCase = {
   id: 'contended',
+  alsoReports: ['contended-manual'],
   async run(options) {
     // 128 slots × high 0.125 = a blocking budget of exactly 16 one-slot (2048-byte) mappings.
     const dma = new lib.Swiotlb({ size: '256K', backing: false, throttle: { high: 0.125 } })

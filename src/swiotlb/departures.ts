@@ -52,7 +52,8 @@ export class Departures {
 
   /**
    * `w` is rejected now: what this operation settles after it waits until its caller has seen that.
-   * Returns the hops before, for `restore` (leaveAll), or nothing to restore (a refusal: see refused).
+   * Returns the hops there were before (leaveAll puts them back when it is done; refused clears them
+   * a microtask later).
    */
   rejected(w: PendingMap, error: unknown): number {
     const before = this.#late.hops
