@@ -2,7 +2,8 @@ import type { Clock } from './clock.js'
 
 /**
  * One clock reading for a run of library code that admits several waiters at once: the frees of one
- * flush of settled `withMapping` calls, or one release whose slots let several waiters in. Nothing
+ * flush of settled `withMapping` calls (the one batch opened; the waiters one `unmap` admits measured
+ * no gain from sharing, docs/performance.md). Nothing
  * but the library's own code runs inside a batch (no caller, no subscriber), so every admission in it
  * happens at the same instant give or take that code's microseconds, and one reading tells them all.
  * A reading is ~45–85 ns on Node 20 (docs/performance.md); a flush frees 16 mappings at a time in

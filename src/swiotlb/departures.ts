@@ -1,6 +1,6 @@
 import { ArgumentTypeError, WaitCancelledError } from '../errors.js'
 import type { SwiotlbContext } from './context.js'
-import { type PendingMap, rejectionHops, rejectWaiter } from './pending-map.js'
+import { type PendingMap, rejectWaiter } from './pending-map.js'
 import type { RequestSpec } from './request.js'
 import { SettleLater } from './settle-later.js'
 import { reasonOf, SignalWatch } from './signal-watch.js'
@@ -50,16 +50,10 @@ export class Departures {
     return this.#late.hops === 0 ? undefined : this.#late
   }
 
-  /**
-   * `w` is rejected now: what this operation settles after it waits until its caller has seen that.
-   * Returns the hops there were before (leaveAll puts them back when it is done; refused clears them
-   * a microtask later).
-   */
-  rejected(w: PendingMap, error: unknown): number {
-    const before = this.#late.hops
+  /** `w` is rejected now: what this operation settles after it waits until its caller has seen that. */
+  #rejected(w: PendingMap, error: unknown): void {
     rejectWaiter(w, error)
-    this.#late.hops = Math.max(before, rejectionHops(w))
-    return before
+    this.#late.hops = Math.max(this.#late.hops, w.rejectionHops())
   }
 
   /**
@@ -67,8 +61,8 @@ export class Departures {
    * microtask clears that (nothing admitted later needs it).
    */
   refused(w: PendingMap, error: unknown): void {
-    const before = this.rejected(w, error)
-    if (before === 0) void Promise.resolve().then(this.#clearHops)
+    if (this.#late.hops === 0) void Promise.resolve().then(this.#clearHops)
+    this.#rejected(w, error)
   }
 
   readonly #clearHops = (): void => {
@@ -119,7 +113,7 @@ export class Departures {
         if (why === 'abort') ctx.counters.aborts++
         else ctx.counters.timeouts++
         this.emit(why, w.sizeBytes, w.device, now - w.enqueuedAt)
-        this.rejected(w, error(w))
+        this.#rejected(w, error(w))
         if (!taken && policy.remove(w, false)) headLeft = true
       }
       if (headLeft) policy.drain()

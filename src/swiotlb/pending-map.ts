@@ -56,6 +56,11 @@ export class PendingMap extends Waiter implements MapRequest {
     return m
   }
 
+  /** Microtasks from rejectWaiter until its caller sees the rejection (see SettleLater). */
+  rejectionHops(): number {
+    return 1
+  }
+
   /** The extras, made the first time they are needed. */
   extras(): WaitExtras {
     if (this.extra === undefined) this.extra = new WaitExtras()
@@ -105,6 +110,11 @@ export class PendingCall extends PendingMap {
     this.mapping = m
     return this
   }
+
+  /** One more than a map caller's: the caller's promise is derived from the waiter's (runQueued). */
+  override rejectionHops(): number {
+    return 2
+  }
 }
 
 let settling: PendingMap | undefined
@@ -138,11 +148,6 @@ export function rejectWaiter(w: PendingMap, error: unknown): void {
   const resolve = w.resolve!
   w.resolve = undefined
   resolve(new Rejection(error))
-}
-
-/** Microtasks after a waiter's rejection before its caller sees it (see SettleLater). */
-export function rejectionHops(w: PendingMap): number {
-  return w instanceof PendingCall ? 2 : 1
 }
 
 /** The promise a waiting request's caller awaits; `w.resolve` settles it (rejectWaiter rejects). */

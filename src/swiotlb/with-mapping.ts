@@ -29,17 +29,14 @@ function flushSettled(): void {
   settled = []
   let failure: { error: unknown } | undefined
   const batch = openBatch()
-  try {
-    for (const m of list) {
-      try {
-        if (m.live) m.unmap(skipCpuSync)
-      } catch (error) {
-        failure ??= { error }
-      }
+  for (const m of list) {
+    try {
+      if (m.live) m.unmap(skipCpuSync)
+    } catch (error) {
+      failure ??= { error }
     }
-  } finally {
-    closeBatch(batch)
   }
+  closeBatch(batch) // every error was caught above
   if (failure !== undefined) throw failure.error
 }
 
