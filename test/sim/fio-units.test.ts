@@ -4,7 +4,7 @@ import { FioJobError, readFio } from '../../src/sim/index.js'
 import { evaluate } from '../../src/sim/workloads/fio/arithmetic.js'
 import { blockSizes, uniform } from '../../src/sim/workloads/fio/block-sizes.js'
 import { FioValueError } from '../../src/sim/workloads/fio/problems.js'
-import { parseSize, parseTimeUs } from '../../src/sim/workloads/fio/units.js'
+import { parseInteger, parseSize, parseTimeUs } from '../../src/sim/workloads/fio/units.js'
 import { perDirection } from '../../src/sim/workloads/fio/value-lists.js'
 import { params } from '../helpers/fc-params.js'
 
@@ -31,6 +31,11 @@ describe('fio units', () => {
     ['0x1000', 1024, 4096],
     ['(4k*3)', 1024, 12288],
     ['(1m/4+2k)', 1024, 264192],
+    // `Ki`, `Mi`, …: fio (parse.c __get_mult_bytes) matches `kib` on three letters, else the first letter
+    // alone, so `4Ki` is `4k`: 4096 with kb_base=1024, where `4KiB` is 4000.
+    ['4Ki', 1024, 4096],
+    ['512Mi', 1024, 512 * 2 ** 20],
+    ['1gi', 1024, 2 ** 30],
   ] as const)('size %s with kb_base=%i is %i bytes', (text, kb, expected) => {
     expect(bytes(text, kb)).toBe(expected)
   })
@@ -51,6 +56,14 @@ describe('fio units', () => {
     } catch (e) {
       expect((e as FioValueError).why).toBe(why)
     }
+  })
+
+  it('refuses `4Ki` with kb_base=1000, where fio reads it as 4000 bytes, and names the IEC form', () => {
+    expect(() => parseSize('4Ki', 1000)).toThrow(
+      'with kb_base=1000 fio reads "ki" by its first letter, as k: a power of 1000, not of 1024 (write kib)',
+    )
+    expect(() => parseInteger('1Ki', 0, 65536, 1000)).toThrow(/whole number from 0 to 65536.*write kib/)
+    expect(parseInteger('1Ki', 0, 65536, 1024)).toBe(1024)
   })
 
   it.each([

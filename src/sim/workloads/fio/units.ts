@@ -19,14 +19,25 @@ export type FioSize = { bytes: number } | { percent: number } | { zones: number 
 
 const PREFIXES = ['k', 'm', 'g', 't', 'p'] as const
 
-/** The multiplier of a size suffix (lower case, cut at fio's separators), or undefined if not one. */
-function sizeMultiplier(suffix: string, kbBase: KbBase): number | undefined {
+/**
+ * The multiplier of a size suffix (lower case, cut at fio's separators), or undefined if not one.
+ * `Ki`, `Mi`, … (the Kubernetes spelling) fio reads by their first letter, as `k`, `m`, …: powers of
+ * kb_base, so powers of 1024 by default, which is what they say (unlike `KiB`, a power of 1000 then).
+ * With kb_base=1000 fio would read `4Ki` as 4000 bytes: refused, `expected` naming the value sought.
+ */
+function sizeMultiplier(suffix: string, kbBase: KbBase, expected: string): number | undefined {
   if (suffix === '' || suffix === 'b') return 1
   const iec = /^([kmgtp])ib$/.exec(suffix)
-  const si = /^([kmgtp])b?$/.exec(suffix)
+  const si = /^([kmgtp])(b|i)?$/.exec(suffix)
   const letter = iec?.[1] ?? si?.[1]
   if (letter === undefined) return undefined
   const power = PREFIXES.indexOf(letter as (typeof PREFIXES)[number]) + 1
+  if (si?.[2] === 'i' && kbBase === 1000) {
+    throw new FioValueError(
+      expected,
+      `with kb_base=1000 fio reads "${suffix}" by its first letter, as ${letter}: a power of 1000, not of 1024 (write ${letter}ib)`,
+    )
+  }
   const base = iec === null ? kbBase : kbBase === 1024 ? 1000 : 1024
   return base ** power
 }
@@ -61,7 +72,7 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
     if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no zones here')
     return { zones: n }
   }
-  const mult = sizeMultiplier(suffix, kbBase)
+  const mult = sizeMultiplier(suffix, kbBase, 'a size like 4k, 128KiB or 1g')
   if (mult === undefined) throw new FioValueError('a size like 4k, 128KiB or 1g', `unknown suffix "${m[2]}"`)
   return { bytes: whole(n * mult) }
 }
@@ -137,7 +148,7 @@ export function parseInteger(
     const m = /^(-?)(0x[0-9a-f]+|\d+)([a-z]*)$/i.exec(value)
     if (m === null) throw new FioValueError(expected)
     const hex = /^0x/i.test(m[2]!)
-    const mult = hex ? (m[3] === '' ? 1 : undefined) : sizeMultiplier(m[3]!.toLowerCase(), kbBase)
+    const mult = hex ? (m[3] === '' ? 1 : undefined) : sizeMultiplier(m[3]!.toLowerCase(), kbBase, expected)
     if (mult === undefined) throw new FioValueError(expected, `unknown suffix "${m[3]}"`)
     n = (m[1] === '-' ? -1 : 1) * Number.parseInt(m[2]!, hex ? 16 : 10) * mult
   }
