@@ -49,6 +49,9 @@ describe('fio units', () => {
     ['1.5m', 'fio reads whole numbers only and would take 1'],
     ['4q', 'unknown suffix "q"'],
     ['', 'empty: an unset environment variable?'],
+    // parse.c __get_mult_bytes stops at a separator: fio would take 4k and drop the rest, silently.
+    ['4k/64k', 'fio would read 4k and ignore "/64k"; a split of sizes is bssplit=4k/50:64k/50'],
+    ['1g:2g', 'fio would read 1g and ignore ":2g"'],
   ])('refuses the size %j: %s', (text, why) => {
     expect(() => parseSize(text, 1024)).toThrow(FioValueError)
     try {

@@ -59,6 +59,14 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
         `fio reads whole numbers only and would take ${lead}`,
       )
     }
+    // parse.c __get_mult_bytes cuts the suffix at a separator: fio reads the size before it, silently.
+    const cut = /^(\d+[a-z]*)([-:,/].*)$/i.exec(value)
+    if (cut !== null) {
+      throw new FioValueError(
+        'a size like 4k, 128KiB or 1g',
+        `fio would read ${cut[1]} and ignore "${cut[2]}"${cut[2]!.startsWith('/') ? '; a split of sizes is bssplit=4k/50:64k/50' : ''}`,
+      )
+    }
     throw new FioValueError('a size like 4k, 128KiB or 1g')
   }
   const n = Number(m[1])
