@@ -18,6 +18,8 @@ export type KbBase = 1000 | 1024
 export type FioSize = { bytes: number } | { percent: number } | { zones: number }
 
 const PREFIXES = ['k', 'm', 'g', 't', 'p'] as const
+/** What a size option expects, as its errors say. */
+const SIZE = 'a size like 4k, 128KiB or 1g'
 
 /**
  * The multiplier of a size suffix (lower case, cut at fio's separators), or undefined if not one.
@@ -45,8 +47,7 @@ function sizeMultiplier(suffix: string, kbBase: KbBase, expected: string): numbe
 /** A size: '4k', '128KiB', '0x1000', '1g', '20%', '(4k*2)'. */
 export function parseSize(text: string, kbBase: KbBase, allowPercent = false): FioSize {
   const value = text.trim()
-  if (value === '')
-    throw new FioValueError('a size like 4k, 128KiB or 1g', 'empty: an unset environment variable?')
+  if (value === '') throw new FioValueError(SIZE, 'empty: an unset environment variable?')
   if (value.startsWith('(')) return { bytes: whole(evaluate(value, false)) }
   const hex = /^0x([0-9a-f]+)$/i.exec(value)
   if (hex) return { bytes: whole(Number.parseInt(hex[1]!, 16)) }
@@ -62,34 +63,31 @@ export function parseSize(text: string, kbBase: KbBase, allowPercent = false): F
     // parse.c __get_mult_bytes cuts the suffix at a separator: fio reads the size before it, silently.
     const cut = /^(\d+[a-z]*)([-:,/].*)$/i.exec(value)
     if (cut !== null) {
-      throw new FioValueError(
-        'a size like 4k, 128KiB or 1g',
-        `fio would read ${cut[1]} and ignore "${cut[2]}"${cut[2]!.startsWith('/') ? '; a split of sizes is bssplit=4k/50:64k/50' : ''}`,
-      )
+      const split = cut[2]!.startsWith('/') ? '; a split of sizes is bssplit=4k/50:64k/50' : ''
+      throw new FioValueError(SIZE, `fio would read ${cut[1]} and ignore "${cut[2]}"${split}`)
     }
-    throw new FioValueError('a size like 4k, 128KiB or 1g')
+    throw new FioValueError(SIZE)
   }
   const n = Number(m[1])
   const suffix = m[2]!.toLowerCase()
   if (suffix === '%') {
-    if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no percentage here')
+    if (!allowPercent) throw new FioValueError(SIZE, 'no percentage here')
     if (n < 1 || n > 100) throw new FioValueError('a percentage from 1% to 100%')
     return { percent: n }
   }
   if (suffix === 'z') {
-    if (!allowPercent) throw new FioValueError('a size like 4k, 128KiB or 1g', 'no zones here')
+    if (!allowPercent) throw new FioValueError(SIZE, 'no zones here')
     return { zones: n }
   }
-  const mult = sizeMultiplier(suffix, kbBase, 'a size like 4k, 128KiB or 1g')
-  if (mult === undefined) throw new FioValueError('a size like 4k, 128KiB or 1g', `unknown suffix "${m[2]}"`)
+  const mult = sizeMultiplier(suffix, kbBase, SIZE)
+  if (mult === undefined) throw new FioValueError(SIZE, `unknown suffix "${m[2]}"`)
   return { bytes: whole(n * mult) }
 }
 
 /** A size that must be bytes (no percentage). */
 export function parseBytes(text: string, kbBase: KbBase): number {
   const size = parseSize(text, kbBase)
-  if (!('bytes' in size))
-    throw new FioValueError('a size like 4k, 128KiB or 1g', 'no percentage or zones here')
+  if (!('bytes' in size)) throw new FioValueError(SIZE, 'no percentage or zones here')
   return size.bytes
 }
 
